@@ -1,0 +1,332 @@
+// The response head: status line and header block, CPython 3.13's rules
+// (docs/parser-semantics.md). Two passes, picohttpparser's shape: a
+// resumable framing pass finds the end of the head under CPython's limits,
+// then one pass over the complete head fills the out-block.
+import { Code, HeadFlag, InFlag, Limit, LineKind, Slot } from "../src/core/abi";
+import { INPUT, ENTRIES, entryCap, inputCap, slotPtr } from "./layout";
+import { findCRLF, findLF, hasHighByte } from "./scan";
+import { is, NAME, SPLIT_WS } from "./tables";
+import { parseDecimal, decimalNegative, decimalClamped } from "./numbers";
+
+// @ts-ignore: decorator
+@inline function setSlot(slot: i32, value: i32): void {
+  store<i32>(slotPtr(slot), value);
+}
+
+// @ts-ignore: decorator
+@inline function byteAt(offset: i32): u32 {
+  return <u32>load<u8>(INPUT + <usize>offset);
+}
+
+function fail(code: i32, offset: i32, kind: i32): i32 {
+  setSlot(Slot.ERROR_OFFSET, offset);
+  setSlot(Slot.ERROR_KIND, kind);
+  return code;
+}
+
+/** True when [s, e) starts with the ASCII bytes of `prefix` packed in a u64. */
+function startsWith(s: i32, e: i32, text: u64, len: i32): bool {
+  if (e - s < len) return false;
+  for (let i = 0; i < len; i++) {
+    if (byteAt(s + i) != <u32>((text >> (<u64>i << 3)) & 0xff)) return false;
+  }
+  return true;
+}
+
+// "HTTP/" "HTTP/1." "HTTP/1.0" "HTTP/0.9" "From ", little-endian packed.
+const HTTP_SLASH: u64 = 0x2f50545448;
+const HTTP_1_DOT: u64 = 0x2e312f50545448;
+const HTTP_1_0: u64 = 0x302e312f50545448;
+const HTTP_0_9: u64 = 0x392e302f50545448;
+const FROM_SP: u64 = 0x206d6f7246;
+
+/**
+ * Checks the status line [0, end) as `_read_status` and `begin` do and
+ * writes STATUS, VERSION, the version and reason spans, STATUS_LINE_END.
+ * Returns 0 or BAD_STATUS_LINE / UNKNOWN_PROTOCOL.
+ */
+function parseStatusLine(end: i32): i32 {
+  // str.split(None, 2): three whitespace-separated fields.
+  let p = 0;
+  while (p < end && is(byteAt(p), SPLIT_WS)) p++;
+  const vs = p;
+  while (p < end && !is(byteAt(p), SPLIT_WS)) p++;
+  const ve = p;
+  while (p < end && is(byteAt(p), SPLIT_WS)) p++;
+  const ss = p;
+  while (p < end && !is(byteAt(p), SPLIT_WS)) p++;
+  const se = p;
+  // One field or none: Python sets version = "" and fails its prefix check.
+  if (ss == se || !startsWith(vs, ve, HTTP_SLASH, 5)) {
+    return fail(Code.BAD_STATUS_LINE, vs, 0);
+  }
+  const status = parseDecimal(INPUT + <usize>ss, INPUT + <usize>se);
+  if (status < 100 || status > 999 || decimalNegative) {
+    return fail(Code.BAD_STATUS_LINE, ss, 0);
+  }
+  while (p < end && is(byteAt(p), SPLIT_WS)) p++;
+  let re = end;
+  while (re > p && is(byteAt(re - 1), SPLIT_WS)) re--;
+
+  let version = 0;
+  if (ve - vs == 8 && (startsWith(vs, ve, HTTP_1_0, 8) || startsWith(vs, ve, HTTP_0_9, 8))) {
+    version = 10;
+  } else if (startsWith(vs, ve, HTTP_1_DOT, 7)) {
+    version = 11;
+  }
+  const code = <i32>status;
+  setSlot(Slot.STATUS, code);
+  setSlot(Slot.VERSION, version);
+  setSlot(Slot.VERSION_START, vs);
+  setSlot(Slot.VERSION_END, ve);
+  setSlot(Slot.REASON_START, p);
+  setSlot(Slot.REASON_END, re);
+  setSlot(Slot.STATUS_LINE_END, end);
+  // begin() checks the version only for the final response, not a 100.
+  if (version == 0 && code != 100) return fail(Code.UNKNOWN_PROTOCOL, vs, 0);
+  return 0;
+}
+
+// Spans of the first header of each name the framing rules look at.
+let teStart = -1, teEnd = -1;
+let clStart = -1, clEnd = -1;
+let connStart = -1, connEnd = -1;
+let kaStart = -1, kaEnd = -1;
+let pcStart = -1, pcEnd = -1;
+
+/** Case-insensitive compare of [s, e) with a lowercase ASCII string. */
+function nameIs(s: i32, e: i32, lower: string): bool {
+  const n = lower.length;
+  if (e - s != n) return false;
+  for (let i = 0; i < n; i++) {
+    // Name bytes are 0x21-0x7e, so |0x20 folds only A-Z onto a-z here.
+    if ((byteAt(s + i) | 0x20) != <u32>lower.charCodeAt(i)) return false;
+  }
+  return true;
+}
+
+/** Case-insensitive substring test of a lowercase ASCII needle in [s, e). */
+function contains(s: i32, e: i32, needle: string): bool {
+  const n = needle.length;
+  for (let i = s; i + n <= e; i++) {
+    let j = 0;
+    while (j < n && (byteAt(i + j) | 0x20) == <u32>needle.charCodeAt(j)) j++;
+    if (j == n) return true;
+  }
+  return false;
+}
+
+function noteSpecial(ns: i32, ne: i32, vs: i32, ve: i32): void {
+  const len = ne - ns;
+  if (len == 17) {
+    if (teStart < 0 && nameIs(ns, ne, "transfer-encoding")) { teStart = vs; teEnd = ve; }
+  } else if (len == 14) {
+    if (clStart < 0 && nameIs(ns, ne, "content-length")) { clStart = vs; clEnd = ve; }
+  } else if (len == 10) {
+    if (connStart < 0 && nameIs(ns, ne, "connection")) { connStart = vs; connEnd = ve; }
+    else if (kaStart < 0 && nameIs(ns, ne, "keep-alive")) { kaStart = vs; kaEnd = ve; }
+  } else if (len == 16) {
+    if (pcStart < 0 && nameIs(ns, ne, "proxy-connection")) { pcStart = vs; pcEnd = ve; }
+  }
+}
+
+let headerCount = 0;
+
+function addHeader(ns: i32, ne: i32, vs: i32, lastLineEnd: i32): void {
+  // header_source_parse: value.rstrip('\r\n') over the joined lines.
+  let ve = lastLineEnd;
+  while (ve > vs) {
+    const c = byteAt(ve - 1);
+    if (c != 0x0d && c != 0x0a) break;
+    ve--;
+  }
+  if (headerCount < entryCap) {
+    const e = ENTRIES + (<usize>headerCount << 4);
+    store<i32>(e, ns);
+    store<i32>(e, ne, 4);
+    store<i32>(e, vs, 8);
+    store<i32>(e, ve, 12);
+  }
+  headerCount++;
+  noteSpecial(ns, ne, vs, ve);
+}
+
+/**
+ * The email parser's header pass over [start, end) (feedparser's header
+ * loop and `_parse_headers`, compat32 policy). Writes entries and counts.
+ */
+function parseHeaderLines(start: i32, end: i32): void {
+  headerCount = 0;
+  teStart = clStart = connStart = kaStart = pcStart = -1;
+  let active = false;
+  let ns = 0, ne = 0, vs = 0, lineEnd = 0;
+  let p = start;
+  while (p < end) {
+    const e = <i32>(findCRLF(INPUT + <usize>p, INPUT + <usize>end) - INPUT);
+    let next = e + 1;
+    if (e >= end) next = end;
+    else if (byteAt(e) == 0x0d && e + 1 < end && byteAt(e + 1) == 0x0a) next = e + 2;
+    if (e == p) break; // an empty line ends the header section
+    const c = byteAt(p);
+    if (c == 0x20 || c == 0x09) {
+      // Continuation; with no header to continue, a dropped defect.
+      if (active) lineEnd = next;
+      p = next;
+      continue;
+    }
+    if (active) {
+      addHeader(ns, ne, vs, lineEnd);
+      active = false;
+    }
+    if (startsWith(p, e, FROM_SP, 5)) {
+      p = next; // mbox envelope line: never a header
+      continue;
+    }
+    let q = p;
+    while (q < e && is(byteAt(q), NAME)) q++;
+    if (q >= e || byteAt(q) != 0x3a) break; // not a header: the body starts
+    if (q > p) {
+      active = true;
+      ns = p;
+      ne = q;
+      let v = q + 1;
+      while (v < e) {
+        const b = byteAt(v);
+        if (b != 0x20 && b != 0x09) break;
+        v++;
+      }
+      vs = v;
+      lineEnd = next;
+    } // else an empty name: dropped
+    p = next;
+  }
+  if (active) addHeader(ns, ne, vs, lineEnd);
+}
+
+/** Writes FLAGS and CONTENT_LENGTH from the header spans (begin()'s rules). */
+function decideFraming(status: i32, version: i32, flags: i32): void {
+  let out = 0;
+  const chunked = teStart >= 0 && teEnd - teStart == 7 && contains(teStart, teEnd, "chunked");
+  if (chunked) out |= HeadFlag.CHUNKED;
+
+  let willClose: bool;
+  if (version == 11) {
+    willClose = connStart >= 0 && contains(connStart, connEnd, "close");
+  } else {
+    willClose = !(
+      (kaStart >= 0 && kaEnd > kaStart) ||
+      (connStart >= 0 && contains(connStart, connEnd, "keep-alive")) ||
+      (pcStart >= 0 && contains(pcStart, pcEnd, "keep-alive"))
+    );
+  }
+
+  let hasLength = false;
+  let length: f64 = 0;
+  if (clStart >= 0 && clEnd > clStart && !chunked) {
+    const v = parseDecimal(INPUT + <usize>clStart, INPUT + <usize>clEnd);
+    if (v >= 0 && !(decimalNegative && v != 0)) {
+      hasLength = true;
+      length = v;
+      if (decimalClamped) out |= HeadFlag.LENGTH_CLAMPED;
+    }
+  }
+  if (status == 204 || status == 304 || (status >= 100 && status < 200) || (flags & InFlag.HEAD_REQUEST)) {
+    hasLength = true;
+    length = 0;
+    out |= HeadFlag.NO_BODY;
+  }
+  if (!willClose && !chunked && !hasLength) willClose = true;
+  if (willClose) out |= HeadFlag.WILL_CLOSE;
+  if (hasLength) out |= HeadFlag.HAS_LENGTH;
+  setSlot(Slot.FLAGS, out);
+  store<f64>(slotPtr(Slot.CONTENT_LENGTH_F64), length);
+}
+
+/**
+ * Parses one response head from the input region [0, total).
+ *
+ * `scannedBefore`/`linesBefore` are the SCANNED/LINES slots of the previous
+ * call on the same head that returned NEED_MORE (0/0 for a new head): the
+ * framing pass resumes there, so a trickle is not rescanned. `flags` are
+ * `InFlag` bits (EOF: a partial line is final; HEAD_REQUEST: no body).
+ *
+ * Returns the head length (> 0) and fills the head slots and entries;
+ * NEED_MORE (0) with SCANNED/LINES set; or a negative `Code` with
+ * ERROR_OFFSET (and ERROR_KIND for LINE_TOO_LONG). A 100 Continue head is
+ * returned like any other (STATUS 100, no entries): the caller skips it.
+ */
+export function parseHead(total: i32, scannedBefore: i32, linesBefore: i32, flags: i32): i32 {
+  if (total < 0 || total > inputCap || scannedBefore < 0 || scannedBefore > total || linesBefore < 0) {
+    return fail(Code.INPUT_TOO_LARGE, 0, 0);
+  }
+  const eof = (flags & InFlag.EOF) != 0;
+  let pos = scannedBefore;
+  let lines = linesBefore;
+  let headEnd = -1;
+  let statusChecked = false;
+
+  // Framing pass: _read_status's readline, then _read_headers.
+  while (headEnd < 0) {
+    const window = min(total, pos + Limit.MAX_LINE);
+    const nl = <i32>(findLF(INPUT + <usize>pos, INPUT + <usize>window) - INPUT);
+    if (nl < window) {
+      const lineEnd = nl + 1;
+      if (lines == 0) {
+        const r = parseStatusLine(lineEnd);
+        if (r < 0) return r;
+        statusChecked = true;
+      } else {
+        if (lines > Limit.MAX_HEADERS) return fail(Code.TOO_MANY_HEADERS, pos, 0);
+        const len = lineEnd - pos;
+        if (len == 1 || (len == 2 && byteAt(pos) == 0x0d)) headEnd = lineEnd;
+      }
+      lines++;
+      pos = lineEnd;
+      continue;
+    }
+    const kind = lines == 0 ? LineKind.STATUS : LineKind.HEADER;
+    if (total - pos > Limit.MAX_LINE) return fail(Code.LINE_TOO_LONG, pos + Limit.MAX_LINE, kind);
+    if (!eof) {
+      setSlot(Slot.SCANNED, pos);
+      setSlot(Slot.LINES, lines);
+      return Code.NEED_MORE;
+    }
+    // EOF: the partial line is the last line; readline then returns b''.
+    if (lines == 0) {
+      if (total == 0) return fail(Code.REMOTE_DISCONNECTED, 0, 0);
+      const r = parseStatusLine(total);
+      if (r < 0) return r;
+      statusChecked = true;
+    } else {
+      let count = lines - 1;
+      if (total > pos) count++;
+      if (count + 1 > Limit.MAX_HEADERS) return fail(Code.TOO_MANY_HEADERS, total, 0);
+    }
+    headEnd = total;
+  }
+
+  if (!statusChecked) {
+    // Checked by an earlier call; recompute its slots.
+    const nl = <i32>(findLF(INPUT, INPUT + <usize>min(total, Limit.MAX_LINE)) - INPUT);
+    parseStatusLine(nl < total ? nl + 1 : total);
+  }
+  const status = load<i32>(slotPtr(Slot.STATUS));
+  const statusEnd = load<i32>(slotPtr(Slot.STATUS_LINE_END));
+  setSlot(Slot.HEAD_END, headEnd);
+  let out = hasHighByte(INPUT, INPUT + <usize>headEnd) ? HeadFlag.NON_ASCII : 0;
+  if (status == 100) {
+    // Skipped by the caller: its headers are only counted and limited.
+    setSlot(Slot.HEADER_COUNT, 0);
+    setSlot(Slot.FLAGS, out | HeadFlag.NO_BODY);
+    return headEnd;
+  }
+  parseHeaderLines(statusEnd, headEnd);
+  setSlot(Slot.HEADER_COUNT, headerCount);
+  if (headerCount > entryCap) {
+    setSlot(Slot.NEEDED_ENTRIES, headerCount);
+    return fail(Code.NEED_ENTRIES, headEnd, 0);
+  }
+  decideFraming(status, load<i32>(slotPtr(Slot.VERSION)), flags);
+  setSlot(Slot.FLAGS, load<i32>(slotPtr(Slot.FLAGS)) | out);
+  return headEnd;
+}

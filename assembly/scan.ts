@@ -1,0 +1,85 @@
+// Byte searches over [p, end): the only loops that see every byte of a head.
+// SIMD and scalar builds come from this one source (ASC_FEATURE_SIMD); both
+// may read up to 15 bytes past `end`, which the layout keeps as padding.
+
+// @ts-ignore: decorator
+@inline const ONES: u64 = 0x0101010101010101;
+// @ts-ignore: decorator
+@inline const HIGHS: u64 = 0x8080808080808080;
+
+/** First `\n` in [p, end), or `end`. */
+export function findLF(p: usize, end: usize): usize {
+  if (ASC_FEATURE_SIMD) {
+    const lf = i8x16.splat(0x0a);
+    while (p + 16 <= end) {
+      const m = i8x16.bitmask(i8x16.eq(v128.load(p), lf));
+      if (m) return p + <usize>ctz(m);
+      p += 16;
+    }
+  } else {
+    while (p + 8 <= end) {
+      const x = load<u64>(p) ^ 0x0a0a0a0a0a0a0a0a;
+      const t = (x - ONES) & ~x & HIGHS;
+      if (t) return p + <usize>(ctz(t) >> 3);
+      p += 8;
+    }
+  }
+  while (p < end) {
+    if (load<u8>(p) == 0x0a) return p;
+    p++;
+  }
+  return end;
+}
+
+/** First `\r` or `\n` in [p, end), or `end`: email line ends. */
+export function findCRLF(p: usize, end: usize): usize {
+  if (ASC_FEATURE_SIMD) {
+    const lf = i8x16.splat(0x0a);
+    const cr = i8x16.splat(0x0d);
+    while (p + 16 <= end) {
+      const v = v128.load(p);
+      const m = i8x16.bitmask(v128.or(i8x16.eq(v, lf), i8x16.eq(v, cr)));
+      if (m) return p + <usize>ctz(m);
+      p += 16;
+    }
+  } else {
+    while (p + 8 <= end) {
+      const w = load<u64>(p);
+      const x = w ^ 0x0a0a0a0a0a0a0a0a;
+      const y = w ^ 0x0d0d0d0d0d0d0d0d;
+      const t = ((x - ONES) & ~x | (y - ONES) & ~y) & HIGHS;
+      if (t) return p + <usize>(ctz(t) >> 3);
+      p += 8;
+    }
+  }
+  while (p < end) {
+    const c = load<u8>(p);
+    if (c == 0x0a || c == 0x0d) return p;
+    p++;
+  }
+  return end;
+}
+
+/** True when some byte in [p, end) is >= 0x80. */
+export function hasHighByte(p: usize, end: usize): bool {
+  if (ASC_FEATURE_SIMD) {
+    let acc = i8x16.splat(0);
+    while (p + 16 <= end) {
+      acc = v128.or(acc, v128.load(p));
+      p += 16;
+    }
+    if (i8x16.bitmask(acc)) return true;
+  } else {
+    let acc: u64 = 0;
+    while (p + 8 <= end) {
+      acc |= load<u64>(p);
+      p += 8;
+    }
+    if (acc & HIGHS) return true;
+  }
+  while (p < end) {
+    if (load<u8>(p) >= 0x80) return true;
+    p++;
+  }
+  return false;
+}

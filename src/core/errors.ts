@@ -1,0 +1,77 @@
+// Parse failures of the core, as data. The core does not throw Python
+// exceptions (only src/http does); it throws `ParseError`, which carries
+// the ABI code, the offending offset, and the facts src/http needs to build
+// CPython's exception with CPython's message.
+import { Code, LineKind } from './abi.js';
+
+/** CPython's wording for each `LineKind` in LineTooLong("got more than ... when reading X"). */
+export const LINE_KIND_TEXT: Record<number, string> = {
+  [LineKind.STATUS]: 'status line',
+  [LineKind.HEADER]: 'header line',
+  [LineKind.CHUNK_SIZE]: 'chunk size',
+  [LineKind.TRAILER]: 'trailer line',
+};
+
+/** The Python exception class CPython raises for each code. */
+export const PYTHON_EXCEPTION: Record<number, string> = {
+  [Code.REMOTE_DISCONNECTED]: 'RemoteDisconnected',
+  [Code.BAD_STATUS_LINE]: 'BadStatusLine',
+  [Code.LINE_TOO_LONG]: 'LineTooLong',
+  [Code.TOO_MANY_HEADERS]: 'HTTPException',
+  [Code.UNKNOWN_PROTOCOL]: 'UnknownProtocol',
+  [Code.BAD_CHUNK_SIZE]: 'IncompleteRead',
+  [Code.INCOMPLETE_CHUNK]: 'IncompleteRead',
+  [Code.INCOMPLETE_BODY]: 'IncompleteRead',
+};
+
+/** A response the core cannot read, with where and why. */
+export class ParseError extends Error {
+  /** A negative `Code`. */
+  readonly code: number;
+  /** Offset of the offending byte, relative to the bytes handed to the parser. */
+  readonly offset: number;
+  /** For LINE_TOO_LONG: which line (`LineKind`). */
+  readonly kind: number;
+  /** For BAD_STATUS_LINE: the status line (Latin-1); for UNKNOWN_PROTOCOL: the version. */
+  readonly text: string;
+  /** For an incomplete Content-Length body: bytes still expected. */
+  readonly expected: number | null;
+
+  constructor(code: number, offset: number, kind = 0, text = '', expected: number | null = null) {
+    super(describe(code, kind, text));
+    this.name = 'ParseError';
+    this.code = code;
+    this.offset = offset;
+    this.kind = kind;
+    this.text = text;
+    this.expected = expected;
+  }
+
+  /** Name of the Python exception CPython raises here. */
+  get pythonName(): string {
+    return PYTHON_EXCEPTION[this.code] ?? 'HTTPException';
+  }
+}
+
+function describe(code: number, kind: number, text: string): string {
+  switch (code) {
+    case Code.REMOTE_DISCONNECTED:
+      return 'Remote end closed connection without response';
+    case Code.BAD_STATUS_LINE:
+      return `bad status line: ${JSON.stringify(text)}`;
+    case Code.LINE_TOO_LONG:
+      return `got more than 65536 bytes when reading ${LINE_KIND_TEXT[kind] ?? 'line'}`;
+    case Code.TOO_MANY_HEADERS:
+      return 'got more than 100 headers';
+    case Code.UNKNOWN_PROTOCOL:
+      return `unknown protocol: ${JSON.stringify(text)}`;
+    case Code.BAD_CHUNK_SIZE:
+      return 'invalid chunk size line';
+    case Code.INCOMPLETE_CHUNK:
+      return 'connection closed inside a chunk';
+    case Code.INCOMPLETE_BODY:
+      return 'connection closed before the end of the body';
+    default:
+      return `parser error ${code}`;
+  }
+}

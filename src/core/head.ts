@@ -1,0 +1,232 @@
+// Response heads: the WASM head parser behind a small incremental API, and
+// the parsed head with lazily decoded strings (the head bytes are copied out
+// once; a name or value becomes a string only when asked for).
+import { Code, HeadFlag, InFlag, Limit, Slot } from './abi.js';
+import { ParseError } from './errors.js';
+import { latin1Decode } from './latin1.js';
+import { getWasmParser, type WasmParser } from './wasm.js';
+
+/** How the body of a response is delimited (after CPython's rules). */
+export const enum BodyKind {
+  NONE = 0,
+  CHUNKED = 1,
+  LENGTH = 2,
+  UNTIL_CLOSE = 3,
+}
+
+/** The header fields of one head: order-preserving, duplicates kept. */
+export class HeaderFields {
+  /** Number of fields. */
+  readonly length: number;
+  private readonly raw: Uint8Array;
+  private readonly spans: Int32Array;
+  private readonly ascii: boolean;
+  private text: string | null = null;
+
+  /** `spans`: four offsets per field into `raw` (nameStart, nameEnd, valueStart, valueEnd). */
+  constructor(raw: Uint8Array, spans: Int32Array, ascii: boolean) {
+    this.raw = raw;
+    this.spans = spans;
+    this.length = spans.length >> 2;
+    this.ascii = ascii;
+  }
+
+  // One Latin-1 decode of the whole head, then substrings: much cheaper than
+  // decoding each name and value on its own.
+  private decoded(): string {
+    return (this.text ??= latin1Decode(this.raw, 0, this.raw.length, this.ascii));
+  }
+
+  /** Name of field `i` as received (case kept). */
+  name(i: number): string {
+    const s = this.spans;
+    return this.decoded().substring(s[i * 4]!, s[i * 4 + 1]!);
+  }
+
+  /** Value of field `i` (leading blanks and trailing CR/LF removed, as CPython). */
+  value(i: number): string {
+    const s = this.spans;
+    return this.decoded().substring(s[i * 4 + 2]!, s[i * 4 + 3]!);
+  }
+
+  /** Index of the first field named `name` (ASCII case-insensitive), or -1. */
+  indexOf(name: string, from = 0): number {
+    const lower = name.toLowerCase();
+    const n = lower.length;
+    const s = this.spans;
+    const raw = this.raw;
+    outer: for (let i = from; i < this.length; i++) {
+      const start = s[i * 4]!;
+      if (s[i * 4 + 1]! - start !== n) continue;
+      for (let j = 0; j < n; j++) {
+        let c = raw[start + j]!;
+        if (c >= 0x41 && c <= 0x5a) c |= 0x20;
+        if (c !== lower.charCodeAt(j)) continue outer;
+      }
+      return i;
+    }
+    return -1;
+  }
+
+  /** Value of the first field named `name`, or `undefined`. */
+  get(name: string): string | undefined {
+    const i = this.indexOf(name);
+    return i < 0 ? undefined : this.value(i);
+  }
+
+  /** Values of every field named `name`, in order. */
+  getAll(name: string): string[] {
+    const out: string[] = [];
+    for (let i = this.indexOf(name); i >= 0; i = this.indexOf(name, i + 1)) out.push(this.value(i));
+    return out;
+  }
+
+  /** All fields as [name, value] pairs. */
+  toArray(): [string, string][] {
+    const out: [string, string][] = [];
+    for (let i = 0; i < this.length; i++) out.push([this.name(i), this.value(i)]);
+    return out;
+  }
+}
+
+/** One parsed response head. */
+export class ResponseHead {
+  /** Bytes of this head (status line through the blank line). */
+  readonly raw: Uint8Array;
+  readonly status: number;
+  /** 10 or 11 as CPython's `version`; 0 only for a 100 with an unknown version. */
+  readonly version: number;
+  readonly headers: HeaderFields;
+  /** CPython's `chunked`: the first Transfer-Encoding is `chunked`. */
+  readonly chunked: boolean;
+  /** CPython's `length` after begin(): body bytes, or null when not known. */
+  readonly length: number | null;
+  /** CPython's `will_close`. */
+  readonly willClose: boolean;
+  /** How the body ends (see `BodyKind`). */
+  readonly bodyKind: BodyKind;
+  /** Content-Length was above 2^53-1 and was clamped there. */
+  readonly lengthClamped: boolean;
+  private readonly reasonStart: number;
+  private readonly reasonEnd: number;
+  private readonly versionStart: number;
+  private readonly versionEnd: number;
+
+  constructor(wasm: WasmParser, raw: Uint8Array) {
+    const o = wasm.out;
+    const flags = o[Slot.FLAGS]!;
+    this.raw = raw;
+    this.status = o[Slot.STATUS]!;
+    this.version = o[Slot.VERSION]!;
+    this.reasonStart = o[Slot.REASON_START]!;
+    this.reasonEnd = o[Slot.REASON_END]!;
+    this.versionStart = o[Slot.VERSION_START]!;
+    this.versionEnd = o[Slot.VERSION_END]!;
+    const count = o[Slot.HEADER_COUNT]!;
+    this.headers = new HeaderFields(raw, wasm.entries.slice(0, count * 4), (flags & HeadFlag.NON_ASCII) === 0);
+    this.chunked = (flags & HeadFlag.CHUNKED) !== 0;
+    this.length = flags & HeadFlag.HAS_LENGTH ? wasm.contentLength : null;
+    this.willClose = (flags & HeadFlag.WILL_CLOSE) !== 0;
+    this.lengthClamped = (flags & HeadFlag.LENGTH_CLAMPED) !== 0;
+    // A head with no body wins over chunked: CPython would try to read
+    // chunks after a 204/304/1xx (see docs/differences.md).
+    this.bodyKind =
+      flags & HeadFlag.NO_BODY
+        ? BodyKind.NONE
+        : this.chunked
+          ? BodyKind.CHUNKED
+          : this.length !== null
+            ? BodyKind.LENGTH
+            : BodyKind.UNTIL_CLOSE;
+  }
+
+  /** Length of this head in bytes. */
+  get headLength(): number {
+    return this.raw.length;
+  }
+
+  /** The reason phrase, stripped as CPython's `reason.strip()`. */
+  get reason(): string {
+    return latin1Decode(this.raw, this.reasonStart, this.reasonEnd);
+  }
+
+  /** The protocol version token as sent (`HTTP/1.1`). */
+  get versionText(): string {
+    return latin1Decode(this.raw, this.versionStart, this.versionEnd);
+  }
+}
+
+/** Options of a `HeadParser`. */
+export interface HeadParserOptions {
+  /** The WASM instance to use (default: the shared SIMD-or-scalar one). */
+  wasm?: WasmParser;
+}
+
+/**
+ * Incremental response-head parser for one connection. Hand it the
+ * unconsumed received bytes, starting at the head, each time more arrive;
+ * it returns the head once complete. A `100 Continue` head is returned like
+ * any other: the caller skips it (see `readHead`).
+ */
+export class HeadParser {
+  private readonly wasm: WasmParser;
+  private scanned = 0;
+  private lines = 0;
+
+  constructor(options: HeadParserOptions = {}) {
+    this.wasm = options.wasm ?? getWasmParser();
+  }
+
+  /**
+   * Parses the head at the start of `input` (the bytes received so far; a
+   * later call must pass the same bytes plus more). `eof`: nothing more
+   * will arrive. `headRequest`: the request was HEAD (no body).
+   * Returns the head, or null when more bytes are needed. Throws
+   * `ParseError` on a malformed head.
+   */
+  execute(input: Uint8Array, eof = false, headRequest = false): ResponseHead | null {
+    const wasm = this.wasm;
+    const total = Math.min(input.length, Limit.MAX_HEAD);
+    // A head never exceeds MAX_HEAD, so bytes past it cannot change the outcome,
+    // except that a cut at MAX_HEAD is not the real EOF.
+    const atEof = eof && total === input.length;
+    if (!wasm.stage(this, total === input.length ? input : input.subarray(0, total))) {
+      throw new ParseError(Code.INPUT_TOO_LARGE, 0);
+    }
+    const flags = (atEof ? InFlag.EOF : 0) | (headRequest ? InFlag.HEAD_REQUEST : 0);
+    let r = wasm.parseHead(total, this.scanned, this.lines, flags);
+    if (r === Code.NEED_ENTRIES) {
+      if (!wasm.reserve(0, wasm.out[Slot.NEEDED_ENTRIES]!)) throw new ParseError(Code.INPUT_TOO_LARGE, 0);
+      r = wasm.parseHead(total, this.scanned, this.lines, flags);
+    }
+    if (r === Code.NEED_MORE) {
+      this.scanned = wasm.out[Slot.SCANNED]!;
+      this.lines = wasm.out[Slot.LINES]!;
+      return null;
+    }
+    this.reset();
+    if (r < 0) throw this.error(r, input);
+    return new ResponseHead(wasm, input.slice(0, r));
+  }
+
+  /** Forgets a partly parsed head (call before parsing a new response). */
+  reset(): void {
+    this.scanned = 0;
+    this.lines = 0;
+    this.wasm.release(this);
+  }
+
+  private error(code: number, input: Uint8Array): ParseError {
+    const o = this.wasm.out;
+    const offset = o[Slot.ERROR_OFFSET]!;
+    let text = '';
+    if (code === Code.BAD_STATUS_LINE) {
+      let end = input.indexOf(0x0a);
+      end = end < 0 ? Math.min(input.length, Limit.MAX_LINE) : end + 1;
+      text = latin1Decode(input, 0, end);
+    } else if (code === Code.UNKNOWN_PROTOCOL) {
+      text = latin1Decode(input, o[Slot.VERSION_START]!, o[Slot.VERSION_END]!);
+    }
+    return new ParseError(code, offset, o[Slot.ERROR_KIND]!, text);
+  }
+}

@@ -1,0 +1,17 @@
+// httpwire/core: the sans-IO HTTP/1.1 response reader. Runs in any
+// JavaScript engine with WebAssembly; imports nothing from node:*.
+export * from './abi.js';
+export { latin1Decode, latin1Encode, latin1Invalid } from './latin1.js';
+export { ReceiveBuffer } from './buffer.js';
+export { ParseError, PYTHON_EXCEPTION, LINE_KIND_TEXT } from './errors.js';
+export { HeadParser, ResponseHead, HeaderFields, BodyKind, type HeadParserOptions } from './head.js';
+export {
+  ContentLengthReader,
+  ChunkedReader,
+  UntilCloseReader,
+  EmptyReader,
+  bodyReaderFor,
+  type BodyReader,
+} from './body.js';
+export { ResponseReader, parseResponse, type ResponseResult, type ResponseReaderOptions } from './message.js';
+export { WasmParser, createWasmParser, getWasmParser, type WasmBuild } from './wasm.js';

@@ -1,0 +1,71 @@
+#!/usr/bin/env python3
+"""CPython's http.client as an oracle for httpwire's parser.
+
+Reads JSON lines from stdin: {"input": "<latin-1 text>", "method": "GET"}.
+Writes one JSON line per input with the result shape of
+docs/parser-semantics.md: the head fields after begin(), the body read(),
+or the exception CPython raised. The socket is a fake one over the bytes,
+as in CPython's own test_httplib (FakeSocket): reads hit EOF at the end.
+"""
+import http.client
+import io
+import json
+import sys
+
+
+class FakeSocket:
+    def __init__(self, data):
+        self.data = data
+
+    def makefile(self, mode, bufsize=None):
+        return io.BufferedReader(io.BytesIO(self.data))
+
+
+def head_fields(resp):
+    return {
+        "status": resp.status,
+        "reason": resp.reason,
+        "version": resp.version,
+        "headers": [[k, v] for k, v in resp.msg.items()],
+        "chunked": bool(resp.chunked),
+        "length": resp.length,
+        "will_close": bool(resp.will_close),
+    }
+
+
+def run(data, method):
+    resp = http.client.HTTPResponse(FakeSocket(data), method=method)
+    out = {}
+    try:
+        resp.begin()
+        out = head_fields(resp)
+        out["body"] = resp.read().decode("latin-1")
+        return out
+    except http.client.IncompleteRead as e:
+        out.update(error="IncompleteRead", partial=e.partial.decode("latin-1"), expected=e.expected)
+    except http.client.BadStatusLine as e:
+        # RemoteDisconnected is a BadStatusLine too: name the subclass.
+        if isinstance(e, http.client.RemoteDisconnected):
+            out.update(error="RemoteDisconnected")
+        else:
+            out.update(error="BadStatusLine", line=e.line)
+    except http.client.LineTooLong as e:
+        out.update(error="LineTooLong", what=str(e).rsplit("reading ", 1)[1])
+    except http.client.UnknownProtocol as e:
+        out.update(error="UnknownProtocol", version=e.args[0])
+    except http.client.HTTPException as e:
+        out.update(error=type(e).__name__, message=str(e))
+    return out
+
+
+def main():
+    for line in sys.stdin:
+        if not line.strip():
+            continue
+        req = json.loads(line)
+        data = req["input"].encode("latin-1")
+        print(json.dumps(run(data, req.get("method", "GET"))), flush=True)
+
+
+if __name__ == "__main__":
+    main()
