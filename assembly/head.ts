@@ -60,11 +60,15 @@ function parseStatusLine(end: i32): i32 {
   if (ss == se || !startsWith(vs, ve, HTTP_SLASH, 5)) {
     return fail(Code.BAD_STATUS_LINE, vs, 0);
   }
-  const status = parseDecimal(INPUT + <usize>ss, INPUT + <usize>se);
+  while (p < end && is(byteAt(p), SPLIT_WS)) p++;
+  // With no third field Python falls back to split(None, 1), whose second
+  // field keeps the line's trailing whitespace; int() strips only its own,
+  // smaller set, so "200\x1c\r\n" is refused while "200\x85\r\n" is not.
+  const statusEnd = p == end ? end : se;
+  const status = parseDecimal(INPUT + <usize>ss, INPUT + <usize>statusEnd);
   if (status < 100 || status > 999 || decimalNegative) {
     return fail(Code.BAD_STATUS_LINE, ss, 0);
   }
-  while (p < end && is(byteAt(p), SPLIT_WS)) p++;
   let re = end;
   while (re > p && is(byteAt(re - 1), SPLIT_WS)) re--;
 

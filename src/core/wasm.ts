@@ -111,6 +111,11 @@ export class WasmParser {
     return this.x.decodeChunked(total, flags, maxRuns);
   }
 
+  /** Size of the instance's linear memory in bytes (tests check it stays bounded). */
+  get memoryBytes(): number {
+    return this.x.memory.buffer.byteLength;
+  }
+
   /** Content-Length from the out-block. */
   get contentLength(): number {
     return this.outF64[Slot.CONTENT_LENGTH_F64 / 2]!;

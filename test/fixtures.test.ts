@@ -1,0 +1,82 @@
+// Every Markdown fixture (test/fixtures/response/*.md) through httpwire's
+// parser, on both WASM builds: whole, split in two at every byte offset
+// (sampled for inputs over 4 KiB), and followed by the start of another
+// response when the message ends on its own (it must stop at its end).
+import { describe, expect, it } from 'vitest';
+import { createWasmParser, ResponseReader, type ResponseResult, type WasmParser } from '../src/core/index.js';
+import { loadResponseFixtures, type ResponseFixture } from './support/fixtures.js';
+import { makeRng } from './support/generate.js';
+
+const fixtures = loadResponseFixtures();
+const builds: [string, WasmParser][] = [
+  ['simd', createWasmParser('simd')],
+  ['scalar', createWasmParser('scalar')],
+];
+const TRAILING = Uint8Array.from('HTTP/1.1 200 OK\r\nContent-Length: 0\r\n\r\n', (c) => c.charCodeAt(0));
+
+function read(fx: ResponseFixture, wasm: WasmParser, pieces: Uint8Array[], eof = true): { result: ResponseResult | null; reader: ResponseReader } {
+  const reader = new ResponseReader({ method: fx.method, wasm });
+  for (const p of pieces) reader.feed(p);
+  if (eof) reader.end();
+  // Without EOF a response that has not ended has no result yet.
+  return { result: eof || reader.finished ? reader.result() : null, reader };
+}
+
+function splitOffsets(n: number): number[] {
+  if (n <= 4096) return Array.from({ length: n + 1 }, (_, i) => i);
+  const out = new Set<number>();
+  for (let i = 0; i <= 256; i++) {
+    out.add(i);
+    out.add(n - i);
+  }
+  for (let i = 0; i < n; i += 997) out.add(i);
+  return [...out].filter((i) => i >= 0 && i <= n).sort((a, b) => a - b);
+}
+
+describe('response fixtures', () => {
+  it('loads at least 150 cases', () => {
+    expect(fixtures.length).toBeGreaterThanOrEqual(150);
+  });
+
+  for (const [build, wasm] of builds) {
+    describe(build, () => {
+      for (const fx of fixtures) {
+        it(`${fx.file}: ${fx.title}`, () => {
+          const whole = read(fx, wasm, [fx.input]).result;
+          expect(whole).toEqual(fx.expected);
+
+          for (const at of splitOffsets(fx.input.length)) {
+            const split = read(fx, wasm, [fx.input.subarray(0, at), fx.input.subarray(at)]).result;
+            if (JSON.stringify(split) !== JSON.stringify(whole)) {
+              expect({ splitAt: at, result: split }).toEqual({ splitAt: at, result: whole });
+            }
+          }
+
+          // Trickled 1-7 bytes at a time: split status text and header
+          // lines must be joined (the resume hint must lose nothing).
+          if (fx.input.length <= 4096) {
+            const rng = makeRng(fx.input.length);
+            const parts: Uint8Array[] = [];
+            for (let i = 0; i < fx.input.length; ) {
+              const n = rng.int(1, 7);
+              parts.push(fx.input.subarray(i, i + n));
+              i += n;
+            }
+            expect(read(fx, wasm, parts).result).toEqual(whole);
+          }
+
+          // A message that ends without EOF must stop at its end.
+          const open = read(fx, wasm, [fx.input], false).reader;
+          if (open.finished && !('error' in fx.expected)) {
+            const joined = new Uint8Array(fx.input.length + TRAILING.length);
+            joined.set(fx.input);
+            joined.set(TRAILING, fx.input.length);
+            const { result, reader } = read(fx, wasm, [joined], false);
+            expect(result).toEqual(fx.expected);
+            expect(reader.trailing).toBe(open.trailing + TRAILING.length);
+          }
+        });
+      }
+    });
+  }
+});
