@@ -22,7 +22,9 @@ let failed = 0;
 if (existsSync(report)) {
   const r = JSON.parse(readFileSync(report, 'utf8'));
   passed = r.numPassedTests ?? 0;
-  failed = (r.numFailedTests ?? 0) + (r.numFailedTestSuites ?? 0);
+  // A file that failed to load has no tests of its own: count it once.
+  const broken = (r.testResults ?? []).filter((f) => f.status === 'failed' && (f.assertionResults ?? []).length === 0);
+  failed = (r.numFailedTests ?? 0) + broken.length;
 } else {
   failed = 1; // Vitest died before writing its report
 }

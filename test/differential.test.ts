@@ -41,11 +41,11 @@ describe(`differential: simd = scalar = reference (seed ${SEED}, ${N} inputs)`, 
       const b = ours(scalar, input, method);
       // One in eight inputs is also fed in pieces at random cut points.
       const c = i % 8 === 0 ? ours(simd, input, method, splitPoints(rng, input.length)) : a;
+      const want = JSON.parse(ref) as Record<string, unknown>;
       for (const [name, got] of [['simd', a], ['scalar', b], ['simd split', c]] as const) {
-        const json = JSON.stringify(got, Object.keys(JSON.parse(ref)).length ? undefined : undefined);
-        if (!sameResult(got, JSON.parse(ref))) {
+        if (!sameResult(got, want)) {
           failures++;
-          console.error(`input #${i} (${kind}, ${method}) ${name} differs:\n  input ${show(input)}\n  ours  ${json.slice(0, 800)}\n  ref   ${ref.slice(0, 800)}`);
+          console.error(`input #${i} (${kind}, ${method}) ${name} differs:\n  input ${show(input)}\n${diffKeys(got as Record<string, unknown>, want)}`);
         }
       }
     }
@@ -54,6 +54,16 @@ describe(`differential: simd = scalar = reference (seed ${SEED}, ${N} inputs)`, 
     expect(Object.keys(kinds).length).toBeGreaterThan(3);
   });
 });
+
+/** The keys on which two results differ, each side shortened. */
+function diffKeys(ours: Record<string, unknown>, ref: Record<string, unknown>): string {
+  const keys = new Set([...Object.keys(ours), ...Object.keys(ref)]);
+  const cut = (v: unknown) => (JSON.stringify(v) ?? 'undefined').slice(0, 300);
+  return [...keys]
+    .filter((k) => JSON.stringify(ours[k]) !== JSON.stringify(ref[k]))
+    .map((k) => `  ${k}: ours ${cut(ours[k])}\n  ${' '.repeat(k.length)}  ref  ${cut(ref[k])}`)
+    .join('\n');
+}
 
 /** Deep equality of two result objects, ignoring key order. */
 function sameResult(a: unknown, b: unknown): boolean {

@@ -28,7 +28,9 @@ def head_fields(resp):
         "version": resp.version,
         "headers": [[k, v] for k, v in resp.msg.items()],
         "chunked": bool(resp.chunked),
-        "length": resp.length,
+        # JSON readers turn integers past 2^53 into floats (or Infinity):
+        # such a length is reported as its decimal string.
+        "length": str(resp.length) if (resp.length or 0) > 2**53 - 1 else resp.length,
         "will_close": bool(resp.will_close),
     }
 
@@ -54,6 +56,11 @@ def run(data, method):
     except http.client.UnknownProtocol as e:
         out.update(error="UnknownProtocol", version=e.args[0])
     except http.client.HTTPException as e:
+        out.update(error=type(e).__name__, message=str(e))
+    except (MemoryError, OverflowError, ValueError) as e:
+        # CPython itself fails outside http.client's exceptions on absurd
+        # lengths (a 2^53-byte read(), read(-5)): report it as a result so
+        # one process serves every input.
         out.update(error=type(e).__name__, message=str(e))
     return out
 
