@@ -69,14 +69,19 @@ export class EmptyReader implements BodyReader {
   }
 }
 
+/** Bytes of the buffer handed to one decode call: bounded, so a call costs O(window). */
+const CHUNK_WINDOW = 32768;
+
 /**
- * A chunked body. Framing goes through WASM over a window of the buffer;
- * when inside chunk data the bytes are served directly, without WASM.
+ * A chunked body. Framing goes through WASM over a bounded window of the
+ * buffer, up to RUN_CAPACITY data runs per call, kept in a queue and served
+ * straight from the buffer; inside a long chunk the bytes are served without
+ * WASM at all.
  */
 export class ChunkedReader implements BodyReader {
   private readonly wasm: WasmParser;
   // The CHUNK_* slots of this body, saved between calls (the WASM instance
-  // is shared by every connection).
+  // is shared by every connection). They describe the stream at `decoded`.
   private state: number = ChunkState.SIZE;
   private lineLen = 0;
   private intState = 0;
@@ -84,13 +89,23 @@ export class ChunkedReader implements BodyReader {
   private remaining = 0;
   private value = 0;
   private size = 0;
+  /** Data runs of the last decode, [start, end) pairs relative to the buffer front then. */
+  private runs: Int32Array = new Int32Array(0);
+  private runIndex = 0;
+  private runCount = 0;
+  /** Bytes consumed from the buffer since the last decode. */
+  private cursor = 0;
+  /** Bytes the last decode consumed (framing and data). */
+  private decoded = 0;
+  /** An error found by the last decode, raised once its runs are served. */
+  private pending: ParseError | null = null;
 
   constructor(wasm: WasmParser = getWasmParser()) {
     this.wasm = wasm;
   }
 
   get done(): boolean {
-    return this.state === ChunkState.DONE;
+    return this.state === ChunkState.DONE && this.runIndex === this.runCount;
   }
 
   /**
@@ -103,52 +118,84 @@ export class ChunkedReader implements BodyReader {
   }
 
   next(buf: ReceiveBuffer, max: number, eof: boolean): Uint8Array {
-    if (this.state === ChunkState.DONE || max <= 0) return EMPTY;
-    if (this.state === ChunkState.DATA) {
-      const n = Math.min(this.remaining, buf.length, max);
-      if (n > 0) {
-        this.remaining -= n;
-        if (this.remaining === 0) {
-          this.state = ChunkState.DATA_END;
-          this.lineLen = 0;
-        }
-        return buf.take(n);
+    if (max <= 0) return EMPTY;
+    for (;;) {
+      if (this.runIndex < this.runCount) return this.serveRun(buf, max);
+      if (this.pending) {
+        const e = this.pending;
+        this.pending = null;
+        throw e;
       }
-      if (!eof) return EMPTY;
+      if (this.state === ChunkState.DONE) return EMPTY;
+      if (this.state === ChunkState.DATA) {
+        const n = Math.min(this.remaining, buf.length, max);
+        if (n > 0) {
+          this.remaining -= n;
+          if (this.remaining === 0) {
+            this.state = ChunkState.DATA_END;
+            this.lineLen = 0;
+          }
+          return buf.take(n);
+        }
+        if (!eof) return EMPTY;
+      }
+      // A decode that only consumed framing made progress: go round again,
+      // since more bytes may be buffered past its window.
+      const before = buf.length;
+      this.decode(buf, eof);
+      if (this.runCount === 0 && !this.pending && this.state !== ChunkState.DONE && buf.length === before) {
+        return EMPTY;
+      }
     }
-    return this.decode(buf, max, eof);
   }
 
-  /** Runs the WASM decoder until it yields a data run, needs bytes, or ends. */
-  private decode(buf: ReceiveBuffer, max: number, eof: boolean): Uint8Array {
+  /** Serves (part of) the next queued run, skipping the framing before it. */
+  private serveRun(buf: ReceiveBuffer, max: number): Uint8Array {
+    const i = this.runIndex * 2;
+    const start = this.runs[i]!;
+    const end = this.runs[i + 1]!;
+    buf.consume(start - this.cursor);
+    const n = Math.min(end - start, max);
+    this.cursor = start + n;
+    if (n < end - start) {
+      this.runs[i] = start + n;
+    } else if (++this.runIndex === this.runCount) {
+      // The framing after the last run was consumed by the decoder too.
+      const out = buf.take(n);
+      buf.consume(this.decoded - this.cursor);
+      this.cursor = this.decoded;
+      return out;
+    }
+    return buf.take(n);
+  }
+
+  /** One WASM call over the front of the buffer; queues its runs. */
+  private decode(buf: ReceiveBuffer, eof: boolean): void {
     const wasm = this.wasm;
-    for (;;) {
-      const view = buf.view();
-      const total = Math.min(view.length, wasm.inputCapacity);
-      wasm.stageOnce(total === view.length ? view : view.subarray(0, total));
-      this.save();
-      const flags = eof && total === view.length ? InFlag.EOF : 0;
-      const r = wasm.decodeChunked(total, flags, 1);
-      this.load();
-      if (r < 0) {
-        const o = wasm.out;
-        throw new ParseError(r, o[Slot.ERROR_OFFSET]!, o[Slot.ERROR_KIND]!);
-      }
-      if (wasm.out[Slot.RUN_COUNT]! > 0) {
-        // The decoder stopped right after this run (r === end).
-        const start = wasm.runs[0]!;
-        const len = wasm.runs[1]! - start;
-        const n = Math.min(len, max);
-        if (n < len) {
-          // Give back the part of the run the caller has no room for.
-          this.remaining = len - n + (this.state === ChunkState.DATA ? this.remaining : 0);
-          this.state = ChunkState.DATA;
-        }
-        buf.consume(start);
-        return buf.take(n);
-      }
+    const view = buf.view();
+    const total = Math.min(view.length, CHUNK_WINDOW, wasm.inputCapacity);
+    wasm.stageOnce(total === view.length ? view : view.subarray(0, total));
+    this.save();
+    const flags = eof && total === view.length ? InFlag.EOF : 0;
+    const r = wasm.decodeChunked(total, flags, 0);
+    this.load();
+    const count = wasm.out[Slot.RUN_COUNT]!;
+    if (this.runs.length < count * 2) this.runs = new Int32Array(wasm.runs.length);
+    this.runs.set(wasm.runs.subarray(0, count * 2));
+    this.runIndex = 0;
+    this.runCount = count;
+    this.cursor = 0;
+    if (r < 0) {
+      // The runs before the error are served first: CPython's partial has them.
+      const o = wasm.out;
+      this.pending = new ParseError(r, o[Slot.ERROR_OFFSET]!, o[Slot.ERROR_KIND]!);
+      this.decoded = count > 0 ? this.runs[count * 2 - 1]! : 0;
+      return;
+    }
+    this.decoded = r;
+    if (count === 0) {
       buf.consume(r);
-      if (this.state === ChunkState.DONE || r === 0) return EMPTY;
+      this.cursor = 0;
     }
   }
 

@@ -6,6 +6,9 @@ import { ParseError } from './errors.js';
 import { latin1Decode } from './latin1.js';
 import { getWasmParser, type WasmParser } from './wasm.js';
 
+/** First window staged for a head: larger than nearly every real head. */
+const FIRST_WINDOW = 16384;
+
 /** How the body of a response is delimited (after CPython's rules). */
 export const enum BodyKind {
   NONE = 0,
@@ -172,6 +175,8 @@ export class HeadParser {
   private readonly wasm: WasmParser;
   private scanned = 0;
   private lines = 0;
+  /** Bytes staged by the last call that needed more (the window only grows). */
+  private staged = 0;
 
   constructor(options: HeadParserOptions = {}) {
     this.wasm = options.wasm ?? getWasmParser();
@@ -186,33 +191,44 @@ export class HeadParser {
    */
   execute(input: Uint8Array, eof = false, headRequest = false): ResponseHead | null {
     const wasm = this.wasm;
-    const total = Math.min(input.length, Limit.MAX_HEAD);
-    // A head never exceeds MAX_HEAD, so bytes past it cannot change the outcome,
-    // except that a cut at MAX_HEAD is not the real EOF.
-    const atEof = eof && total === input.length;
-    if (!wasm.stage(this, total === input.length ? input : input.subarray(0, total))) {
-      throw new ParseError(Code.INPUT_TOO_LARGE, 0);
+    // A head never exceeds MAX_HEAD, so bytes past it cannot change the
+    // outcome. Within that, stage a small window first and grow it only
+    // while the head is incomplete: a 100-byte head at the front of a 7 MB
+    // buffer must not cost a 7 MB copy.
+    const limit = Math.min(input.length, Limit.MAX_HEAD);
+    let total = Math.min(limit, Math.max(this.staged, FIRST_WINDOW));
+    const kind = headRequest ? InFlag.HEAD_REQUEST : 0;
+    for (;;) {
+      if (!wasm.stage(this, total === input.length ? input : input.subarray(0, total))) {
+        throw new ParseError(Code.INPUT_TOO_LARGE, 0);
+      }
+      const flags = kind | (eof && total === input.length ? InFlag.EOF : 0);
+      let r = wasm.parseHead(total, this.scanned, this.lines, flags);
+      if (r === Code.NEED_ENTRIES) {
+        if (!wasm.reserve(0, wasm.out[Slot.NEEDED_ENTRIES]!)) throw new ParseError(Code.INPUT_TOO_LARGE, 0);
+        r = wasm.parseHead(total, this.scanned, this.lines, flags);
+      }
+      if (r === Code.NEED_MORE) {
+        this.scanned = wasm.out[Slot.SCANNED]!;
+        this.lines = wasm.out[Slot.LINES]!;
+        this.staged = total;
+        if (total < limit) {
+          total = Math.min(limit, total * 2);
+          continue;
+        }
+        return null;
+      }
+      this.reset();
+      if (r < 0) throw this.error(r, input);
+      return new ResponseHead(wasm, input.slice(0, r));
     }
-    const flags = (atEof ? InFlag.EOF : 0) | (headRequest ? InFlag.HEAD_REQUEST : 0);
-    let r = wasm.parseHead(total, this.scanned, this.lines, flags);
-    if (r === Code.NEED_ENTRIES) {
-      if (!wasm.reserve(0, wasm.out[Slot.NEEDED_ENTRIES]!)) throw new ParseError(Code.INPUT_TOO_LARGE, 0);
-      r = wasm.parseHead(total, this.scanned, this.lines, flags);
-    }
-    if (r === Code.NEED_MORE) {
-      this.scanned = wasm.out[Slot.SCANNED]!;
-      this.lines = wasm.out[Slot.LINES]!;
-      return null;
-    }
-    this.reset();
-    if (r < 0) throw this.error(r, input);
-    return new ResponseHead(wasm, input.slice(0, r));
   }
 
   /** Forgets a partly parsed head (call before parsing a new response). */
   reset(): void {
     this.scanned = 0;
     this.lines = 0;
+    this.staged = 0;
     this.wasm.release(this);
   }
 

@@ -213,7 +213,8 @@ class Response {
 
   /** Deliberate difference: lengths above 2^53-1 become 2^53-1. */
   private clampLength(n: bigint | null): number | null {
-    if (n === null || n <= BigInt(MAX_LENGTH)) return n === null ? null : Number(n);
+    if (n === null) return null;
+    if (n <= BigInt(MAX_LENGTH)) return Number(n);
     this.deviations.push({ kind: 'content-length-clamped' });
     return MAX_LENGTH;
   }
@@ -308,7 +309,7 @@ function checkClose(version: number, get: (name: string) => string | undefined):
 // ---------------------------------------------------------------------------
 // Head framing: http.client._read_headers and parse_headers
 
-/** The framing lines are exactly b'\r\n' or b'\n'. */
+/** The framing line that ends a head or a trailer: exactly b'\r\n' or b'\n'. */
 function isBlankLine(line: Uint8Array): boolean {
   return (line.length === 1 && line[0] === 0x0a) || (line.length === 2 && line[0] === 0x0d && line[1] === 0x0a);
 }
@@ -509,7 +510,8 @@ function pyLongFromString(codes: ArrayLike<number>, base: 10 | 16): bigint | nul
   }
   if (base === 16 && codes[i] === 0x30 && (codes[i + 1] === 0x78 || codes[i + 1] === 0x58)) {
     i += 2;
-    }
+    if (codes[i] === 0x5f) i++;
+  }
   if (codes[i] === 0x5f) return null; // may not start with '_'
 
   let digits = '';

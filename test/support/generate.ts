@@ -441,9 +441,11 @@ function longResponse(rng: Rng, method: string): string {
       const line = core === '5' ? '0'.repeat(pad) + '5' : '5;' + 'e'.repeat(pad);
       return head + 'Transfer-Encoding: chunked\r\n\r\n' + line + '\r\nhello\r\n0\r\n\r\n';
     }
-    case 3: { // long trailer line
+    case 3: { // long trailer line, or a long line right after the trailer's end (or what looks like it)
       const name = 'X-Trailer: ';
-      return head + 'Transfer-Encoding: chunked\r\n\r\n5\r\nhello\r\n0\r\n' + name + 't'.repeat(lineTotal() - name.length - 2) + '\r\n\r\n';
+      const long = name + 't'.repeat(lineTotal() - name.length - 2) + '\r\n';
+      const end = rng.pick(['\r\n', '\n', '\r\r\n', '\n\r', 'X: y\r\n']);
+      return head + 'Transfer-Encoding: chunked\r\n\r\n5\r\nhello\r\n0\r\n' + (rng.chance(0.5) ? long + '\r\n' : end + long);
     }
     case 4: { // header count around the limit, with the blank line or EOF
       let out = head;
