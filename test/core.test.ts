@@ -208,3 +208,15 @@ describe('head parser', () => {
     expect(wasm.memoryBytes).toBe(warm);
   });
 });
+
+describe('build', () => {
+  it('keeps each WASM build within 16 KB and without imports', async () => {
+    const { readFileSync } = await import('node:fs');
+    for (const build of ['simd', 'scalar']) {
+      const bytes = readFileSync(new URL(`../build/httpwire.${build}.wasm`, import.meta.url));
+      expect(bytes.length).toBeLessThanOrEqual(16 * 1024);
+      const module = new WebAssembly.Module(bytes);
+      expect(WebAssembly.Module.imports(module)).toEqual([]);
+    }
+  });
+});
