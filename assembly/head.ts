@@ -4,7 +4,7 @@
 // then one pass over the complete head fills the out-block.
 import { Code, HeadFlag, InFlag, Limit, LineKind, Slot } from "../src/core/abi";
 import { INPUT, ENTRIES, entryCap, inputCap, slotPtr } from "./layout";
-import { findCRLF, findLF, hasHighByte } from "./scan";
+import { findCRLF, findLF, findNonName, hasHighByte } from "./scan";
 import { is, NAME, SPLIT_WS } from "./tables";
 import { parseDecimal, decimalNegative, decimalClamped } from "./numbers";
 
@@ -186,8 +186,7 @@ function parseHeaderLines(start: i32, end: i32): void {
       p = next; // mbox envelope line: never a header
       continue;
     }
-    let q = p;
-    while (q < e && is(byteAt(q), NAME)) q++;
+    const q = <i32>(findNonName(INPUT + <usize>p, INPUT + <usize>e) - INPUT);
     if (q >= e || byteAt(q) != 0x3a) break; // not a header: the body starts
     if (q > p) {
       active = true;

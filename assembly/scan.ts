@@ -83,3 +83,39 @@ export function hasHighByte(p: usize, end: usize): bool {
   }
   return false;
 }
+
+/**
+ * First byte in [p, end) that is not an email header-name byte (0x21-0x7e
+ * except ':'), or `end`. May read up to 15 bytes past `end` (layout padding).
+ */
+export function findNonName(p: usize, end: usize): usize {
+  if (ASC_FEATURE_SIMD) {
+    const lo = i8x16.splat(0x21);
+    const hi = i8x16.splat(0x7e);
+    const colon = i8x16.splat(0x3a);
+    while (p < end) {
+      const v = v128.load(p);
+      const bad = v128.or(v128.or(i8x16.lt_u(v, lo), i8x16.gt_u(v, hi)), i8x16.eq(v, colon));
+      const m = i8x16.bitmask(bad);
+      if (m) {
+        const q = p + <usize>ctz(m);
+        return q < end ? q : end;
+      }
+      p += 16;
+    }
+  } else {
+    while (p < end) {
+      const w = load<u64>(p);
+      const lt = (w - 0x2121212121212121) & ~w & HIGHS;
+      const gt = (((w & 0x7f7f7f7f7f7f7f7f) + ONES) | w) & HIGHS;
+      const x = w ^ 0x3a3a3a3a3a3a3a3a;
+      const t = lt | gt | ((x - ONES) & ~x & HIGHS);
+      if (t) {
+        const q = p + <usize>(ctz(t) >> 3);
+        return q < end ? q : end;
+      }
+      p += 8;
+    }
+  }
+  return end;
+}

@@ -90,7 +90,8 @@ export class ChunkedReader implements BodyReader {
   private value = 0;
   private size = 0;
   /** Data runs of the last decode, [start, end) pairs relative to the buffer front then. */
-  private runs: Int32Array = new Int32Array(0);
+  // A plain array: an Int32Array here would allocate an ArrayBuffer per body.
+  private readonly runs: number[] = [];
   private runIndex = 0;
   private runCount = 0;
   /** Bytes consumed from the buffer since the last decode. */
@@ -180,8 +181,9 @@ export class ChunkedReader implements BodyReader {
     const r = wasm.decodeChunked(total, flags, 0);
     this.load();
     const count = wasm.out[Slot.RUN_COUNT]!;
-    if (this.runs.length < count * 2) this.runs = new Int32Array(wasm.runs.length);
-    this.runs.set(wasm.runs.subarray(0, count * 2));
+    const from = wasm.runs;
+    const runs = this.runs;
+    for (let i = 0; i < count * 2; i++) runs[i] = from[i]!;
     this.runIndex = 0;
     this.runCount = count;
     this.cursor = 0;

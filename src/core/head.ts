@@ -3,8 +3,10 @@
 // once; a name or value becomes a string only when asked for).
 import { Code, HeadFlag, InFlag, Limit, Slot } from './abi.js';
 import { ParseError } from './errors.js';
-import { latin1Decode } from './latin1.js';
+import { latin1Decode, latin1Encode } from './latin1.js';
 import { getWasmParser, type WasmParser } from './wasm.js';
+
+const ASCII = /^[\x00-\x7f]*$/;
 
 /** First window staged for a head: larger than nearly every real head. */
 const FIRST_WINDOW = 16384;
@@ -21,50 +23,47 @@ export const enum BodyKind {
 export class HeaderFields {
   /** Number of fields. */
   readonly length: number;
-  private readonly raw: Uint8Array;
-  private readonly spans: Int32Array;
-  private readonly ascii: boolean;
-  private text: string | null = null;
+  /** The head as a Latin-1 string (decoded once, eagerly). */
+  private readonly text: string;
+  /** Four offsets per field into `text` (nameStart, nameEnd, valueStart, valueEnd), a plain SMI array. */
+  private readonly spans: number[];
 
-  /** `spans`: four offsets per field into `raw` (nameStart, nameEnd, valueStart, valueEnd). */
-  constructor(raw: Uint8Array, spans: Int32Array, ascii: boolean) {
-    this.raw = raw;
+  constructor(text: string, spans: number[]) {
+    this.text = text;
     this.spans = spans;
     this.length = spans.length >> 2;
-    this.ascii = ascii;
-  }
-
-  // One Latin-1 decode of the whole head, then substrings: much cheaper than
-  // decoding each name and value on its own.
-  private decoded(): string {
-    return (this.text ??= latin1Decode(this.raw, 0, this.raw.length, this.ascii));
   }
 
   /** Name of field `i` as received (case kept). */
   name(i: number): string {
     const s = this.spans;
-    return this.decoded().substring(s[i * 4]!, s[i * 4 + 1]!);
+    return this.text.substring(s[i * 4]!, s[i * 4 + 1]!);
   }
 
   /** Value of field `i` (leading blanks and trailing CR/LF removed, as CPython). */
   value(i: number): string {
     const s = this.spans;
-    return this.decoded().substring(s[i * 4 + 2]!, s[i * 4 + 3]!);
+    return this.text.substring(s[i * 4 + 2]!, s[i * 4 + 3]!);
   }
 
   /** Index of the first field named `name` (ASCII case-insensitive), or -1. */
   indexOf(name: string, from = 0): number {
-    const lower = name.toLowerCase();
-    const n = lower.length;
+    // Names are ASCII here; a query with other characters is lowercased the
+    // Unicode way first, as Python's name.lower() (the Kelvin sign is a 'k').
+    if (!ASCII.test(name)) name = name.toLowerCase();
+    const n = name.length;
     const s = this.spans;
-    const raw = this.raw;
+    const text = this.text;
     outer: for (let i = from; i < this.length; i++) {
       const start = s[i * 4]!;
       if (s[i * 4 + 1]! - start !== n) continue;
       for (let j = 0; j < n; j++) {
-        let c = raw[start + j]!;
-        if (c >= 0x41 && c <= 0x5a) c |= 0x20;
-        if (c !== lower.charCodeAt(j)) continue outer;
+        let a = text.charCodeAt(start + j);
+        let b = name.charCodeAt(j);
+        if (a === b) continue;
+        if (a >= 0x41 && a <= 0x5a) a |= 0x20;
+        if (b >= 0x41 && b <= 0x5a) b |= 0x20;
+        if (a !== b) continue outer;
       }
       return i;
     }
@@ -94,8 +93,11 @@ export class HeaderFields {
 
 /** One parsed response head. */
 export class ResponseHead {
-  /** Bytes of this head (status line through the blank line). */
-  readonly raw: Uint8Array;
+  /** The head as a Latin-1 string (status line through the blank line). */
+  readonly text: string;
+  /** Length of this head in bytes. */
+  readonly headLength: number;
+  private rawBytes: Uint8Array | null = null;
   readonly status: number;
   /** 10 or 11 as CPython's `version`; 0 only for a 100 with an unknown version. */
   readonly version: number;
@@ -115,10 +117,13 @@ export class ResponseHead {
   private readonly versionStart: number;
   private readonly versionEnd: number;
 
-  constructor(wasm: WasmParser, raw: Uint8Array) {
+  constructor(wasm: WasmParser, headLength: number) {
     const o = wasm.out;
     const flags = o[Slot.FLAGS]!;
-    this.raw = raw;
+    this.headLength = headLength;
+    // One Latin-1 decode of the head, eagerly, from the staged bytes: cheaper
+    // than copying the bytes out (a new off-heap ArrayBuffer per head).
+    this.text = latin1Decode(wasm.input, 0, headLength, (flags & HeadFlag.NON_ASCII) === 0);
     this.status = o[Slot.STATUS]!;
     this.version = o[Slot.VERSION]!;
     this.reasonStart = o[Slot.REASON_START]!;
@@ -126,7 +131,11 @@ export class ResponseHead {
     this.versionStart = o[Slot.VERSION_START]!;
     this.versionEnd = o[Slot.VERSION_END]!;
     const count = o[Slot.HEADER_COUNT]!;
-    this.headers = new HeaderFields(raw, wasm.entries.slice(0, count * 4), (flags & HeadFlag.NON_ASCII) === 0);
+    // A plain (on-heap) array: an Int32Array copy allocates an ArrayBuffer.
+    const e = wasm.entries;
+    const spans = new Array<number>(count * 4);
+    for (let i = 0; i < count * 4; i++) spans[i] = e[i]!;
+    this.headers = new HeaderFields(this.text, spans);
     this.chunked = (flags & HeadFlag.CHUNKED) !== 0;
     this.length = flags & HeadFlag.HAS_LENGTH ? wasm.contentLength : null;
     this.willClose = (flags & HeadFlag.WILL_CLOSE) !== 0;
@@ -143,19 +152,19 @@ export class ResponseHead {
             : BodyKind.UNTIL_CLOSE;
   }
 
-  /** Length of this head in bytes. */
-  get headLength(): number {
-    return this.raw.length;
+  /** Bytes of this head (status line through the blank line), made on first use. */
+  get raw(): Uint8Array {
+    return (this.rawBytes ??= latin1Encode(this.text));
   }
 
   /** The reason phrase, stripped as CPython's `reason.strip()`. */
   get reason(): string {
-    return latin1Decode(this.raw, this.reasonStart, this.reasonEnd);
+    return this.text.substring(this.reasonStart, this.reasonEnd);
   }
 
   /** The protocol version token as sent (`HTTP/1.1`). */
   get versionText(): string {
-    return latin1Decode(this.raw, this.versionStart, this.versionEnd);
+    return this.text.substring(this.versionStart, this.versionEnd);
   }
 }
 
@@ -220,7 +229,7 @@ export class HeadParser {
       }
       this.reset();
       if (r < 0) throw this.error(r, input);
-      return new ResponseHead(wasm, input.slice(0, r));
+      return new ResponseHead(wasm, r);
     }
   }
 

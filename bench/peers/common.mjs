@@ -1,0 +1,38 @@
+// Shared by the peers whose parsers hand over headers as a flat
+// [name, value, ...] array of strings (Node's parser, http-parser-js).
+import { NAMED } from '../corpora.mjs';
+
+/**
+ * Runs the header workload over string headers; returns the checksum
+ * (status plus the lengths of the strings read).
+ * 'named': the three NAMED headers, first of each name, ASCII
+ * case-insensitive. 'all': every name and value (already strings here;
+ * stored so they are kept alive as a consumer would keep them).
+ */
+export function headerWorkload(state, statusCode, headers) {
+  let sum = statusCode;
+  const out = state.strings;
+  if (state.all) {
+    for (let i = 0; i < headers.length; i += 2) {
+      const name = headers[i];
+      const value = headers[i + 1];
+      out[i] = name;
+      out[i + 1] = value;
+      sum += name.length + value.length;
+    }
+    return sum;
+  }
+  for (let t = 0; t < NAMED.length; t++) {
+    const want = NAMED[t];
+    for (let i = 0; i < headers.length; i += 2) {
+      const name = headers[i];
+      if (name.length === want.length && name.toLowerCase() === want) {
+        const value = headers[i + 1];
+        out[t] = value;
+        sum += value.length;
+        break;
+      }
+    }
+  }
+  return sum;
+}

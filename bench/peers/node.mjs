@@ -1,0 +1,78 @@
+// Peer: Node's own HTTP parser (llhttp compiled into node, reached through
+// require('_http_common').HTTPParser), used for responses the way
+// lib/_http_client.js and lib/_http_common.js use it: one parser per
+// socket, initialize(RESPONSE, resource, maxHeaderSize 0 = default,
+// kLenientNone), execute(socketRead) per read, and the kOnHeaders /
+// kOnHeadersComplete / kOnBody / kOnMessageComplete callbacks. Headers arrive
+// as a flat [name, value, ...] array of strings (more than 32 headers come
+// early through kOnHeaders and are joined as parserOnHeaders does); body
+// pieces arrive as Buffers. IncomingMessage and the stream machinery are
+// left out: they are not parser cost.
+import { createRequire } from 'node:module';
+import { headerWorkload } from './common.mjs';
+
+const require = createRequire(import.meta.url);
+const { HTTPParser } = require('_http_common');
+
+const { kOnHeaders, kOnHeadersComplete, kOnBody, kOnMessageComplete } = HTTPParser;
+
+export const label = `node ${process.versions.node} (llhttp ${process.versions.llhttp}, native)`;
+
+export function createConnection(workload) {
+  const state = { all: workload === 'all', strings: [], sum: 0, status: 0, headerCount: 0, bodyLength: 0, done: false };
+  const parser = new HTTPParser();
+  parser.initialize(HTTPParser.RESPONSE, {}, 0, HTTPParser.kLenientNone);
+  parser._headers = [];
+  parser._url = '';
+  parser[kOnHeaders] = function parserOnHeaders(headers, url) {
+    this._headers.push(...headers);
+    this._url += url;
+  };
+  parser[kOnHeadersComplete] = function parserOnHeadersComplete(
+    versionMajor,
+    versionMinor,
+    headers,
+    method,
+    url,
+    statusCode,
+    statusMessage,
+    upgrade,
+    shouldKeepAlive,
+  ) {
+    if (!headers) {
+      headers = this._headers;
+      this._headers = [];
+    }
+    state.status = statusCode;
+    state.headerCount = headers.length >> 1;
+    state.sum = headerWorkload(state, statusCode, headers);
+    return 0;
+  };
+  parser[kOnBody] = function parserOnBody(b) {
+    state.bodyLength += b.length;
+  };
+  parser[kOnMessageComplete] = function parserOnMessageComplete() {
+    state.done = true;
+  };
+  return {
+    get status() {
+      return state.status;
+    },
+    get headerCount() {
+      return state.headerCount;
+    },
+    get bodyLength() {
+      return state.bodyLength;
+    },
+    response(segments) {
+      state.done = false;
+      state.bodyLength = 0;
+      for (let i = 0; i < segments.length; i++) {
+        const ret = parser.execute(segments[i]);
+        if (ret instanceof Error) throw ret;
+      }
+      if (!state.done) throw new Error('node: response not complete');
+      return state.sum + state.bodyLength;
+    },
+  };
+}
