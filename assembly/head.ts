@@ -4,7 +4,7 @@
 // then one pass over the complete head fills the out-block.
 import { Code, HeadFlag, InFlag, Limit, LineKind, Slot } from "../src/core/abi";
 import { INPUT, ENTRIES, entryCap, inputCap, slotPtr } from "./layout";
-import { findCRLF, findLF, findNonName, hasHighByte } from "./scan";
+import { findCRLF, findLF, findNonName } from "./scan";
 import { is, NAME, SPLIT_WS } from "./tables";
 import { parseDecimal, decimalNegative, decimalClamped } from "./numbers";
 
@@ -155,55 +155,116 @@ function addHeader(ns: i32, ne: i32, vs: i32, lastLineEnd: i32): void {
   noteSpecial(ns, ne, vs, ve);
 }
 
-/**
- * The email parser's header pass over [start, end) (feedparser's header
- * loop and `_parse_headers`, compat32 policy). Writes entries and counts.
- */
-function parseHeaderLines(start: i32, end: i32): void {
+// The email header section being read: a header waiting for its
+// continuation lines, as _parse_headers' lastheader/lastvalue.
+let active = false;
+let curNameStart = 0, curNameEnd = 0, curValueStart = 0, curLineEnd = 0;
+
+function beginHeaders(): void {
   headerCount = 0;
   teStart = clStart = connStart = kaStart = pcStart = -1;
-  let active = false;
-  let ns = 0, ne = 0, vs = 0, lineEnd = 0;
+  active = false;
+}
+
+/**
+ * One email line [p, e), the next starting at `next` (feedparser's header
+ * loop and `_parse_headers`, compat32 policy). Returns false when the line
+ * ends the header section (an empty line, or one that is not a header).
+ */
+function emailLine(p: i32, e: i32, next: i32): bool {
+  if (e == p) return false; // an empty line ends the header section
+  const c = byteAt(p);
+  if (c == 0x20 || c == 0x09) {
+    // Continuation; with no header to continue, a dropped defect.
+    if (active) curLineEnd = next;
+    return true;
+  }
+  if (active) {
+    addHeader(curNameStart, curNameEnd, curValueStart, curLineEnd);
+    active = false;
+  }
+  if (startsWith(p, e, FROM_SP, 5)) return true; // mbox envelope line: never a header
+  const q = <i32>(findNonName(INPUT + <usize>p, INPUT + <usize>e) - INPUT);
+  if (q >= e || byteAt(q) != 0x3a) return false; // not a header: the body starts
+  if (q > p) {
+    let v = q + 1;
+    while (v < e) {
+      const b = byteAt(v);
+      if (b != 0x20 && b != 0x09) break;
+      v++;
+    }
+    active = true;
+    curNameStart = p;
+    curNameEnd = q;
+    curValueStart = v;
+    curLineEnd = next;
+  } // else an empty name: dropped
+  return true;
+}
+
+function endHeaders(): void {
+  if (active) addHeader(curNameStart, curNameEnd, curValueStart, curLineEnd);
+  active = false;
+}
+
+/** The email header pass over the complete header bytes [start, end). */
+function parseHeaderLines(start: i32, end: i32): void {
+  beginHeaders();
   let p = start;
   while (p < end) {
     const e = <i32>(findCRLF(INPUT + <usize>p, INPUT + <usize>end) - INPUT);
     let next = e + 1;
     if (e >= end) next = end;
     else if (byteAt(e) == 0x0d && e + 1 < end && byteAt(e + 1) == 0x0a) next = e + 2;
-    if (e == p) break; // an empty line ends the header section
-    const c = byteAt(p);
-    if (c == 0x20 || c == 0x09) {
-      // Continuation; with no header to continue, a dropped defect.
-      if (active) lineEnd = next;
-      p = next;
-      continue;
-    }
-    if (active) {
-      addHeader(ns, ne, vs, lineEnd);
-      active = false;
-    }
-    if (startsWith(p, e, FROM_SP, 5)) {
-      p = next; // mbox envelope line: never a header
-      continue;
-    }
-    const q = <i32>(findNonName(INPUT + <usize>p, INPUT + <usize>e) - INPUT);
-    if (q >= e || byteAt(q) != 0x3a) break; // not a header: the body starts
-    if (q > p) {
-      active = true;
-      ns = p;
-      ne = q;
-      let v = q + 1;
-      while (v < e) {
-        const b = byteAt(v);
-        if (b != 0x20 && b != 0x09) break;
-        v++;
-      }
-      vs = v;
-      lineEnd = next;
-    } // else an empty name: dropped
+    if (!emailLine(p, e, next)) break;
     p = next;
   }
-  if (active) addHeader(ns, ne, vs, lineEnd);
+  endHeaders();
+}
+
+/**
+ * The common case in one pass: a head that is complete in [0, total) and
+ * within every limit, read as framing lines and email lines together.
+ * Returns the head end; a negative status-line `Code`; or 0 when anything
+ * is unusual (incomplete, at a limit, a 100, EOF-dependent), for the exact
+ * two-pass path to decide.
+ */
+function parseFused(total: i32): i32 {
+  const statusLimit = min(total, Limit.MAX_LINE);
+  const nl = <i32>(findLF(INPUT, INPUT + <usize>statusLimit) - INPUT);
+  if (nl >= statusLimit) return 0;
+  const statusEnd = nl + 1;
+  const r = parseStatusLine(statusEnd);
+  if (r < 0) return r;
+  if (load<i32>(slotPtr(Slot.STATUS)) == 100) return 0;
+  beginHeaders();
+  let open = true; // the email section has not ended
+  let p = statusEnd;
+  let frameStart = statusEnd;
+  let lines = 1;
+  for (;;) {
+    const limit = min(total, frameStart + Limit.MAX_LINE);
+    const e = <i32>(findCRLF(INPUT + <usize>p, INPUT + <usize>limit) - INPUT);
+    if (e >= limit) return 0;
+    let next = e + 1;
+    let frameEnd = true;
+    if (byteAt(e) == 0x0d) {
+      if (next >= total) return 0; // a CR at the end: is a LF coming?
+      if (byteAt(next) == 0x0a) next++;
+      else frameEnd = false; // a bare CR ends an email line, not a framing line
+    }
+    if (open) open = emailLine(p, e, next);
+    p = next;
+    if (frameEnd) {
+      const len = next - frameStart;
+      if (len > Limit.MAX_LINE || lines > Limit.MAX_HEADERS) return 0;
+      lines++;
+      if (len == 1 || (len == 2 && byteAt(frameStart) == 0x0d)) break;
+      frameStart = next;
+    }
+  }
+  endHeaders();
+  return p;
 }
 
 /** Writes FLAGS and CONTENT_LENGTH from the header spans (begin()'s rules). */
@@ -262,6 +323,14 @@ export function parseHead(total: i32, scannedBefore: i32, linesBefore: i32, flag
   if (total < 0 || total > inputCap || scannedBefore < 0 || scannedBefore > total || linesBefore < 0) {
     return fail(Code.INPUT_TOO_LARGE, 0, 0);
   }
+  if (scannedBefore == 0 && linesBefore == 0) {
+    const fused = parseFused(total);
+    if (fused < 0) return fused;
+    if (fused > 0) {
+      setSlot(Slot.HEAD_END, fused);
+      return finishHead(fused, flags);
+    }
+  }
   const eof = (flags & InFlag.EOF) != 0;
   let pos = scannedBefore;
   let lines = linesBefore;
@@ -314,22 +383,24 @@ export function parseHead(total: i32, scannedBefore: i32, linesBefore: i32, flag
     parseStatusLine(nl < total ? nl + 1 : total);
   }
   const status = load<i32>(slotPtr(Slot.STATUS));
-  const statusEnd = load<i32>(slotPtr(Slot.STATUS_LINE_END));
   setSlot(Slot.HEAD_END, headEnd);
-  let out = hasHighByte(INPUT, INPUT + <usize>headEnd) ? HeadFlag.NON_ASCII : 0;
   if (status == 100) {
     // Skipped by the caller: its headers are only counted and limited.
     setSlot(Slot.HEADER_COUNT, 0);
-    setSlot(Slot.FLAGS, out | HeadFlag.NO_BODY);
+    setSlot(Slot.FLAGS, HeadFlag.NO_BODY);
     return headEnd;
   }
-  parseHeaderLines(statusEnd, headEnd);
+  parseHeaderLines(load<i32>(slotPtr(Slot.STATUS_LINE_END)), headEnd);
+  return finishHead(headEnd, flags);
+}
+
+/** Header count, entry-table check and framing flags of a parsed head. */
+function finishHead(headEnd: i32, flags: i32): i32 {
   setSlot(Slot.HEADER_COUNT, headerCount);
   if (headerCount > entryCap) {
     setSlot(Slot.NEEDED_ENTRIES, headerCount);
     return fail(Code.NEED_ENTRIES, headEnd, 0);
   }
-  decideFraming(status, load<i32>(slotPtr(Slot.VERSION)), flags);
-  setSlot(Slot.FLAGS, load<i32>(slotPtr(Slot.FLAGS)) | out);
+  decideFraming(load<i32>(slotPtr(Slot.STATUS)), load<i32>(slotPtr(Slot.VERSION)), flags);
   return headEnd;
 }

@@ -3,6 +3,7 @@
 // no callbacks, no allocation after start-up: bytes in, integers out, and
 // every outcome a return code (hostile input never traps).
 import { INPUT, OUT, RUNS, ENTRIES, inputCap, entryCap, reserveLayout } from "./layout";
+import { hasHighByte } from "./scan";
 
 export { parseHead } from "./head";
 export { decodeChunked } from "./chunked";
@@ -28,4 +29,14 @@ export function entryCapacity(): i32 { return entryCap; }
  */
 export function reserve(inputBytes: i32, entries: i32): i32 {
   return reserveLayout(inputBytes, entries);
+}
+
+/**
+ * 1 when some byte of the input region [0, end) is >= 0x80, else 0; for
+ * engines without a native Latin-1 decoder, which take a faster path for
+ * ASCII. `end` is clamped to the input capacity.
+ */
+export function hasHighBytes(end: i32): i32 {
+  const n = end < 0 ? 0 : min(end, inputCap);
+  return hasHighByte(INPUT, INPUT + <usize>n) ? 1 : 0;
 }

@@ -88,8 +88,6 @@ export const enum HeadFlag {
   NO_BODY = 8,
   /** Content-Length was larger than 2^53-1 and was clamped. */
   LENGTH_CLAMPED = 16,
-  /** Some head byte is >= 0x80 (Latin-1 decoding cannot take the ASCII path). */
-  NON_ASCII = 32,
 }
 
 /** Bits of the `flags` argument of `parseHead` and `decodeChunked`. */

@@ -3,7 +3,7 @@
 // once; a name or value becomes a string only when asked for).
 import { Code, HeadFlag, InFlag, Limit, Slot } from './abi.js';
 import { ParseError } from './errors.js';
-import { latin1Decode, latin1Encode } from './latin1.js';
+import { hasNativeLatin1, latin1Decode, latin1Encode } from './latin1.js';
 import { getWasmParser, type WasmParser } from './wasm.js';
 
 const ASCII = /^[\x00-\x7f]*$/;
@@ -123,7 +123,7 @@ export class ResponseHead {
     this.headLength = headLength;
     // One Latin-1 decode of the head, eagerly, from the staged bytes: cheaper
     // than copying the bytes out (a new off-heap ArrayBuffer per head).
-    this.text = latin1Decode(wasm.input, 0, headLength, (flags & HeadFlag.NON_ASCII) === 0);
+    this.text = latin1Decode(wasm.input, 0, headLength, !hasNativeLatin1 && !wasm.hasHighBytes(headLength));
     this.status = o[Slot.STATUS]!;
     this.version = o[Slot.VERSION]!;
     this.reasonStart = o[Slot.REASON_START]!;

@@ -19,6 +19,7 @@ interface ParserExports {
   reserve(inputBytes: number, entries: number): number;
   parseHead(total: number, scannedBefore: number, linesBefore: number, flags: number): number;
   decodeChunked(total: number, flags: number, maxRuns: number): number;
+  hasHighBytes(end: number): number;
 }
 
 function fromBase64(text: string): Uint8Array {
@@ -114,6 +115,11 @@ export class WasmParser {
   /** Size of the instance's linear memory in bytes (tests check it stays bounded). */
   get memoryBytes(): number {
     return this.x.memory.buffer.byteLength;
+  }
+
+  /** Whether some byte of the input region [0, end) is >= 0x80. */
+  hasHighBytes(end: number): boolean {
+    return this.x.hasHighBytes(end) === 1;
   }
 
   /** Content-Length from the out-block. */
