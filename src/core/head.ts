@@ -19,31 +19,64 @@ export const enum BodyKind {
   UNTIL_CLOSE = 3,
 }
 
+/**
+ * Where header spans are kept: 8 KiB Int32Array chunks filled by one copy
+ * per head. A new typed array per head costs an off-heap allocation (about
+ * a microsecond); a plain array costs a copy per element. A head keeps its
+ * chunk alive, so the chunk size bounds what a long-lived head retains.
+ */
+class SpanArena {
+  private current = new Int32Array(2048);
+  private used = 0;
+
+  /** The chunk the next `take` of `n` values will land in. */
+  chunk(n: number): Int32Array {
+    if (this.used + n > this.current.length) {
+      this.current = new Int32Array(Math.max(2048, n));
+      this.used = 0;
+    }
+    return this.current;
+  }
+
+  /** Copies `n` values of `from` into the chunk `chunk(n)` returned; returns their offset. */
+  take(from: Int32Array, n: number): number {
+    const at = this.used;
+    this.current.set(from.subarray(0, n), at);
+    this.used = at + n;
+    return at;
+  }
+}
+
+const spanArena = new SpanArena();
+
 /** The header fields of one head: order-preserving, duplicates kept. */
 export class HeaderFields {
   /** Number of fields. */
   readonly length: number;
   /** The head as a Latin-1 string (decoded once, eagerly). */
   private readonly text: string;
-  /** Four offsets per field into `text` (nameStart, nameEnd, valueStart, valueEnd), a plain SMI array. */
-  private readonly spans: number[];
+  /** Four offsets per field into `text` (nameStart, nameEnd, valueStart, valueEnd), from `base`. */
+  private readonly spans: Int32Array;
+  private readonly base: number;
 
-  constructor(text: string, spans: number[]) {
+  /** `spans[base ..]`: four offsets into `text` per field, `count` fields. */
+  constructor(text: string, spans: Int32Array, base: number, count: number) {
     this.text = text;
     this.spans = spans;
-    this.length = spans.length >> 2;
+    this.base = base;
+    this.length = count;
   }
 
   /** Name of field `i` as received (case kept). */
   name(i: number): string {
-    const s = this.spans;
-    return this.text.substring(s[i * 4]!, s[i * 4 + 1]!);
+    const at = this.base + i * 4;
+    return this.text.substring(this.spans[at]!, this.spans[at + 1]!);
   }
 
   /** Value of field `i` (leading blanks and trailing CR/LF removed, as CPython). */
   value(i: number): string {
-    const s = this.spans;
-    return this.text.substring(s[i * 4 + 2]!, s[i * 4 + 3]!);
+    const at = this.base + i * 4;
+    return this.text.substring(this.spans[at + 2]!, this.spans[at + 3]!);
   }
 
   /** Index of the first field named `name` (ASCII case-insensitive), or -1. */
@@ -55,8 +88,9 @@ export class HeaderFields {
     const s = this.spans;
     const text = this.text;
     outer: for (let i = from; i < this.length; i++) {
-      const start = s[i * 4]!;
-      if (s[i * 4 + 1]! - start !== n) continue;
+      const at = this.base + i * 4;
+      const start = s[at]!;
+      if (s[at + 1]! - start !== n) continue;
       for (let j = 0; j < n; j++) {
         let a = text.charCodeAt(start + j);
         let b = name.charCodeAt(j);
@@ -131,11 +165,7 @@ export class ResponseHead {
     this.versionStart = o[Slot.VERSION_START]!;
     this.versionEnd = o[Slot.VERSION_END]!;
     const count = o[Slot.HEADER_COUNT]!;
-    // A plain (on-heap) array: an Int32Array copy allocates an ArrayBuffer.
-    const e = wasm.entries;
-    const spans = new Array<number>(count * 4);
-    for (let i = 0; i < count * 4; i++) spans[i] = e[i]!;
-    this.headers = new HeaderFields(this.text, spans);
+    this.headers = new HeaderFields(this.text, spanArena.chunk(count * 4), spanArena.take(wasm.entries, count * 4), count);
     this.chunked = (flags & HeadFlag.CHUNKED) !== 0;
     this.length = flags & HeadFlag.HAS_LENGTH ? wasm.contentLength : null;
     this.willClose = (flags & HeadFlag.WILL_CLOSE) !== 0;
