@@ -1,16 +1,21 @@
 // The receive buffer: bytes read from the transport and not yet consumed.
-// Appends grow it geometrically; consumed space at the front is reclaimed
-// by compaction only when an append needs room, so a head arriving in
-// pieces keeps its bytes in place.
+// A chunk pushed into an empty buffer is adopted, not copied (the usual
+// case: a read that holds whole messages); bytes are copied only to join a
+// chunk to leftover bytes. Owned space grows geometrically and consumed
+// space at the front is reclaimed only when an append needs room, so a
+// head arriving in pieces keeps its bytes in place.
 
 /** Unconsumed received bytes, contiguous. */
 export class ReceiveBuffer {
+  /** Holds the bytes: `own`, or an adopted chunk. */
   private buf: Uint8Array;
+  /** The buffer this one owns and may write into. */
+  private own: Uint8Array;
   private start = 0;
   private end = 0;
 
   constructor(initialSize = 16384) {
-    this.buf = new Uint8Array(initialSize);
+    this.own = this.buf = new Uint8Array(initialSize);
   }
 
   /** Number of unconsumed bytes. */
@@ -18,26 +23,38 @@ export class ReceiveBuffer {
     return this.end - this.start;
   }
 
-  /** Appends a copy of `chunk`. */
+  /**
+   * Appends `chunk`. The buffer may keep a reference to it instead of a
+   * copy: the caller must not change it afterwards (a socket's chunks are
+   * never reused).
+   */
   push(chunk: Uint8Array): void {
     const n = chunk.length;
     if (n === 0) return;
-    if (this.end + n > this.buf.length) this.makeRoom(n);
+    if (this.start === this.end) {
+      this.buf = chunk;
+      this.start = 0;
+      this.end = n;
+      return;
+    }
+    if (this.buf !== this.own || this.end + n > this.buf.length) this.makeRoom(n);
     this.buf.set(chunk, this.end);
     this.end += n;
   }
 
+  // Moves the live bytes into owned space with room for `n` more.
   private makeRoom(n: number): void {
     const live = this.end - this.start;
-    if (live + n <= this.buf.length >> 1 || (live + n <= this.buf.length && this.start > 0)) {
-      this.buf.copyWithin(0, this.start, this.end);
+    if (this.buf === this.own && (live + n <= this.own.length >> 1 || (live + n <= this.own.length && this.start > 0))) {
+      this.own.copyWithin(0, this.start, this.end);
     } else {
-      let size = this.buf.length * 2;
+      let size = this.own.length;
       while (size < live + n) size *= 2;
-      const next = new Uint8Array(size);
+      const next = size === this.own.length && this.buf !== this.own ? this.own : new Uint8Array(size);
       next.set(this.buf.subarray(this.start, this.end));
-      this.buf = next;
+      this.own = next;
     }
+    this.buf = this.own;
     this.start = 0;
     this.end = live;
   }
