@@ -220,3 +220,17 @@ describe('build', () => {
     }
   });
 });
+
+describe('header look-up', () => {
+  it('matches names as Python lower() does, Kelvin sign included', () => {
+    const r = new HeadParser({ wasm: createWasmParser('simd') }).execute(
+      bytes('HTTP/1.1 200 OK\r\nKeep-Alive: 5\r\nX-\xc9t\xe9: v\r\n\r\n'),
+    )!;
+    expect(r.headers.get('keep-alive')).toBe('5');
+    expect(r.headers.get('KEEP-ALIVE')).toBe('5');
+    expect(r.headers.get('\u212aeep-alive')).toBe('5'); // 'K'.lower() == 'k' in Python
+    expect(r.headers.get('keep-alivé')).toBeUndefined();
+    // Names are ASCII-only in CPython's email rules: a Latin-1 name is not a header.
+    expect(r.headers.length).toBe(1);
+  });
+});

@@ -6,8 +6,6 @@ import { ParseError } from './errors.js';
 import { hasNativeLatin1, latin1Decode, latin1Encode } from './latin1.js';
 import { getWasmParser, type WasmParser } from './wasm.js';
 
-const ASCII = /^[\x00-\x7f]*$/;
-
 /** First window staged for a head: larger than nearly every real head. */
 const FIRST_WINDOW = 16384;
 
@@ -79,11 +77,14 @@ export class HeaderFields {
     return this.text.substring(this.spans[at + 2]!, this.spans[at + 3]!);
   }
 
-  /** Index of the first field named `name` (ASCII case-insensitive), or -1. */
+  /**
+   * Index of the first field named `name`, compared as Python's
+   * `k.lower() == name.lower()` (Message.get), or -1. Names are ASCII here,
+   * and the only non-ASCII character whose lowercase is ASCII is U+212A
+   * KELVIN SIGN ('k', checked over all of Unicode in both languages), so
+   * no lowercased copy of `name` is needed.
+   */
   indexOf(name: string, from = 0): number {
-    // Names are ASCII here; a query with other characters is lowercased the
-    // Unicode way first, as Python's name.lower() (the Kelvin sign is a 'k').
-    if (!ASCII.test(name)) name = name.toLowerCase();
     const n = name.length;
     const s = this.spans;
     const text = this.text;
@@ -95,6 +96,7 @@ export class HeaderFields {
         let a = text.charCodeAt(start + j);
         let b = name.charCodeAt(j);
         if (a === b) continue;
+        if (b > 0x7f) b = b === 0x212a ? 0x6b : -1;
         if (a >= 0x41 && a <= 0x5a) a |= 0x20;
         if (b >= 0x41 && b <= 0x5a) b |= 0x20;
         if (a !== b) continue outer;
