@@ -1,3 +1,3 @@
-// httpwire: Python's http.client for JavaScript. The Python-named API
-// (src/http) is built on the core re-exported here.
-export * from './core/index.js';
+// httpwire: Python's http.client for JavaScript. The root entry is the
+// Python-named API (src/http); the sans-IO core is `httpwire/core`.
+export * from './http/index.js';
