@@ -18,7 +18,10 @@ function find(): string | null {
   }
   for (const c of candidates) {
     try {
-      const v = execFileSync(c, ['-c', 'import sys; print(sys.version_info[:2] >= (3, 13))'], { encoding: 'utf8' });
+      const v = execFileSync(c, ['-c', 'import sys; print(sys.version_info[:2] >= (3, 13))'], {
+        encoding: 'utf8',
+        stdio: ['ignore', 'pipe', 'ignore'], // a pyenv shim explains its misses on stderr
+      });
       if (v.trim() === 'True') return c;
     } catch {
       // not this one
