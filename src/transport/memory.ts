@@ -1,0 +1,103 @@
+// An in-memory transport for tests: CPython test_httplib's FakeSocket.
+// Reads hand out the given response bytes (in pieces of at most
+// `chunkSize`), then null; everything written is recorded. No node:*.
+import { latin1Encode } from '../core/latin1.js';
+import { TransportError, type ConnectOptions, type Transport, type TransportFactory } from './types.js';
+
+export interface MemoryTransportOptions {
+  /** Deliver reads in pieces of at most this many bytes. */
+  chunkSize?: number;
+  peer?: { address: string; port: number };
+}
+
+function toBytes(data: Uint8Array | string): Uint8Array {
+  return typeof data === 'string' ? latin1Encode(data) : data;
+}
+
+export class MemoryTransport implements Transport {
+  /** Each write's bytes (copies). */
+  readonly writes: Uint8Array[] = [];
+  /** Last timeout set through setTimeout (seconds or null). */
+  timeout: number | null = null;
+  readonly peer?: { address: string; port: number };
+  private readonly data: Uint8Array;
+  private readonly chunkSize: number;
+  private offset = 0;
+  private _closed = false;
+
+  constructor(data: Uint8Array | string, options: MemoryTransportOptions = {}) {
+    this.data = toBytes(data);
+    const size = options.chunkSize ?? Infinity;
+    if (!(size >= 1)) throw new RangeError('chunkSize must be at least 1');
+    this.chunkSize = size;
+    if (options.peer) this.peer = options.peer;
+  }
+
+  get closed(): boolean {
+    return this._closed;
+  }
+
+  /** Everything written, concatenated. */
+  get sent(): Uint8Array {
+    let n = 0;
+    for (const w of this.writes) n += w.length;
+    const out = new Uint8Array(n);
+    let at = 0;
+    for (const w of this.writes) {
+      out.set(w, at);
+      at += w.length;
+    }
+    return out;
+  }
+
+  async read(): Promise<Uint8Array | null> {
+    if (this._closed) throw new TransportError('ECLOSED', 'read on a closed transport');
+    if (this.offset >= this.data.length) return null;
+    const end = Math.min(this.data.length, this.offset + this.chunkSize);
+    // A fresh copy: a returned chunk is never shared or reused.
+    const chunk = this.data.slice(this.offset, end);
+    this.offset = end;
+    return chunk;
+  }
+
+  async write(data: Uint8Array): Promise<void> {
+    if (this._closed) throw new TransportError('ECLOSED', 'write on a closed transport');
+    this.writes.push(data.slice());
+  }
+
+  close(): void {
+    this._closed = true;
+  }
+
+  setTimeout(seconds: number | null): void {
+    this.timeout = seconds;
+  }
+}
+
+/** A factory handing out one MemoryTransport per connect, recording each call. */
+export interface MemoryFactory extends TransportFactory {
+  /** The options of each connect call, in order. */
+  readonly connects: ConnectOptions[];
+  /** The transports handed out, in order. */
+  readonly transports: MemoryTransport[];
+}
+
+export function memoryFactory(
+  responses: (Uint8Array | string)[],
+  options: MemoryTransportOptions = {},
+): MemoryFactory {
+  const connects: ConnectOptions[] = [];
+  const transports: MemoryTransport[] = [];
+  let next = 0;
+  const factory = async (opts: ConnectOptions): Promise<Transport> => {
+    connects.push({ ...opts });
+    if (next >= responses.length) {
+      throw new TransportError('ECONNREFUSED', `no more responses for ${opts.host}:${opts.port}`);
+    }
+    const t = new MemoryTransport(responses[next++]!, options);
+    t.setTimeout(opts.timeout ?? null);
+    transports.push(t);
+    return t;
+  };
+  return Object.assign(factory, { connects, transports });
+}

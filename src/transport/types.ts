@@ -1,0 +1,65 @@
+// The transport interface: I/O only. A transport moves bytes; it never parses
+// them and never throws Python exceptions (src/http maps TransportError codes
+// to Python classes). Imports nothing from node:*.
+
+/** A connected byte stream. */
+export interface Transport {
+  /**
+   * The next received chunk, or null at EOF. Reads are pulled: a transport
+   * must not read from its source faster than read() is called. A returned
+   * chunk is never reused by the transport (the receive buffer may keep it).
+   */
+  read(): Promise<Uint8Array | null>;
+  /** Writes `data`; resolves once the transport has accepted it. */
+  write(data: Uint8Array): Promise<void>;
+  /** Closes the transport. Idempotent. */
+  close(): void;
+  /**
+   * Sets the timeout, in seconds, applied to each later read, write or
+   * connect wait; null means no timeout.
+   */
+  setTimeout(seconds: number | null): void;
+  readonly closed: boolean;
+  readonly peer?: { address: string; port: number };
+}
+
+export interface TlsOptions {
+  servername?: string;
+  ca?: string | Uint8Array;
+  rejectUnauthorized?: boolean;
+  ALPNProtocols?: string[];
+  cert?: string;
+  key?: string;
+  minVersion?: string;
+}
+
+export interface ConnectOptions {
+  host: string;
+  port: number;
+  /** Seconds; null or undefined means no timeout. */
+  timeout?: number | null;
+  /** [host, port] to bind the local end to. */
+  source_address?: [string, number] | null;
+  tls?: TlsOptions | null;
+}
+
+export type TransportFactory = (options: ConnectOptions) => Promise<Transport>;
+
+/** An I/O failure, carrying an errno-style code and the underlying error as `cause`. */
+export class TransportError extends Error {
+  code: 'ETIMEDOUT' | 'ECONNRESET' | 'ECONNREFUSED' | 'EPIPE' | 'ECLOSED' | string;
+  errno?: number;
+  syscall?: string;
+
+  constructor(
+    code: TransportError['code'],
+    message?: string,
+    options?: { cause?: unknown; errno?: number; syscall?: string },
+  ) {
+    super(message ?? code, options && 'cause' in options ? { cause: options.cause } : undefined);
+    this.name = 'TransportError';
+    this.code = code;
+    if (options?.errno !== undefined) this.errno = options.errno;
+    if (options?.syscall !== undefined) this.syscall = options.syscall;
+  }
+}
