@@ -36,3 +36,32 @@ export function headerWorkload(state, statusCode, headers) {
   }
   return sum;
 }
+
+/**
+ * The connection object the benchmark drives, over a parser with the
+ * HTTPParser API (execute(chunk) returning an Error on failure) whose
+ * callbacks fill `state`. `name` labels an incomplete response.
+ */
+export function httpParserConnection(parser, state, name) {
+  return {
+    get status() {
+      return state.status;
+    },
+    get headerCount() {
+      return state.headerCount;
+    },
+    get bodyLength() {
+      return state.bodyLength;
+    },
+    response(segments) {
+      state.done = false;
+      state.bodyLength = 0;
+      for (let i = 0; i < segments.length; i++) {
+        const ret = parser.execute(segments[i]);
+        if (ret instanceof Error) throw ret;
+      }
+      if (!state.done) throw new Error(`${name}: response not complete`);
+      return state.sum + state.bodyLength;
+    },
+  };
+}

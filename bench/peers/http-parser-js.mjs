@@ -6,7 +6,7 @@
 // which switches http-parser-js from its 0.12 object-argument mode; we
 // read it too), headers as a flat array of strings.
 import { createRequire } from 'node:module';
-import { headerWorkload } from './common.mjs';
+import { headerWorkload, httpParserConnection } from './common.mjs';
 
 const require = createRequire(import.meta.url);
 const { HTTPParser } = require('http-parser-js');
@@ -49,25 +49,5 @@ export function createConnection(workload) {
   parser[kOnMessageComplete] = function parserOnMessageComplete() {
     state.done = true;
   };
-  return {
-    get status() {
-      return state.status;
-    },
-    get headerCount() {
-      return state.headerCount;
-    },
-    get bodyLength() {
-      return state.bodyLength;
-    },
-    response(segments) {
-      state.done = false;
-      state.bodyLength = 0;
-      for (let i = 0; i < segments.length; i++) {
-        const ret = parser.execute(segments[i]);
-        if (ret instanceof Error) throw ret;
-      }
-      if (!state.done) throw new Error('http-parser-js: response not complete');
-      return state.sum + state.bodyLength;
-    },
-  };
+  return httpParserConnection(parser, state, 'http-parser-js');
 }

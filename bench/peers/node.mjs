@@ -9,7 +9,7 @@
 // pieces arrive as Buffers. IncomingMessage and the stream machinery are
 // left out: they are not parser cost.
 import { createRequire } from 'node:module';
-import { headerWorkload } from './common.mjs';
+import { headerWorkload, httpParserConnection } from './common.mjs';
 
 const require = createRequire(import.meta.url);
 const { HTTPParser } = require('_http_common');
@@ -54,25 +54,5 @@ export function createConnection(workload) {
   parser[kOnMessageComplete] = function parserOnMessageComplete() {
     state.done = true;
   };
-  return {
-    get status() {
-      return state.status;
-    },
-    get headerCount() {
-      return state.headerCount;
-    },
-    get bodyLength() {
-      return state.bodyLength;
-    },
-    response(segments) {
-      state.done = false;
-      state.bodyLength = 0;
-      for (let i = 0; i < segments.length; i++) {
-        const ret = parser.execute(segments[i]);
-        if (ret instanceof Error) throw ret;
-      }
-      if (!state.done) throw new Error('node: response not complete');
-      return state.sum + state.bodyLength;
-    },
-  };
+  return httpParserConnection(parser, state, 'node');
 }
