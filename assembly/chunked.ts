@@ -157,21 +157,19 @@ function failWith(code: i32): i32 {
 /**
  * Decodes chunked framing in the input region [0, total), continuing from
  * the CHUNK_* slots (all zero for a new body). `flags`: InFlag.EOF when no
- * more input will come. `maxRuns` (1..RUN_CAPACITY, else the capacity)
- * bounds the data runs reported, for callers that want one piece at a time.
+ * more input will come.
  *
  * Returns the bytes consumed (>= 0): framing is consumed and data is
  * reported as RUN_COUNT runs [start, end) at `runsPtr()`. It stops right
- * after the `maxRuns`-th run (so the CHUNK_* slots describe that run's
+ * after the RUN_CAPACITY-th run (so the CHUNK_* slots describe that run's
  * chunk) or at the end of the body (CHUNK_STATE = DONE);
  * bytes after the body are not consumed. Negative: BAD_CHUNK_SIZE,
  * LINE_TOO_LONG (ERROR_KIND CHUNK_SIZE or TRAILER), INCOMPLETE_CHUNK (EOF
  * inside data or the two bytes after it), INPUT_TOO_LARGE. ERROR_OFFSET is
  * set on failure.
  */
-export function decodeChunked(total: i32, flags: i32, maxRuns: i32): i32 {
+export function decodeChunked(total: i32, flags: i32): i32 {
   if (total < 0 || total > inputCap) return Code.INPUT_TOO_LARGE;
-  const runLimit = maxRuns < 1 || maxRuns > Limit.RUN_CAPACITY ? Limit.RUN_CAPACITY : maxRuns;
   loadState();
   errorKind = 0;
   let pos = 0;
@@ -179,7 +177,7 @@ export function decodeChunked(total: i32, flags: i32, maxRuns: i32): i32 {
     let r: i32;
     if (state == ChunkState.DATA) {
       r = dataRun(pos, total);
-      if (runCount == runLimit) {
+      if (runCount == Limit.RUN_CAPACITY) {
         pos = r; // stop right after the last run: its chunk's state is current
         break;
       }

@@ -65,3 +65,21 @@ export function httpParserConnection(parser, state, name) {
     },
   };
 }
+
+/**
+ * kOnHeadersComplete as node:http installs it (positional arguments; more
+ * than 32 headers arrive early through kOnHeaders into `this._headers`),
+ * running the header workload into `state`.
+ */
+export function onHeadersComplete(state) {
+  return function parserOnHeadersComplete(versionMajor, versionMinor, headers, method, url, statusCode) {
+    if (!headers) {
+      headers = this._headers;
+      this._headers = [];
+    }
+    state.status = statusCode;
+    state.headerCount = headers.length >> 1;
+    state.sum = headerWorkload(state, statusCode, headers);
+    return 0;
+  };
+}

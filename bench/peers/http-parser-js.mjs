@@ -6,7 +6,7 @@
 // which switches http-parser-js from its 0.12 object-argument mode; we
 // read it too), headers as a flat array of strings.
 import { createRequire } from 'node:module';
-import { headerWorkload, httpParserConnection } from './common.mjs';
+import { httpParserConnection, onHeadersComplete } from './common.mjs';
 
 const require = createRequire(import.meta.url);
 const { HTTPParser } = require('http-parser-js');
@@ -23,26 +23,7 @@ export function createConnection(workload) {
   parser[kOnHeaders] = function parserOnHeaders(headers) {
     this._headers.push(...headers);
   };
-  parser[kOnHeadersComplete] = function parserOnHeadersComplete(
-    versionMajor,
-    versionMinor,
-    headers,
-    method,
-    url,
-    statusCode,
-    statusMessage,
-    upgrade,
-    shouldKeepAlive,
-  ) {
-    if (!headers) {
-      headers = this._headers;
-      this._headers = [];
-    }
-    state.status = statusCode;
-    state.headerCount = headers.length >> 1;
-    state.sum = headerWorkload(state, statusCode, headers);
-    return 0;
-  };
+  parser[kOnHeadersComplete] = onHeadersComplete(state);
   parser[kOnBody] = function parserOnBody(b, start, len) {
     state.bodyLength += len;
   };

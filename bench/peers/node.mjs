@@ -9,7 +9,7 @@
 // pieces arrive as Buffers. IncomingMessage and the stream machinery are
 // left out: they are not parser cost.
 import { createRequire } from 'node:module';
-import { headerWorkload, httpParserConnection } from './common.mjs';
+import { httpParserConnection, onHeadersComplete } from './common.mjs';
 
 const require = createRequire(import.meta.url);
 const { HTTPParser } = require('_http_common');
@@ -28,26 +28,7 @@ export function createConnection(workload) {
     this._headers.push(...headers);
     this._url += url;
   };
-  parser[kOnHeadersComplete] = function parserOnHeadersComplete(
-    versionMajor,
-    versionMinor,
-    headers,
-    method,
-    url,
-    statusCode,
-    statusMessage,
-    upgrade,
-    shouldKeepAlive,
-  ) {
-    if (!headers) {
-      headers = this._headers;
-      this._headers = [];
-    }
-    state.status = statusCode;
-    state.headerCount = headers.length >> 1;
-    state.sum = headerWorkload(state, statusCode, headers);
-    return 0;
-  };
+  parser[kOnHeadersComplete] = onHeadersComplete(state);
   parser[kOnBody] = function parserOnBody(b) {
     state.bodyLength += b.length;
   };

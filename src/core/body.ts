@@ -178,7 +178,7 @@ export class ChunkedReader implements BodyReader {
     wasm.stageOnce(total === view.length ? view : view.subarray(0, total));
     this.save();
     const flags = eof && total === view.length ? InFlag.EOF : 0;
-    const r = wasm.decodeChunked(total, flags, 0);
+    const r = wasm.decodeChunked(total, flags);
     this.load();
     const count = wasm.out[Slot.RUN_COUNT]!;
     const from = wasm.runs;

@@ -18,7 +18,7 @@ interface ParserExports {
   entryCapacity(): number;
   reserve(inputBytes: number, entries: number): number;
   parseHead(total: number, scannedBefore: number, linesBefore: number, flags: number): number;
-  decodeChunked(total: number, flags: number, maxRuns: number): number;
+  decodeChunked(total: number, flags: number): number;
   hasHighBytes(end: number): number;
 }
 
@@ -108,8 +108,8 @@ export class WasmParser {
   }
 
   /** See `decodeChunked` in assembly/chunked.ts: >=0 bytes consumed, <0 `Code`. */
-  decodeChunked(total: number, flags: number, maxRuns: number): number {
-    return this.x.decodeChunked(total, flags, maxRuns);
+  decodeChunked(total: number, flags: number): number {
+    return this.x.decodeChunked(total, flags);
   }
 
   /** Size of the instance's linear memory in bytes (tests check it stays bounded). */
