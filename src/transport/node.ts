@@ -5,9 +5,11 @@
 // does the rest. Timeouts follow Python's socket timeouts: each connect,
 // read or write wait is bounded, and a timed-out transport is closed (a
 // Python socket is in an undefined state after a timeout).
+import { readdirSync, readFileSync } from 'node:fs';
 import * as net from 'node:net';
+import { join } from 'node:path';
 import * as tls from 'node:tls';
-import { TransportError, type ConnectOptions, type Transport, type TransportFactory } from './types.js';
+import { TransportError, type ConnectOptions, type TlsOptions, type Transport, type TransportFactory } from './types.js';
 
 type NodeSocket = net.Socket | tls.TLSSocket;
 
@@ -79,6 +81,35 @@ export class NodeTransport implements Transport {
   /** Current timeout in seconds, or null. */
   get timeout(): number | null {
     return this.timeoutMs === null ? null : this.timeoutMs / 1000;
+  }
+
+  /** The socket's file descriptor, or -1 (a TLS socket over a tunnel has none of its own). */
+  fileno(): number {
+    const handle = (this.socket as unknown as { _handle?: { fd?: number } })._handle;
+    return typeof handle?.fd === 'number' ? handle.fd : -1;
+  }
+
+  /**
+   * Starts TLS over this connection (HTTPS inside a CONNECT tunnel). The
+   * TCP socket passes to the returned transport; this one is spent.
+   */
+  startTls(options: TlsOptions): Promise<Transport> {
+    if (this.error) return Promise.reject(this.error);
+    if (this._closed) return Promise.reject(new TransportError('ECLOSED', 'startTls on a closed transport'));
+    const socket = this.socket;
+    socket.removeAllListeners('data');
+    socket.removeAllListeners('end');
+    socket.removeAllListeners('error');
+    socket.removeAllListeners('close');
+    this._closed = true;
+    let tlsOpts: tls.ConnectionOptions;
+    try {
+      tlsOpts = { ...tlsConnectionOptions(options), socket };
+    } catch (err) {
+      socket.destroy();
+      return Promise.reject(toTransportError(err));
+    }
+    return whenReady(tls.connect(tlsOpts), 'secureConnect', this.timeoutMs, this.timeout);
   }
 
   updatePeer(): void {
@@ -206,42 +237,37 @@ export class NodeTransport implements Transport {
   }
 }
 
-/** Connects over TCP, or TLS when `options.tls` is set. */
-export const nodeTransportFactory: TransportFactory = (options: ConnectOptions): Promise<NodeTransport> => {
-  let timeoutMs: number | null;
-  try {
-    timeoutMs = toMs(options.timeout);
-  } catch (err) {
-    return Promise.reject(err);
-  }
-  const base: net.TcpNetConnectOpts = { host: options.host, port: options.port, allowHalfOpen: true };
-  const src = options.source_address;
-  if (src) {
-    if (src[0]) base.localAddress = src[0];
-    if (src[1]) base.localPort = src[1];
-  }
-  let socket: NodeSocket;
-  let readyEvent: 'connect' | 'secureConnect';
-  try {
-    if (options.tls) {
-      const t = options.tls;
-      const tlsOpts: tls.ConnectionOptions = { ...base };
-      if (t.servername !== undefined) tlsOpts.servername = t.servername;
-      if (t.ca !== undefined) tlsOpts.ca = typeof t.ca === 'string' ? t.ca : Buffer.from(t.ca);
-      if (t.rejectUnauthorized !== undefined) tlsOpts.rejectUnauthorized = t.rejectUnauthorized;
-      if (t.ALPNProtocols !== undefined) tlsOpts.ALPNProtocols = t.ALPNProtocols;
-      if (t.cert !== undefined) tlsOpts.cert = t.cert;
-      if (t.key !== undefined) tlsOpts.key = t.key;
-      if (t.minVersion !== undefined) tlsOpts.minVersion = t.minVersion as tls.SecureVersion;
-      socket = tls.connect(tlsOpts);
-      readyEvent = 'secureConnect';
-    } else {
-      socket = net.connect(base);
-      readyEvent = 'connect';
+/** Node's TLS options for ours; files named in them are read here (the only file access). */
+function tlsConnectionOptions(t: TlsOptions): tls.ConnectionOptions {
+  const out: tls.ConnectionOptions = {};
+  if (t.servername !== undefined) out.servername = t.servername;
+  const cas: (string | Buffer)[] = [];
+  if (t.caFile !== undefined) cas.push(readFileSync(t.caFile));
+  if (t.caPath !== undefined) {
+    for (const name of readdirSync(t.caPath)) {
+      if (/\.(pem|crt|\d+)$/.test(name)) cas.push(readFileSync(join(t.caPath, name)));
     }
-  } catch (err) {
-    return Promise.reject(toTransportError(err));
   }
+  if (t.ca !== undefined) cas.push(typeof t.ca === 'string' ? t.ca : Buffer.from(t.ca));
+  if (cas.length > 0) out.ca = cas;
+  if (t.rejectUnauthorized !== undefined) out.rejectUnauthorized = t.rejectUnauthorized;
+  if (t.ALPNProtocols !== undefined) out.ALPNProtocols = t.ALPNProtocols;
+  const cert = t.cert ?? (t.certFile !== undefined ? readFileSync(t.certFile, 'utf8') : undefined);
+  const key = t.key ?? (t.keyFile !== undefined ? readFileSync(t.keyFile, 'utf8') : undefined);
+  if (cert !== undefined) out.cert = cert;
+  if (key !== undefined) out.key = key;
+  if (t.passphrase !== undefined) out.passphrase = t.passphrase;
+  if (t.minVersion !== undefined) out.minVersion = t.minVersion as tls.SecureVersion;
+  return out;
+}
+
+/** Resolves with a NodeTransport once `socket` emits `readyEvent`; bounded by `timeoutMs`. */
+function whenReady(
+  socket: NodeSocket,
+  readyEvent: 'connect' | 'secureConnect',
+  timeoutMs: number | null,
+  timeoutSeconds: number | null,
+): Promise<NodeTransport> {
   return new Promise<NodeTransport>((resolve, reject) => {
     let timer: ReturnType<typeof setTimeout> | undefined;
     const cleanup = () => {
@@ -251,8 +277,9 @@ export const nodeTransportFactory: TransportFactory = (options: ConnectOptions):
     };
     const onReady = () => {
       cleanup();
-      const transport = new NodeTransport(socket, options.timeout ?? null);
-      resolve(transport);
+      // Python's http.client sets TCP_NODELAY: a request goes out at once.
+      if (typeof socket.setNoDelay === 'function') socket.setNoDelay(true);
+      resolve(new NodeTransport(socket, timeoutSeconds));
     };
     const onError = (err: Error) => {
       cleanup();
@@ -271,4 +298,27 @@ export const nodeTransportFactory: TransportFactory = (options: ConnectOptions):
       }, timeoutMs);
     }
   });
+}
+
+/** Connects over TCP, or TLS when `options.tls` is set. */
+export const nodeTransportFactory: TransportFactory = (options: ConnectOptions): Promise<NodeTransport> => {
+  let timeoutMs: number | null;
+  try {
+    timeoutMs = toMs(options.timeout);
+  } catch (err) {
+    return Promise.reject(err);
+  }
+  const base: net.TcpNetConnectOpts = { host: options.host, port: options.port, allowHalfOpen: true };
+  const src = options.source_address;
+  if (src) {
+    if (src[0]) base.localAddress = src[0];
+    if (src[1]) base.localPort = src[1];
+  }
+  let socket: NodeSocket;
+  try {
+    socket = options.tls ? tls.connect({ ...base, ...tlsConnectionOptions(options.tls) }) : net.connect(base);
+  } catch (err) {
+    return Promise.reject(toTransportError(err));
+  }
+  return whenReady(socket, options.tls ? 'secureConnect' : 'connect', timeoutMs, options.timeout ?? null);
 };

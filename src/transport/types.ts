@@ -21,6 +21,13 @@ export interface Transport {
   setTimeout(seconds: number | null): void;
   readonly closed: boolean;
   readonly peer?: { address: string; port: number };
+  /** The OS file descriptor, where the runtime has one (Python's `sock.fileno()`). */
+  fileno?(): number;
+  /**
+   * Starts TLS over this connected transport (HTTPS through a CONNECT
+   * tunnel) and returns the TLS transport; this one must not be used after.
+   */
+  startTls?(tls: TlsOptions): Promise<Transport>;
 }
 
 export interface TlsOptions {
@@ -31,6 +38,12 @@ export interface TlsOptions {
   cert?: string;
   key?: string;
   minVersion?: string;
+  /** Paths read by transports with file access (Node): PEM CA bundle, CA directory, certificate chain, key. */
+  caFile?: string;
+  caPath?: string;
+  certFile?: string;
+  keyFile?: string;
+  passphrase?: string;
 }
 
 export interface ConnectOptions {
