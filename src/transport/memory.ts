@@ -1,6 +1,9 @@
 // An in-memory transport for tests: CPython test_httplib's FakeSocket.
 // Reads hand out the given response bytes (in pieces of at most
 // `chunkSize`), then null; everything written is recorded. No node:*.
+// The options mirror test_httplib's variants: `eofIsError` is its
+// NoEOFBytesIO, `resetAtEof` its ECONNRESET reader, `pipeTrigger` its
+// EPipeSocket; `host`/`port` are FakeSocket's (what connect was asked for).
 import { latin1Encode } from '../core/latin1.js';
 import { TransportError, type ConnectOptions, type Transport, type TransportFactory } from './types.js';
 
@@ -8,6 +11,23 @@ export interface MemoryTransportOptions {
   /** Deliver reads in pieces of at most this many bytes. */
   chunkSize?: number;
   peer?: { address: string; port: number };
+  /** The host and port this transport was connected to (FakeSocket's host/port). */
+  host?: string;
+  port?: number;
+  /** A read at EOF throws instead of returning null (a caller read past the end). */
+  eofIsError?: boolean;
+  /** A read at EOF throws TransportError('ECONNRESET') instead of returning null. */
+  resetAtEof?: boolean;
+  /** A write whose bytes contain these throws TransportError('EPIPE') and records nothing. */
+  pipeTrigger?: Uint8Array | string;
+}
+
+function indexOfBytes(haystack: Uint8Array, needle: Uint8Array): number {
+  outer: for (let i = 0; i + needle.length <= haystack.length; i++) {
+    for (let j = 0; j < needle.length; j++) if (haystack[i + j] !== needle[j]) continue outer;
+    return i;
+  }
+  return -1;
 }
 
 function toBytes(data: Uint8Array | string): Uint8Array {
@@ -20,6 +40,11 @@ export class MemoryTransport implements Transport {
   /** Last timeout set through setTimeout (seconds or null). */
   timeout: number | null = null;
   readonly peer?: { address: string; port: number };
+  readonly host?: string;
+  readonly port?: number;
+  private readonly eofIsError: boolean;
+  private readonly resetAtEof: boolean;
+  private readonly pipeTrigger: Uint8Array | null;
   private readonly data: Uint8Array;
   private readonly chunkSize: number;
   private offset = 0;
@@ -31,6 +56,16 @@ export class MemoryTransport implements Transport {
     if (!(size >= 1)) throw new RangeError('chunkSize must be at least 1');
     this.chunkSize = size;
     if (options.peer) this.peer = options.peer;
+    if (options.host !== undefined) this.host = options.host;
+    if (options.port !== undefined) this.port = options.port;
+    this.eofIsError = options.eofIsError ?? false;
+    this.resetAtEof = options.resetAtEof ?? false;
+    this.pipeTrigger = options.pipeTrigger === undefined ? null : toBytes(options.pipeTrigger);
+  }
+
+  /** The bytes not read yet (what test_httplib reads with `sock.file.read()`). */
+  remaining(): Uint8Array {
+    return this.data.slice(this.offset);
   }
 
   get closed(): boolean {
@@ -52,7 +87,11 @@ export class MemoryTransport implements Transport {
 
   async read(): Promise<Uint8Array | null> {
     if (this._closed) throw new TransportError('ECLOSED', 'read on a closed transport');
-    if (this.offset >= this.data.length) return null;
+    if (this.offset >= this.data.length) {
+      if (this.eofIsError) throw new Error('caller tried to read past EOF');
+      if (this.resetAtEof) throw new TransportError('ECONNRESET', 'connection reset at EOF');
+      return null;
+    }
     const end = Math.min(this.data.length, this.offset + this.chunkSize);
     // A fresh copy: a returned chunk is never shared or reused.
     const chunk = this.data.slice(this.offset, end);
@@ -62,6 +101,7 @@ export class MemoryTransport implements Transport {
 
   async write(data: Uint8Array): Promise<void> {
     if (this._closed) throw new TransportError('ECLOSED', 'write on a closed transport');
+    if (this.pipeTrigger && indexOfBytes(data, this.pipeTrigger) >= 0) throw new TransportError('EPIPE', 'gotcha');
     this.writes.push(data.slice());
   }
 
@@ -94,7 +134,7 @@ export function memoryFactory(
     if (next >= responses.length) {
       throw new TransportError('ECONNREFUSED', `no more responses for ${opts.host}:${opts.port}`);
     }
-    const t = new MemoryTransport(responses[next++]!, options);
+    const t = new MemoryTransport(responses[next++]!, { ...options, host: opts.host, port: opts.port });
     t.setTimeout(opts.timeout ?? null);
     transports.push(t);
     return t;

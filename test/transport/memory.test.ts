@@ -88,10 +88,43 @@ describe('memoryFactory', () => {
     expect(dec(f.transports[0]!.sent)).toBe('req');
   });
 
+  it('gives each transport the host and port it was connected to', async () => {
+    const f = memoryFactory(['a']);
+    const t = (await f({ host: 'proxy.com', port: 80 })) as MemoryTransport;
+    expect([t.host, t.port]).toEqual(['proxy.com', 80]);
+  });
+
   it('refuses connects beyond the given responses', async () => {
     const f = memoryFactory([]);
     await expect(f({ host: 'h', port: 1 })).rejects.toMatchObject({ code: 'ECONNREFUSED' });
     expect(f.connects).toHaveLength(1);
+  });
+});
+
+describe("MemoryTransport: test_httplib's socket variants", () => {
+  it('remaining() is what has not been read', async () => {
+    const t = new MemoryTransport('abcdef', { chunkSize: 4 });
+    expect(dec(t.remaining())).toBe('abcdef');
+    await t.read();
+    expect(dec(t.remaining())).toBe('ef');
+  });
+
+  it('eofIsError: a read past the end throws (NoEOFBytesIO)', async () => {
+    const t = new MemoryTransport('ab', { eofIsError: true });
+    expect(dec((await t.read())!)).toBe('ab');
+    await expect(t.read()).rejects.toThrow('caller tried to read past EOF');
+  });
+
+  it('resetAtEof: a read at the end is ECONNRESET', async () => {
+    const t = new MemoryTransport('', { resetAtEof: true });
+    await expect(t.read()).rejects.toMatchObject({ code: 'ECONNRESET' });
+  });
+
+  it('pipeTrigger: a write containing it is EPIPE and records nothing (EPipeSocket)', async () => {
+    const t = new MemoryTransport('', { pipeTrigger: 'Content-Length' });
+    await t.write(enc('GET / HTTP/1.1\r\n'));
+    await expect(t.write(enc('Content-Length: 4\r\n'))).rejects.toMatchObject({ code: 'EPIPE' });
+    expect(dec(t.sent)).toBe('GET / HTTP/1.1\r\n');
   });
 });
 
