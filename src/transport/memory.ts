@@ -1,6 +1,7 @@
 // An in-memory transport for tests: CPython test_httplib's FakeSocket.
 // Reads hand out the given response bytes (in pieces of at most
-// `chunkSize`), then null; everything written is recorded. No node:*.
+// `chunkSize`; given as a list, each element arrives in reads of its own,
+// as packets sent at different times would), then null; everything written is recorded. No node:*.
 // The options mirror test_httplib's variants: `eofIsError` is its
 // NoEOFBytesIO, `resetAtEof` its ECONNRESET reader, `pipeTrigger` its
 // EPipeSocket; `host`/`port` are FakeSocket's (what connect was asked for).
@@ -20,6 +21,18 @@ export interface MemoryTransportOptions {
   resetAtEof?: boolean;
   /** A write whose bytes contain these throws TransportError('EPIPE') and records nothing. */
   pipeTrigger?: Uint8Array | string;
+}
+
+function concatBytes(pieces: Uint8Array[]): Uint8Array {
+  let n = 0;
+  for (const p of pieces) n += p.length;
+  const out = new Uint8Array(n);
+  let at = 0;
+  for (const p of pieces) {
+    out.set(p, at);
+    at += p.length;
+  }
+  return out;
 }
 
 function indexOfBytes(haystack: Uint8Array, needle: Uint8Array): number {
@@ -46,12 +59,18 @@ export class MemoryTransport implements Transport {
   private readonly resetAtEof: boolean;
   private readonly pipeTrigger: Uint8Array | null;
   private readonly data: Uint8Array;
+  /** Offsets where a read must stop: the starts of the given pieces after the first. */
+  private readonly boundaries: number[];
   private readonly chunkSize: number;
   private offset = 0;
   private _closed = false;
 
-  constructor(data: Uint8Array | string, options: MemoryTransportOptions = {}) {
-    this.data = toBytes(data);
+  constructor(data: Uint8Array | string | (Uint8Array | string)[], options: MemoryTransportOptions = {}) {
+    const pieces = Array.isArray(data) ? data.map(toBytes) : [toBytes(data)];
+    this.data = concatBytes(pieces);
+    this.boundaries = [];
+    let at = 0;
+    for (const p of pieces.slice(0, -1)) this.boundaries.push((at += p.length));
     const size = options.chunkSize ?? Infinity;
     if (!(size >= 1)) throw new RangeError('chunkSize must be at least 1');
     this.chunkSize = size;
@@ -74,15 +93,7 @@ export class MemoryTransport implements Transport {
 
   /** Everything written, concatenated. */
   get sent(): Uint8Array {
-    let n = 0;
-    for (const w of this.writes) n += w.length;
-    const out = new Uint8Array(n);
-    let at = 0;
-    for (const w of this.writes) {
-      out.set(w, at);
-      at += w.length;
-    }
-    return out;
+    return concatBytes(this.writes);
   }
 
   async read(): Promise<Uint8Array | null> {
@@ -92,7 +103,8 @@ export class MemoryTransport implements Transport {
       if (this.resetAtEof) throw new TransportError('ECONNRESET', 'connection reset at EOF');
       return null;
     }
-    const end = Math.min(this.data.length, this.offset + this.chunkSize);
+    const boundary = this.boundaries.find((b) => b > this.offset) ?? this.data.length;
+    const end = Math.min(boundary, this.offset + this.chunkSize);
     // A fresh copy: a returned chunk is never shared or reused.
     const chunk = this.data.slice(this.offset, end);
     this.offset = end;

@@ -102,6 +102,13 @@ describe('memoryFactory', () => {
 });
 
 describe("MemoryTransport: test_httplib's socket variants", () => {
+  it('a list of pieces arrives in separate reads', async () => {
+    const t = new MemoryTransport(['ab', enc('cdef')], { chunkSize: 3 });
+    const pieces: string[] = [];
+    for (let c = await t.read(); c !== null; c = await t.read()) pieces.push(dec(c));
+    expect(pieces).toEqual(['ab', 'cde', 'f']);
+  });
+
   it('remaining() is what has not been read', async () => {
     const t = new MemoryTransport('abcdef', { chunkSize: 4 });
     expect(dec(t.remaining())).toBe('abcdef');
