@@ -1,3 +1,54 @@
-// httpwire: Python's http.client for JavaScript. The root entry is the
-// Python-named API (src/http); the sans-IO core is `httpwire/core`.
+// httpwire for Node: Python's http.client for JavaScript. The root entry is
+// the Python-named API (src/http) with node:net/tls as the default
+// transport and the observability hooks published on diagnostics_channel.
+// The sans-IO core is `httpwire/core`.
+import * as diagnostics_channel from 'node:diagnostics_channel';
+import { observe } from './http/observe.js';
+import { setDefaultTransportFactory } from './http/client.js';
+import { nodeTransportFactory } from './transport/node.js';
+
 export * from './http/index.js';
+export { MemoryTransport, memoryFactory, type MemoryTransportOptions } from './transport/memory.js';
+export { nodeTransportFactory } from './transport/node.js';
+export { TransportError, type Transport, type TransportFactory, type ConnectOptions, type TlsOptions } from './transport/types.js';
+
+setDefaultTransportFactory(nodeTransportFactory);
+
+/**
+ * The diagnostics_channel names httpwire publishes on. The first two are
+ * CPython's audit events (`sys.audit`), with the audit arguments as fields.
+ */
+export const channels = {
+  /** `{ connection, host, port }` before each connect. */
+  connect: diagnostics_channel.channel('http.client.connect'),
+  /** `{ connection, data }` for each piece of data sent. */
+  send: diagnostics_channel.channel('http.client.send'),
+  /** `{ connection, method, url }` after putrequest: headers can still be added with putheader. */
+  requestCreated: diagnostics_channel.channel('httpwire:client:request:created'),
+  /** `{ connection, method, url, headers }` once the request head was written (headers: its bytes). */
+  headersSent: diagnostics_channel.channel('httpwire:client:request:headers-sent'),
+  /** `{ connection, response }` when a final response head was read. */
+  responseHead: diagnostics_channel.channel('httpwire:client:response:head'),
+  /** `{ connection, error }` when a request or response failed. */
+  error: diagnostics_channel.channel('httpwire:client:error'),
+};
+
+// Each hook publishes only while someone subscribes: otherwise it costs one check.
+observe.connect = (connection, host, port) => {
+  if (channels.connect.hasSubscribers) channels.connect.publish({ connection, host, port });
+};
+observe.send = (connection, data) => {
+  if (channels.send.hasSubscribers) channels.send.publish({ connection, data });
+};
+observe.requestCreated = (m) => {
+  if (channels.requestCreated.hasSubscribers) channels.requestCreated.publish(m);
+};
+observe.headersSent = (m) => {
+  if (channels.headersSent.hasSubscribers) channels.headersSent.publish(m);
+};
+observe.responseHead = (m) => {
+  if (channels.responseHead.hasSubscribers) channels.responseHead.publish(m);
+};
+observe.error = (m) => {
+  if (channels.error.hasSubscribers) channels.error.publish(m);
+};

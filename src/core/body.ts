@@ -150,6 +150,28 @@ export class ChunkedReader implements BodyReader {
     }
   }
 
+  /**
+   * The data bytes of the current chunk that are in `buf`, without
+   * consuming them (Python's `peek` on a chunked response): framing before
+   * them is decoded (and consumed) if needed. Empty when more bytes are
+   * needed or the body is done; never throws (an error found here is
+   * raised by the next `next`).
+   */
+  peek(buf: ReceiveBuffer, eof: boolean): Uint8Array {
+    for (let round = 0; round < 64; round++) {
+      if (this.runIndex < this.runCount) {
+        const i = this.runIndex * 2;
+        return buf.view().subarray(this.runs[i]! - this.cursor, this.runs[i + 1]! - this.cursor);
+      }
+      if (this.pending || this.state === ChunkState.DONE) return EMPTY;
+      if (this.state === ChunkState.DATA) return buf.view().subarray(0, Math.min(this.remaining, buf.length));
+      const before = buf.length;
+      this.decode(buf, eof);
+      if (this.runCount === 0 && !this.pending && this.state !== ChunkState.DONE && buf.length === before) return EMPTY;
+    }
+    return EMPTY;
+  }
+
   /** Serves (part of) the next queued run, skipping the framing before it. */
   private serveRun(buf: ReceiveBuffer, max: number): Uint8Array {
     const i = this.runIndex * 2;

@@ -59,6 +59,15 @@ export class ReceiveBuffer {
     this.end = live;
   }
 
+  /**
+   * The front bytes sit in a chunk adopted from `push`, which is never
+   * written again: a view of them (from `take`) stays valid for good.
+   * Otherwise views are valid only until the next push.
+   */
+  get adopted(): boolean {
+    return this.buf !== this.own;
+  }
+
   /** A view of the unconsumed bytes: valid until the next push or consume. */
   view(): Uint8Array {
     return this.buf.subarray(this.start, this.end);
@@ -82,4 +91,23 @@ export class ReceiveBuffer {
   clear(): void {
     this.start = this.end = 0;
   }
+}
+
+/**
+ * `pieces` joined into one array (`total`: their summed length, if known).
+ * A single piece is returned as it is, not copied.
+ */
+export function concatBytes(pieces: Uint8Array[], total = -1): Uint8Array {
+  if (pieces.length === 1) return pieces[0]!;
+  if (total < 0) {
+    total = 0;
+    for (const p of pieces) total += p.length;
+  }
+  const out = new Uint8Array(total);
+  let at = 0;
+  for (const p of pieces) {
+    out.set(p, at);
+    at += p.length;
+  }
+  return out;
 }

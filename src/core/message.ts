@@ -4,7 +4,7 @@
 // http layer builds the same steps into HTTPResponse.
 import { Code } from './abi.js';
 import { bodyReaderFor, ChunkedReader, type BodyReader } from './body.js';
-import { ReceiveBuffer } from './buffer.js';
+import { concatBytes, ReceiveBuffer } from './buffer.js';
 import { LINE_KIND_TEXT, ParseError } from './errors.js';
 import { HeadParser, type ResponseHead } from './head.js';
 import { latin1Decode } from './latin1.js';
@@ -85,7 +85,7 @@ export class ResponseReader {
   result(): ResponseResult {
     if (this.failure) return this.failure;
     if (!this.head) throw new Error('ResponseReader.result() before the response was read');
-    return { ...headFields(this.head), body: latin1Decode(concat(this.pieces, this.bodyBytes)) };
+    return { ...headFields(this.head), body: latin1Decode(concatBytes(this.pieces, this.bodyBytes)) };
   }
 
   private drive(): void {
@@ -131,14 +131,14 @@ export class ResponseReader {
         out.version = e.text as unknown as number; // CPython's UnknownProtocol(version)
         break;
       case Code.INCOMPLETE_BODY:
-        out.partial = latin1Decode(concat(this.pieces, this.bodyBytes));
+        out.partial = latin1Decode(concatBytes(this.pieces, this.bodyBytes));
         out.expected = e.expected;
         break;
       case Code.BAD_CHUNK_SIZE:
       case Code.INCOMPLETE_CHUNK: {
         // _read_chunked re-raises with only the chunks read whole.
         const cut = this.body instanceof ChunkedReader ? this.body.partialChunkBytes : 0;
-        const all = concat(this.pieces, this.bodyBytes);
+        const all = concatBytes(this.pieces, this.bodyBytes);
         out.partial = latin1Decode(all, 0, all.length - cut);
         out.expected = null;
         break;
@@ -160,16 +160,6 @@ function headFields(h: ResponseHead): ResponseResult {
   };
 }
 
-function concat(pieces: Uint8Array[], total: number): Uint8Array {
-  if (pieces.length === 1) return pieces[0]!;
-  const out = new Uint8Array(total);
-  let at = 0;
-  for (const p of pieces) {
-    out.set(p, at);
-    at += p.length;
-  }
-  return out;
-}
 
 /** Reads a whole response from `input` followed by EOF. */
 export function parseResponse(input: Uint8Array, options: ResponseReaderOptions = {}): ResponseResult {

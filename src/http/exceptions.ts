@@ -342,6 +342,47 @@ export class OSError extends Exception {
 }
 register(OSError, 'OSError');
 
+/** Python's `RuntimeError(...args)` (e.g. set_tunnel on a connected HTTPConnection). */
+export class RuntimeError extends Exception {}
+register(RuntimeError, 'RuntimeError');
+
+/** Python's `socket.gaierror(errno, strerror)` (an OSError): a host name did not resolve. */
+export class gaierror extends OSError {}
+register(gaierror, 'gaierror');
+
+/**
+ * Python's `ssl.SSLError(errno, strerror)` (an OSError). `reason` is the
+ * OpenSSL reason (`CERTIFICATE_VERIFY_FAILED`), `library` 'SSL'.
+ */
+export class SSLError extends OSError {
+  declare reason: string | null;
+  declare library: string | null;
+
+  constructor(...args: unknown[]) {
+    super(...args);
+    this.reason = null;
+    this.library = null;
+  }
+}
+register(SSLError, 'SSLError');
+
+/**
+ * Python's `ssl.SSLCertVerificationError` (an SSLError and a ValueError):
+ * the peer's certificate or host name did not verify. `verify_code` and
+ * `verify_message` are OpenSSL's (18, 'self-signed certificate').
+ */
+export class SSLCertVerificationError extends SSLError {
+  declare verify_code: number | null;
+  declare verify_message: string | null;
+
+  constructor(...args: unknown[]) {
+    super(...args);
+    this.verify_code = null;
+    this.verify_message = null;
+  }
+}
+register(SSLCertVerificationError, 'SSLCertVerificationError', ['ValueError']);
+
 /** Python's `ConnectionError(...args)` (an OSError). */
 export class ConnectionError extends OSError {}
 register(ConnectionError, 'ConnectionError');

@@ -1,5 +1,33 @@
-// The Python-named surface of http.client (growing: exceptions, constants,
-// HTTPMessage and parse_headers so far; the connection classes come next).
+// The Python-named surface of http.client: the connection classes,
+// HTTPResponse, HTTPMessage and parse_headers, the exceptions, the
+// constants, and the ssl pieces an HTTPS client needs. Runtime-neutral: an
+// entry point supplies the transport (src/index.ts does for Node).
 export * from './exceptions.js';
 export * from './constants.js';
 export * from './message.js';
+export { HTTPResponse, _UNKNOWN, type HTTPResponseOptions } from './response.js';
+export {
+  HTTPConnection,
+  HTTPSConnection,
+  setDefaultTransportFactory,
+  type BytesLike,
+  type HeaderValue,
+  type HTTPConnectionOptions,
+  type HTTPSConnectionOptions,
+  type ReadableFile,
+  type RequestBody,
+  type RequestHeaders,
+} from './client.js';
+export * as ssl from './ssl.js';
+export {
+  SSLContext,
+  create_default_context,
+  createDefaultContext,
+  _create_unverified_context,
+  createUnverifiedContext,
+  CERT_NONE,
+  CERT_OPTIONAL,
+  CERT_REQUIRED,
+  TLSVersion,
+} from './ssl.js';
+export { observe, type Observers } from './observe.js';

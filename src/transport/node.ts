@@ -237,12 +237,40 @@ export class NodeTransport implements Transport {
   }
 }
 
+/** Debian's and Red Hat's CA bundles: what OpenSSL (and so Python) trusts by default. */
+const SYSTEM_CA_FILES = ['/etc/ssl/certs/ca-certificates.crt', '/etc/pki/tls/certs/ca-bundle.crt', '/etc/ssl/cert.pem'];
+let systemCA: Buffer | null | undefined;
+
+/** The system CA bundle (SSL_CERT_FILE first, as OpenSSL), or null to use Node's bundled roots. */
+function systemCABundle(): Buffer | null {
+  if (systemCA !== undefined) return systemCA;
+  systemCA = null;
+  const env = typeof process !== 'undefined' ? process.env.SSL_CERT_FILE : undefined;
+  for (const file of env ? [env, ...SYSTEM_CA_FILES] : SYSTEM_CA_FILES) {
+    try {
+      systemCA = readFileSync(file);
+      break;
+    } catch {
+      // try the next place
+    }
+  }
+  return systemCA;
+}
+
 /** Node's TLS options for ours; files named in them are read here (the only file access). */
 function tlsConnectionOptions(t: TlsOptions): tls.ConnectionOptions {
   const out: tls.ConnectionOptions = {};
+  if (t.hostname !== undefined) out.host = t.hostname;
   if (t.servername !== undefined) out.servername = t.servername;
   const cas: (string | Buffer)[] = [];
-  if (t.caFile !== undefined) cas.push(readFileSync(t.caFile));
+  if (t.systemCA) {
+    const bundle = systemCABundle();
+    if (bundle) cas.push(bundle);
+    else cas.push(...tls.rootCertificates);
+  }
+  for (const file of t.caFile === undefined ? [] : Array.isArray(t.caFile) ? t.caFile : [t.caFile]) {
+    cas.push(readFileSync(file));
+  }
   if (t.caPath !== undefined) {
     for (const name of readdirSync(t.caPath)) {
       if (/\.(pem|crt|\d+)$/.test(name)) cas.push(readFileSync(join(t.caPath, name)));
@@ -251,6 +279,7 @@ function tlsConnectionOptions(t: TlsOptions): tls.ConnectionOptions {
   if (t.ca !== undefined) cas.push(typeof t.ca === 'string' ? t.ca : Buffer.from(t.ca));
   if (cas.length > 0) out.ca = cas;
   if (t.rejectUnauthorized !== undefined) out.rejectUnauthorized = t.rejectUnauthorized;
+  if (t.checkHostname === false) out.checkServerIdentity = () => undefined;
   if (t.ALPNProtocols !== undefined) out.ALPNProtocols = t.ALPNProtocols;
   const cert = t.cert ?? (t.certFile !== undefined ? readFileSync(t.certFile, 'utf8') : undefined);
   const key = t.key ?? (t.keyFile !== undefined ? readFileSync(t.keyFile, 'utf8') : undefined);
@@ -258,6 +287,7 @@ function tlsConnectionOptions(t: TlsOptions): tls.ConnectionOptions {
   if (key !== undefined) out.key = key;
   if (t.passphrase !== undefined) out.passphrase = t.passphrase;
   if (t.minVersion !== undefined) out.minVersion = t.minVersion as tls.SecureVersion;
+  if (t.maxVersion !== undefined) out.maxVersion = t.maxVersion as tls.SecureVersion;
   return out;
 }
 
@@ -316,7 +346,7 @@ export const nodeTransportFactory: TransportFactory = (options: ConnectOptions):
   }
   let socket: NodeSocket;
   try {
-    socket = options.tls ? tls.connect({ ...base, ...tlsConnectionOptions(options.tls) }) : net.connect(base);
+    socket = options.tls ? tls.connect({ ...tlsConnectionOptions(options.tls), ...base }) : net.connect(base);
   } catch (err) {
     return Promise.reject(toTransportError(err));
   }

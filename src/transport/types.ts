@@ -31,7 +31,15 @@ export interface Transport {
 }
 
 export interface TlsOptions {
+  /** The host name (or IP address) the certificate must match. */
+  hostname?: string;
+  /** SNI; never an IP address. */
   servername?: string;
+  /** Check the certificate against `hostname` (default true when verifying). */
+  checkHostname?: boolean;
+  /** Trust the system's CA store (as well as any CA given here). */
+  systemCA?: boolean;
+  maxVersion?: string;
   ca?: string | Uint8Array;
   rejectUnauthorized?: boolean;
   ALPNProtocols?: string[];
@@ -39,7 +47,7 @@ export interface TlsOptions {
   key?: string;
   minVersion?: string;
   /** Paths read by transports with file access (Node): PEM CA bundle, CA directory, certificate chain, key. */
-  caFile?: string;
+  caFile?: string | string[];
   caPath?: string;
   certFile?: string;
   keyFile?: string;

@@ -1,0 +1,152 @@
+// Request-side rules, sans-IO: the checks CPython's http.client makes before
+// anything is written (the CR/LF-injection guards), the Host header's form,
+// and chunk framing. Pure functions over strings and bytes; the http layer
+// turns a failed check into the Python exception.
+
+/**
+ * The first character CPython refuses in a URL path or host
+ * (`_contains_disallowed_url_pchar_re`: `[\x00-\x20\x7f]`), or null.
+ */
+export function disallowedUrlChar(text: string): string | null {
+  for (let i = 0; i < text.length; i++) {
+    const c = text.charCodeAt(i);
+    if (c <= 0x20 || c === 0x7f) return text[i]!;
+  }
+  return null;
+}
+
+/** The first character CPython refuses in a method (`[\x00-\x1f]`), or null. */
+export function disallowedMethodChar(text: string): string | null {
+  for (let i = 0; i < text.length; i++) {
+    if (text.charCodeAt(i) <= 0x1f) return text[i]!;
+  }
+  return null;
+}
+
+/** Python's `bytes.isspace()` set, which `\s` matches in a bytes pattern. */
+function isAsciiSpace(c: number): boolean {
+  return c === 0x20 || (c >= 0x09 && c <= 0x0d);
+}
+
+/**
+ * CPython's `_is_legal_header_name`: `[^:\s][^:\r\n]*` matches the whole
+ * name (so no colon anywhere, no CR/LF, and no leading whitespace).
+ */
+export function isLegalHeaderName(name: Uint8Array): boolean {
+  if (name.length === 0 || name[0] === 0x3a || isAsciiSpace(name[0]!)) return false;
+  for (let i = 1; i < name.length; i++) {
+    const c = name[i]!;
+    if (c === 0x3a || c === 0x0d || c === 0x0a) return false;
+  }
+  return true;
+}
+
+/**
+ * CPython's `_is_illegal_header_value`: a LF not followed by SP/HT, or a CR
+ * not followed by SP/HT/LF (an obs-fold continuation is allowed through).
+ */
+export function isIllegalHeaderValue(value: Uint8Array): boolean {
+  for (let i = 0; i < value.length; i++) {
+    const c = value[i]!;
+    if (c !== 0x0a && c !== 0x0d) continue;
+    const next = i + 1 < value.length ? value[i + 1]! : -1;
+    if (next === 0x20 || next === 0x09) continue;
+    if (c === 0x0d && next === 0x0a) continue;
+    return true;
+  }
+  return false;
+}
+
+/**
+ * CPython's `HTTPConnection._get_hostport`: splits `host[:port]` (an IPv6
+ * literal in brackets keeps its colons) and removes the brackets. Returns
+ * `{ error }` with the text after the colon for a non-numeric port. An
+ * empty port (`host:`) means the default port.
+ */
+export function splitHostPort(
+  host: string,
+  port: number | null | undefined,
+  defaultPort: number,
+): { host: string; port: number } | { error: string } {
+  let p: number;
+  if (port === null || port === undefined) {
+    const i = host.lastIndexOf(':');
+    const j = host.lastIndexOf(']');
+    if (i > j) {
+      const text = host.slice(i + 1);
+      const n = parsePythonInt(text);
+      if (n !== null) p = n;
+      else if (text === '') p = defaultPort;
+      else return { error: text };
+      host = host.slice(0, i);
+    } else {
+      p = defaultPort;
+    }
+  } else {
+    p = port;
+  }
+  if (host.length >= 2 && host[0] === '[' && host[host.length - 1] === ']') host = host.slice(1, -1);
+  return { host, port: p };
+}
+
+/**
+ * Python's `int(text)` for base 10, or null where it raises ValueError:
+ * blanks around, a sign, `_` between digits. (Python also accepts
+ * non-ASCII decimal digits; a port written in them is not supported.)
+ */
+export function parsePythonInt(text: string): number | null {
+  const m = /^\s*([+-]?)([0-9]+(?:_[0-9]+)*)\s*$/.exec(text);
+  if (!m) return null;
+  const n = Number(m[2]!.replace(/_/g, ''));
+  return m[1] === '-' ? -n : n;
+}
+
+/**
+ * CPython's `_strip_ipv6_iface`: drops an IPv6 zone (`%eth0`) from a
+ * bracketed host, keeping the closing bracket.
+ */
+export function stripIpv6Zone(host: string): string {
+  const i = host.indexOf('%');
+  if (i < 0) return host;
+  return host.slice(0, i) + ']';
+}
+
+/** CPython's `_wrap_ipv6`: brackets a host that holds a colon and is not bracketed yet. */
+export function wrapIpv6(host: string): string {
+  return host.includes(':') && host[0] !== '[' ? `[${host}]` : host;
+}
+
+/**
+ * The netloc of an absolute URL, as Python's `urlsplit(url).netloc`: after
+ * `scheme://`, up to the first `/`, `?` or `#`; '' when there is none.
+ * Returns null for an unbalanced `[`/`]` (urlsplit's "Invalid IPv6 URL").
+ */
+export function urlNetloc(url: string): string | null {
+  const m = /^[A-Za-z][A-Za-z0-9+.-]*:/.exec(url);
+  const rest = m ? url.slice(m[0].length) : url;
+  if (!rest.startsWith('//')) return '';
+  let end = rest.length;
+  for (const stop of ['/', '?', '#']) {
+    const k = rest.indexOf(stop, 2);
+    if (k >= 0 && k < end) end = k;
+  }
+  const netloc = rest.slice(2, end);
+  if (netloc.includes('[') !== netloc.includes(']')) return null;
+  return netloc;
+}
+
+const CRLF = new Uint8Array([0x0d, 0x0a]);
+
+/** `chunk` framed for `Transfer-Encoding: chunked` (size in upper-case hex, as CPython). */
+export function frameChunk(chunk: Uint8Array): Uint8Array {
+  const size = chunk.length.toString(16).toUpperCase();
+  const out = new Uint8Array(size.length + 2 + chunk.length + 2);
+  for (let i = 0; i < size.length; i++) out[i] = size.charCodeAt(i);
+  out.set(CRLF, size.length);
+  out.set(chunk, size.length + 2);
+  out.set(CRLF, size.length + 2 + chunk.length);
+  return out;
+}
+
+/** The last chunk and the empty trailer section. */
+export const LAST_CHUNK: Uint8Array = new Uint8Array([0x30, 0x0d, 0x0a, 0x0d, 0x0a]);

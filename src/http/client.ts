@@ -1,0 +1,811 @@
+// HTTPConnection and HTTPSConnection: CPython's http.client connection
+// classes over a Transport. The request bytes, the Content-Length versus
+// chunked choice, the state machine (Idle -> Request-started ->
+// Request-sent) and the exceptions follow CPython 3.13 method by method;
+// where CPython leaves a connection stuck or lets CR/LF through, this file
+// says so and does better (docs/differences.md lists each case).
+import {
+  disallowedMethodChar,
+  disallowedUrlChar,
+  frameChunk,
+  isIllegalHeaderValue,
+  isLegalHeaderName,
+  LAST_CHUNK,
+  splitHostPort,
+  stripIpv6Zone,
+  urlNetloc,
+  wrapIpv6,
+} from '../core/request.js';
+import { concatBytes } from '../core/buffer.js';
+import { latin1Encode } from '../core/latin1.js';
+import type { ConnectOptions, TlsOptions, Transport, TransportFactory } from '../transport/types.js';
+import { HTTPS_PORT, HTTP_PORT } from './constants.js';
+import {
+  CannotSendHeader,
+  CannotSendRequest,
+  ConnectionError,
+  InvalidURL,
+  NotConnected,
+  OSError,
+  pyRepr,
+  ResponseNotReady,
+  RuntimeError,
+  TypeError as PyTypeError,
+  unicodeEncodeError,
+  UnicodeEncodeError,
+  ValueError,
+} from './exceptions.js';
+import type { HTTPMessage } from './message.js';
+import { pythonError } from './oserror.js';
+import { observe } from './observe.js';
+import { debugPrint, HTTPResponse } from './response.js';
+import { create_default_context, type SSLContext } from './ssl.js';
+
+const CS_IDLE = 'Idle';
+const CS_REQ_STARTED = 'Request-started';
+const CS_REQ_SENT = 'Request-sent';
+
+/** Methods for which CPython sends `Content-Length: 0` when there is no body. */
+const METHODS_EXPECTING_BODY = new Set(['PATCH', 'POST', 'PUT']);
+
+let defaultTransportFactory: TransportFactory | null = null;
+
+/**
+ * Sets the transport factory connections use when none is given (the Node
+ * entry point installs node:net/tls; other runtimes pass one per connection).
+ */
+export function setDefaultTransportFactory(factory: TransportFactory | null): void {
+  defaultTransportFactory = factory;
+}
+
+/** Bytes in any of the forms JavaScript has them. */
+export type BytesLike = Uint8Array | ArrayBuffer | ArrayBufferView;
+
+/** Something with a Python-style `read(size)` (sync or async), like a Python file. */
+export interface ReadableFile {
+  read(size: number): BytesLike | string | null | undefined | Promise<BytesLike | string | null | undefined>;
+}
+
+/**
+ * A request body: bytes, a Latin-1 string, a Blob, a Node Readable, a web
+ * ReadableStream, a Node FileHandle, an object with `read(size)`, or a
+ * sync or async iterable of bytes (or Latin-1 strings).
+ */
+export type RequestBody =
+  | string
+  | BytesLike
+  | Blob
+  | ReadableStream<Uint8Array>
+  | ReadableFile
+  | Iterable<BytesLike | string>
+  | AsyncIterable<BytesLike | string>
+  | null
+  | undefined;
+
+/** Header value forms `putheader` accepts (an integer becomes its decimal text). */
+export type HeaderValue = string | BytesLike | number | bigint | boolean;
+
+/** Request headers: a plain object, a Map, or [name, value] pairs. */
+export type RequestHeaders =
+  | Record<string, HeaderValue>
+  | Map<string | Uint8Array, HeaderValue>
+  | Iterable<readonly [string | Uint8Array, HeaderValue]>;
+
+/** Options of `new HTTPConnection(host, port, options)` (Python's keyword arguments). */
+export interface HTTPConnectionOptions {
+  /** Seconds for connect and for each read or write; null or omitted: no timeout. */
+  timeout?: number | null;
+  /** [host, port] to bind the local end to. */
+  source_address?: [string, number] | null;
+  /** Bytes per read of a file-like body. Default 8192. */
+  blocksize?: number;
+  /** How to open the byte stream; default: the runtime's (node:net/tls in Node). */
+  transportFactory?: TransportFactory;
+}
+
+/** Options of `new HTTPSConnection(host, port, options)`. */
+export interface HTTPSConnectionOptions extends HTTPConnectionOptions {
+  /** The TLS settings; default: `create_default_context()` with ALPN http/1.1. */
+  context?: SSLContext | null;
+}
+
+function isBytesLike(v: unknown): v is BytesLike {
+  return v instanceof ArrayBuffer || ArrayBuffer.isView(v);
+}
+
+function toBytes(v: BytesLike): Uint8Array {
+  if (v instanceof Uint8Array) return v;
+  if (v instanceof ArrayBuffer) return new Uint8Array(v);
+  return new Uint8Array(v.buffer, v.byteOffset, v.byteLength);
+}
+
+function isBlob(v: unknown): v is Blob {
+  return typeof Blob !== 'undefined' && v instanceof Blob;
+}
+
+function isWebStream(v: unknown): v is ReadableStream<Uint8Array> {
+  return typeof v === 'object' && v !== null && typeof (v as ReadableStream).getReader === 'function';
+}
+
+/** A Node FileHandle (node:fs/promises): read(buffer, offset, length, position). */
+interface FileHandleLike {
+  fd: number;
+  read(buffer: Uint8Array, offset: number, length: number, position: number | null): Promise<{ bytesRead: number }>;
+  stat(): Promise<unknown>;
+}
+
+function isFileHandle(v: unknown): v is FileHandleLike {
+  const f = v as FileHandleLike;
+  return typeof v === 'object' && v !== null && typeof f.fd === 'number' && typeof f.read === 'function' && typeof f.stat === 'function';
+}
+
+/** A Node Readable: read it by async iteration (its chunks may be strings after setEncoding). */
+function isNodeReadable(v: unknown): v is AsyncIterable<Uint8Array | string> & { readableEncoding?: string | null } {
+  const r = v as { pipe?: unknown; read?: unknown; [Symbol.asyncIterator]?: unknown };
+  return typeof v === 'object' && v !== null && typeof r.pipe === 'function' && typeof r.read === 'function' && typeof r[Symbol.asyncIterator] === 'function';
+}
+
+/** Python's `hasattr(body, 'read')`: a file-like body (sent in blocks, length unknown). */
+function isFileLike(v: unknown): boolean {
+  return typeof v === 'object' && v !== null && (typeof (v as ReadableFile).read === 'function' || isWebStream(v));
+}
+
+function isIterable(v: unknown): v is Iterable<unknown> | AsyncIterable<unknown> {
+  return (
+    typeof v === 'object' &&
+    v !== null &&
+    (typeof (v as Iterable<unknown>)[Symbol.iterator] === 'function' || typeof (v as AsyncIterable<unknown>)[Symbol.asyncIterator] === 'function')
+  );
+}
+
+/** Python's `type(x)` repr for the values a JavaScript caller can pass. */
+function pyType(v: unknown): string {
+  if (v === null || v === undefined) return "<class 'NoneType'>";
+  if (typeof v === 'number') return Number.isInteger(v) ? "<class 'int'>" : "<class 'float'>";
+  if (typeof v === 'bigint') return "<class 'int'>";
+  if (typeof v === 'boolean') return "<class 'bool'>";
+  if (typeof v === 'string') return "<class 'str'>";
+  if (typeof v === 'function') return "<class 'function'>";
+  const name = (v as object).constructor?.name;
+  return `<class '${name && name !== 'Object' ? name : 'dict'}'>`;
+}
+
+/** Python's repr of a body for the debug lines. */
+function debugRepr(v: unknown): string {
+  if (typeof v === 'string' || v instanceof Uint8Array) return pyRepr(v);
+  if (isBytesLike(v)) return pyRepr(toBytes(v));
+  const name = (v as object | null)?.constructor?.name ?? typeof v;
+  return `<${name} object>`;
+}
+
+/**
+ * Latin-1 bytes of `text`, or CPython's `_encode` error: a
+ * UnicodeEncodeError whose reason names the offending text and suggests
+ * UTF-8 (`name`: 'body' or 'data').
+ */
+function encodeLatin1(text: string, name: string): Uint8Array {
+  const err = unicodeEncodeError(text, 'latin-1');
+  if (err) {
+    const chars = Array.from(text);
+    const shown = pyRepr(chars.slice(err.start, err.end).join('')).slice(0, 20);
+    const title = name[0]!.toUpperCase() + name.slice(1);
+    throw new UnicodeEncodeError(
+      err.encoding,
+      err.object,
+      err.start,
+      err.end,
+      `${title} (${shown}) is not valid Latin-1. Use ${name}.encode('utf-8') if you want to send it encoded in UTF-8.`,
+    );
+  }
+  return latin1Encode(text);
+}
+
+/** `text.encode(encoding)` with Python's UnicodeEncodeError. */
+function encodeStrict(text: string, encoding: 'ascii' | 'latin-1'): Uint8Array {
+  const err = unicodeEncodeError(text, encoding);
+  if (err) throw err;
+  return latin1Encode(text);
+}
+
+/** Python's `host.encode('idna')` for a non-ASCII host (via the URL parser's IDNA). */
+function idnaEncode(host: string): string {
+  if (!unicodeEncodeError(host, 'ascii')) return host;
+  try {
+    return new URL(`http://${host}/`).hostname;
+  } catch {
+    throw new UnicodeEncodeError('idna', host, 0, Array.from(host).length, 'label invalid');
+  }
+}
+
+
+const CRLF = new Uint8Array([0x0d, 0x0a]);
+const HEADER_SEP = new Uint8Array([0x3a, 0x20]); // ': '
+const FOLD = new Uint8Array([0x0d, 0x0a, 0x09]); // '\r\n\t' joins several values
+
+/** A header name as bytes (a str must be ASCII), checked with CPython's rule. */
+function headerName(header: string | Uint8Array): Uint8Array {
+  const name = typeof header === 'string' ? encodeStrict(header, 'ascii') : toBytes(header);
+  if (!isLegalHeaderName(name)) throw new ValueError(`Invalid header name ${pyRepr(name)}`);
+  return name;
+}
+
+/** A header value as bytes (str: Latin-1; integer: decimal), checked with CPython's rule. */
+function headerValue(value: HeaderValue): Uint8Array {
+  let bytes: Uint8Array;
+  if (typeof value === 'string') bytes = encodeStrict(value, 'latin-1');
+  else if (typeof value === 'number' && Number.isInteger(value)) bytes = latin1Encode(BigInt(value).toString());
+  else if (typeof value === 'bigint') bytes = latin1Encode(value.toString());
+  else if (typeof value === 'boolean') bytes = latin1Encode(value ? 'True' : 'False');
+  else if (isBytesLike(value)) bytes = toBytes(value);
+  else {
+    const t = pyType(value).slice(8, -2);
+    throw new PyTypeError(`expected string or bytes-like object, got '${t}'`);
+  }
+  if (isIllegalHeaderValue(bytes)) throw new ValueError(`Invalid header value ${pyRepr(bytes)}`);
+  return bytes;
+}
+
+/** Header entries of a plain object, Map or pair list, in order. */
+function headerEntries(headers: RequestHeaders | null | undefined): [string | Uint8Array, HeaderValue][] {
+  if (headers === null || headers === undefined) return [];
+  if (headers instanceof Map) return Array.from(headers.entries());
+  if (typeof (headers as Iterable<unknown>)[Symbol.iterator] === 'function') {
+    return Array.from(headers as Iterable<readonly [string | Uint8Array, HeaderValue]>, ([k, v]) => [k, v]);
+  }
+  return Object.entries(headers as Record<string, HeaderValue>);
+}
+
+function lowerName(name: string | Uint8Array): string {
+  return (typeof name === 'string' ? name : String.fromCharCode(...name)).toLowerCase();
+}
+
+/**
+ * Python's `http.client.HTTPConnection`: one HTTP/1.1 connection to
+ * `host:port`, opened on the first request (or `connect()`), kept alive
+ * between requests when the server allows, reopened after the server or
+ * an error closed it. Requests go one at a time: `request()` (or
+ * `putrequest()` / `putheader()` / `endheaders()`), then `getresponse()`,
+ * then read the response before the next `getresponse()`.
+ */
+export class HTTPConnection {
+  static readonly default_port: number = HTTP_PORT;
+  static response_class: typeof HTTPResponse = HTTPResponse;
+  /** 80 here, 443 for HTTPSConnection (also on the class). */
+  declare default_port: number;
+  /** The class `getresponse()` makes (a subclass of HTTPResponse may be set). */
+  declare response_class: typeof HTTPResponse;
+  /** Connect on demand when sending (CPython's auto_open); 0 raises NotConnected instead. */
+  declare auto_open: number;
+  declare _http_vsn: number;
+  declare _http_vsn_str: string;
+
+  host: string;
+  port: number;
+  timeout: number | null;
+  source_address: [string, number] | null;
+  blocksize: number;
+  debuglevel = 0;
+  /** The open transport, or null. Assignable (tests put a MemoryTransport here). */
+  sock: Transport | null = null;
+  /** Opens transports (Python's `socket.create_connection`); assignable. */
+  _create_connection: TransportFactory;
+  _buffer: Uint8Array[] = [];
+  _method: string | null = null;
+  _url: string | null = null;
+  _tunnel_host: string | null = null;
+  _tunnel_port: number | null = null;
+  _tunnel_headers: Record<string, string> = {};
+  _raw_proxy_headers: Uint8Array[] | null = null;
+  private _proxy_message: HTTPMessage | null = null;
+  private _state: string = CS_IDLE;
+  private _response: HTTPResponse | null = null;
+
+  /**
+   * `host` may carry the port (`example.com:8080`, `[::1]:8080`) when
+   * `port` is omitted. Raises InvalidURL for a non-numeric port or a
+   * control character or space in the host.
+   */
+  constructor(host: string, port?: number | null, options: HTTPConnectionOptions = {}) {
+    this.timeout = options.timeout ?? null;
+    this.source_address = options.source_address ?? null;
+    this.blocksize = options.blocksize ?? 8192;
+    [this.host, this.port] = this._get_hostport(host, port);
+    this._validate_host(this.host);
+    const factory = options.transportFactory ?? defaultTransportFactory;
+    this._create_connection =
+      factory ??
+      (() => Promise.reject(new NotConnected('no transport: pass the transportFactory option (no default in this runtime)')));
+  }
+
+  /** CPython's `_get_hostport`: [host, port] from `host[:port]`, brackets removed. */
+  _get_hostport(host: string, port?: number | null): [string, number] {
+    const r = splitHostPort(host, port, this.default_port);
+    if ('error' in r) throw new InvalidURL(`nonnumeric port: '${r.error}'`);
+    return [r.host, r.port];
+  }
+
+  /** Sets the debug level: above 0, requests and responses are printed as Python prints them. */
+  set_debuglevel(level: number): void {
+    this.debuglevel = level;
+  }
+
+  /**
+   * Sends requests through an HTTP proxy: `this.host:this.port` is the
+   * proxy, and `host:port` the server reached with CONNECT. `headers` go
+   * with the CONNECT request (a Host header is added if missing). Must be
+   * called before the connection opens (RuntimeError otherwise).
+   */
+  set_tunnel(host: string, port?: number | null, headers?: Record<string, string> | Map<string, string> | null): void {
+    if (this.sock) throw new RuntimeError("Can't set up tunnel for established connection");
+    const [h, p] = this._get_hostport(host, port);
+    // CPython does not check these; a CR/LF here would inject into CONNECT.
+    this._validate_host(h);
+    const copy: Record<string, string> = {};
+    for (const [k, v] of headers instanceof Map ? headers.entries() : Object.entries(headers ?? {})) {
+      headerName(k);
+      headerValue(v);
+      copy[k] = v;
+    }
+    this._tunnel_host = h;
+    this._tunnel_port = p;
+    this._tunnel_headers = copy;
+    if (!Object.keys(copy).some((k) => k.toLowerCase() === 'host')) {
+      // CPython omits the brackets of an IPv6 literal here; a Host header needs them.
+      copy['Host'] = `${wrapIpv6(idnaEncode(h))}:${p}`;
+    }
+  }
+
+  /** The headers of the proxy's answer to CONNECT, or null if no tunnel was set up. */
+  get_proxy_response_headers(): HTTPMessage | null {
+    return this._raw_proxy_headers !== null ? this._proxy_message : null;
+  }
+
+  /** TLS options for the server (none for plain HTTP). */
+  protected _tls_options(): TlsOptions | null {
+    return null;
+  }
+
+  /** Opens the connection (and the tunnel, if set). Requests open it on demand. */
+  async connect(): Promise<void> {
+    observe.connect?.(this, this.host, this.port);
+    const tlsOpts = this._tls_options();
+    const options: ConnectOptions = {
+      host: this.host,
+      port: this.port,
+      timeout: this.timeout,
+      source_address: this.source_address,
+      tls: this._tunnel_host ? null : tlsOpts,
+    };
+    try {
+      this.sock = await this._create_connection(options);
+    } catch (e) {
+      throw pythonError(e, this.host);
+    }
+    if (this._tunnel_host) {
+      await this._tunnel();
+      if (tlsOpts) {
+        const plain = this.sock!;
+        if (!plain.startTls) {
+          this.close();
+          throw new OSError('the transport cannot start TLS inside a tunnel');
+        }
+        try {
+          this.sock = await plain.startTls(tlsOpts);
+        } catch (e) {
+          this.sock = null;
+          plain.close();
+          throw pythonError(e, this._tunnel_host);
+        }
+      }
+    }
+  }
+
+  /** Sends CONNECT and reads the proxy's answer (CPython's `_tunnel`). */
+  private async _tunnel(): Promise<void> {
+    const host = wrapIpv6(idnaEncode(this._tunnel_host!));
+    const lines = [`CONNECT ${host}:${this._tunnel_port} ${this._http_vsn_str}\r\n`];
+    for (const [k, v] of Object.entries(this._tunnel_headers)) lines.push(`${k}: ${v}\r\n`);
+    lines.push('\r\n');
+    await this.send(encodeStrict(lines.join(''), 'latin-1'));
+    const response = new this.response_class(this.sock!, { method: this._method });
+    try {
+      const head = await response._read_tunnel_head();
+      this._raw_proxy_headers = head.lines;
+      this._proxy_message = head.message;
+      if (this.debuglevel > 0) {
+        for (const line of head.lines) debugPrint('header:', String.fromCharCode(...line));
+      }
+      if (head.status !== 200) {
+        this.close();
+        throw new OSError(`Tunnel connection failed: ${head.status} ${head.reason.trim()}`);
+      }
+    } catch (e) {
+      if (this.sock && !(e instanceof OSError)) this.close();
+      throw e;
+    } finally {
+      response.close();
+    }
+  }
+
+  /** Closes the connection and any response still open on it. The next request reopens it. */
+  close(): void {
+    this._state = CS_IDLE;
+    try {
+      const sock = this.sock;
+      if (sock) {
+        this.sock = null;
+        sock.close();
+      }
+    } finally {
+      const response = this._response;
+      if (response) {
+        this._response = null;
+        response.close();
+      }
+    }
+  }
+
+  /** `await using conn = new HTTPConnection(...)` closes it. */
+  async [Symbol.asyncDispose](): Promise<void> {
+    this.close();
+  }
+
+  /** Writes to the transport; a failure closes the connection and raises the Python OSError. */
+  private async _write(data: Uint8Array): Promise<void> {
+    const sock = this.sock!;
+    try {
+      await sock.write(data);
+    } catch (e) {
+      // CPython leaves the connection as it was; its state would then refuse
+      // the next request. Closing lets the next request reconnect.
+      this.close();
+      throw pythonError(e);
+    }
+  }
+
+  /**
+   * Sends `data` as it is: bytes, a Latin-1 string, a file-like body (read
+   * in `blocksize` blocks), or an iterable of bytes. Opens the connection
+   * first if needed (NotConnected when `auto_open` is 0).
+   */
+  async send(data: RequestBody): Promise<void> {
+    if (this.sock === null) {
+      if (this.auto_open) await this.connect();
+      else throw new NotConnected();
+    }
+    if (this.debuglevel > 0) debugPrint('send:', debugRepr(data));
+    if (isFileLike(data) || isBlob(data)) {
+      if (this.debuglevel > 0) debugPrint('sending a readable');
+      for await (const block of this._read_readable(data)) {
+        observe.send?.(this, block);
+        await this._write(block);
+      }
+      return;
+    }
+    observe.send?.(this, data);
+    if (typeof data === 'string') return this._write(encodeLatin1(data, 'data'));
+    if (isBytesLike(data)) return this._write(toBytes(data));
+    if (isIterable(data)) {
+      for await (const d of data as AsyncIterable<unknown>) await this._write(this._chunkBytes(d));
+      return;
+    }
+    throw new PyTypeError(`data should be a bytes-like object or an iterable, got ${pyType(data)}`);
+  }
+
+  /** One item of an iterable body as bytes (strings are Latin-1). */
+  private _chunkBytes(d: unknown): Uint8Array {
+    if (typeof d === 'string') return encodeLatin1(d, 'data');
+    if (isBytesLike(d)) return toBytes(d);
+    throw new PyTypeError(`a bytes-like object is required, not '${pyType(d).slice(8, -2)}'`);
+  }
+
+  /** The blocks of a file-like body, at most `blocksize` bytes each (CPython's `_read_readable`). */
+  async *_read_readable(readable: unknown): AsyncGenerator<Uint8Array> {
+    const size = this.blocksize;
+    if (isBlob(readable)) {
+      for (let at = 0; at < readable.size; at += size) {
+        yield new Uint8Array(await readable.slice(at, at + size).arrayBuffer());
+      }
+      return;
+    }
+    if (isFileHandle(readable)) {
+      for (;;) {
+        const block = new Uint8Array(size);
+        const { bytesRead } = await readable.read(block, 0, size, null);
+        if (bytesRead === 0) return;
+        yield block.subarray(0, bytesRead);
+      }
+    }
+    if (isNodeReadable(readable) || isWebStream(readable)) {
+      if (isNodeReadable(readable) && readable.readableEncoding && this.debuglevel > 0) {
+        debugPrint('encoding file using iso-8859-1');
+      }
+      for await (const piece of readable as AsyncIterable<unknown>) {
+        const bytes = this._chunkBytes(piece);
+        for (let at = 0; at < bytes.length; at += size) yield bytes.subarray(at, Math.min(bytes.length, at + size));
+      }
+      return;
+    }
+    const file = readable as ReadableFile;
+    for (;;) {
+      const block = await file.read(size);
+      if (block === null || block === undefined) return;
+      const bytes = this._chunkBytes(block);
+      if (bytes.length === 0) return;
+      yield bytes;
+    }
+  }
+
+  /** Adds a line to the request head being built (no CRLF). */
+  _output(s: Uint8Array): void {
+    this._buffer.push(s);
+  }
+
+  /** Sends the buffered head, then the body (framed when `encode_chunked`). */
+  private async _send_output(message_body: RequestBody, encode_chunked: boolean): Promise<void> {
+    const parts: Uint8Array[] = [];
+    for (const line of this._buffer) parts.push(line, CRLF);
+    parts.push(CRLF);
+    this._buffer = [];
+    const head = concatBytes(parts);
+    await this.send(head);
+    observe.headersSent?.({ connection: this, method: this._method ?? '', url: this._url ?? '', headers: head });
+    if (message_body === null || message_body === undefined) return;
+    const chunked = encode_chunked && this._http_vsn === 11;
+    let chunks: AsyncIterable<unknown> | Iterable<unknown>;
+    if (isFileLike(message_body) || isBlob(message_body)) {
+      if (this.debuglevel > 0) debugPrint('reading a readable');
+      chunks = this._read_readable(message_body);
+    } else if (typeof message_body === 'string' || isBytesLike(message_body)) {
+      chunks = [message_body];
+    } else if (isIterable(message_body)) {
+      chunks = message_body as Iterable<unknown>;
+    } else {
+      throw new PyTypeError(`message_body should be a bytes-like object or an iterable, got ${pyType(message_body)}`);
+    }
+    for await (const chunk of chunks as AsyncIterable<unknown>) {
+      const bytes = this._chunkBytes(chunk);
+      if (bytes.length === 0) {
+        if (this.debuglevel > 0) debugPrint('Zero length chunk ignored');
+        continue;
+      }
+      await this.send(chunked ? frameChunk(bytes) : bytes);
+    }
+    if (chunked) await this.send(LAST_CHUNK);
+  }
+
+  /**
+   * Starts a request: the request line and the automatic `Host` and
+   * `Accept-Encoding: identity` headers (unless skipped). Nothing is sent
+   * until `endheaders()`. Raises CannotSendRequest unless the connection
+   * is idle, ValueError for a control character in `method`, InvalidURL
+   * for one (or a space) in `url`, UnicodeEncodeError for non-ASCII.
+   */
+  putrequest(method: string, url: string, options: { skip_host?: boolean; skip_accept_encoding?: boolean } = {}): void {
+    if (this._response && this._response.isclosed()) this._response = null;
+    if (this._state !== CS_IDLE) throw new CannotSendRequest(this._state);
+    // Checked before the state changes: CPython checks after, and a refused
+    // request then leaves the connection refusing every later one.
+    this._validate_method(method);
+    url = url || '/';
+    this._validate_path(url);
+    const requestLine = encodeStrict(`${method} ${url} ${this._http_vsn_str}`, 'ascii');
+    this._state = CS_REQ_STARTED;
+    this._method = method;
+    this._url = url;
+    this._buffer = [];
+    this._output(requestLine);
+    if (this._http_vsn === 11) {
+      if (!options.skip_host) this._putHost(url);
+      if (!options.skip_accept_encoding) this.putheader('Accept-Encoding', 'identity');
+    }
+    observe.requestCreated?.({ connection: this, method, url });
+  }
+
+  /** The automatic Host header: from an absolute URL, else the (tunnel) host and port. */
+  private _putHost(url: string): void {
+    let netloc = '';
+    if (url.startsWith('http')) {
+      const n = urlNetloc(url);
+      if (n === null) throw new ValueError('Invalid IPv6 URL');
+      netloc = n;
+    }
+    if (netloc) {
+      this.putheader('Host', stripIpv6Zone(idnaEncode(netloc)));
+      return;
+    }
+    const host = this._tunnel_host ?? this.host;
+    const port = this._tunnel_host ? this._tunnel_port! : this.port;
+    let hostEnc = wrapIpv6(idnaEncode(host));
+    if (host.includes(':')) hostEnc = stripIpv6Zone(hostEnc);
+    this.putheader('Host', port === this.default_port ? hostEnc : `${hostEnc}:${port}`);
+  }
+
+  _validate_method(method: string): void {
+    const bad = disallowedMethodChar(method);
+    if (bad !== null) {
+      throw new ValueError(`method can't contain control characters. ${pyRepr(method)} (found at least ${pyRepr(bad)})`);
+    }
+  }
+
+  _validate_path(url: string): void {
+    const bad = disallowedUrlChar(url);
+    if (bad !== null) {
+      throw new InvalidURL(`URL can't contain control characters. ${pyRepr(url)} (found at least ${pyRepr(bad)})`);
+    }
+  }
+
+  _validate_host(host: string): void {
+    const bad = disallowedUrlChar(host);
+    if (bad !== null) {
+      throw new InvalidURL(`URL can't contain control characters. ${pyRepr(host)} (found at least ${pyRepr(bad)})`);
+    }
+  }
+
+  /**
+   * Adds a header line to the request being built; several values are
+   * joined as CPython joins them (CRLF TAB). Raises CannotSendHeader
+   * outside a request, ValueError for an invalid name or a value that would
+   * break the line (CR/LF injection).
+   */
+  putheader(header: string | Uint8Array, ...values: HeaderValue[]): void {
+    if (this._state !== CS_REQ_STARTED) throw new CannotSendHeader();
+    const name = headerName(header);
+    const parts: Uint8Array[] = [name, HEADER_SEP];
+    values.forEach((v, i) => {
+      if (i > 0) parts.push(FOLD);
+      parts.push(headerValue(v));
+    });
+    this._output(concatBytes(parts));
+  }
+
+  /**
+   * Ends the request head and sends it, followed by `message_body` if
+   * given (framed as chunks with `encode_chunked`). Raises
+   * CannotSendHeader unless a request was started.
+   */
+  async endheaders(message_body?: RequestBody, options: { encode_chunked?: boolean } = {}): Promise<void> {
+    if (this._state === CS_REQ_STARTED) this._state = CS_REQ_SENT;
+    else throw new CannotSendHeader();
+    await this._send_output(message_body, options.encode_chunked ?? false);
+  }
+
+  /** CPython's `_get_content_length`: the body's length, 0 for no body on PATCH/POST/PUT, else null. */
+  static _get_content_length(body: RequestBody, method: string): number | null {
+    if (body === null || body === undefined) return METHODS_EXPECTING_BODY.has(method.toUpperCase()) ? 0 : null;
+    if (isFileLike(body)) return null;
+    if (isBytesLike(body)) return body.byteLength;
+    if (isBlob(body)) return body.size;
+    if (typeof body === 'string') return Array.from(body).length;
+    return null;
+  }
+
+  /**
+   * Sends a whole request: `method` `url`, the headers, and `body`. Adds
+   * `Content-Length` when the body's length is known (and for PATCH/POST/
+   * PUT without a body), else `Transfer-Encoding: chunked` and frames the
+   * body, unless the caller gave either header. A string body must be
+   * Latin-1 (UnicodeEncodeError naming the text otherwise).
+   */
+  async request(
+    method: string,
+    url: string,
+    body: RequestBody = null,
+    headers: RequestHeaders | null = {},
+    options: { encode_chunked?: boolean } = {},
+  ): Promise<void> {
+    const entries = headerEntries(headers);
+    const names = new Set(entries.map(([k]) => lowerName(k)));
+    let encode_chunked = options.encode_chunked ?? false;
+    let sentHead = false;
+    try {
+      this.putrequest(method, url, { skip_host: names.has('host'), skip_accept_encoding: names.has('accept-encoding') });
+      if (!names.has('content-length')) {
+        if (!names.has('transfer-encoding')) {
+          encode_chunked = false;
+          const length = HTTPConnection._get_content_length(body, method);
+          if (length === null) {
+            if (body !== null && body !== undefined) {
+              if (this.debuglevel > 0) debugPrint(`Unable to determine size of ${debugRepr(body)}`);
+              encode_chunked = true;
+              this.putheader('Transfer-Encoding', 'chunked');
+            }
+          } else {
+            this.putheader('Content-Length', String(length));
+          }
+        }
+      } else {
+        encode_chunked = false;
+      }
+      for (const [k, v] of entries) this.putheader(k, v);
+      const encoded = typeof body === 'string' ? encodeLatin1(body, 'body') : body;
+      sentHead = true;
+      await this.endheaders(encoded, { encode_chunked });
+    } catch (e) {
+      // A request refused before anything was sent leaves the connection
+      // idle (CPython would leave it 'Request-started' for good).
+      if (!sentHead && this._state === CS_REQ_STARTED) {
+        this._state = CS_IDLE;
+        this._buffer = [];
+      }
+      observe.error?.({ connection: this, error: e });
+      throw e;
+    }
+  }
+
+  /**
+   * The response to the request sent. Raises ResponseNotReady if no
+   * request was sent or the previous response is still being read. A
+   * response that will close the connection takes the transport with it;
+   * the next request opens a new connection. On any error the connection
+   * is closed, so the next request starts afresh.
+   */
+  async getresponse(): Promise<HTTPResponse> {
+    if (this._response && this._response.isclosed()) this._response = null;
+    if (this._state !== CS_REQ_SENT || this._response) throw new ResponseNotReady(this._state);
+    if (this.sock === null) throw new ResponseNotReady(this._state);
+    const response = new this.response_class(this.sock, this.debuglevel > 0 ? this.debuglevel : 0, this._method);
+    try {
+      try {
+        await response.begin();
+      } catch (e) {
+        if (e instanceof ConnectionError) this.close();
+        throw e;
+      }
+      this._state = CS_IDLE;
+      if (response.will_close) {
+        // The response now owns the transport (CPython: the socket lives on in the response's file).
+        response._ownsSock = true;
+        this.sock = null;
+        this.close();
+      } else {
+        this._response = response;
+      }
+      observe.responseHead?.({ connection: this, response });
+      return response;
+    } catch (e) {
+      response.close();
+      // CPython keeps the connection 'Request-sent' after a non-connection
+      // error (BadStatusLine, timeout), refusing every later request.
+      this.close();
+      observe.error?.({ connection: this, error: e });
+      throw e;
+    }
+  }
+}
+
+HTTPConnection.prototype.default_port = HTTP_PORT;
+HTTPConnection.prototype.response_class = HTTPResponse;
+HTTPConnection.prototype.auto_open = 1;
+HTTPConnection.prototype._http_vsn = 11;
+HTTPConnection.prototype._http_vsn_str = 'HTTP/1.1';
+
+/** CPython's `_create_https_context`: the default context, offering ALPN http/1.1. */
+function createHttpsContext(httpVersion: number): SSLContext {
+  const context = create_default_context();
+  if (httpVersion === 11) context.set_alpn_protocols(['http/1.1']);
+  return context;
+}
+
+/**
+ * Python's `http.client.HTTPSConnection`: HTTPConnection over TLS. By
+ * default the certificate and host name are verified against the
+ * system's trusted CAs, with SNI and ALPN http/1.1; `context` changes
+ * that (see `create_default_context`, `_create_unverified_context`).
+ * Through `set_tunnel`, TLS runs inside the proxy's CONNECT tunnel.
+ */
+export class HTTPSConnection extends HTTPConnection {
+  static override readonly default_port: number = HTTPS_PORT;
+  _context: SSLContext;
+
+  constructor(host: string, port?: number | null, options: HTTPSConnectionOptions = {}) {
+    super(host, port, options);
+    this._context = options.context ?? createHttpsContext(this._http_vsn);
+  }
+
+  protected override _tls_options(): TlsOptions {
+    return this._context.tlsOptions(this._tunnel_host ?? this.host);
+  }
+}
+
+HTTPSConnection.prototype.default_port = HTTPS_PORT;

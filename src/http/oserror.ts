@@ -1,0 +1,89 @@
+// Transport failures as the Python exceptions a socket raises: the
+// transport layer reports errno-style codes (TransportError), and this is
+// the one place they become OSError subclasses with Linux's errno numbers
+// and strerror texts, as CPython on Linux shows them.
+import { TransportError } from '../transport/types.js';
+import {
+  BrokenPipeError,
+  ConnectionAbortedError,
+  ConnectionRefusedError,
+  ConnectionResetError,
+  gaierror,
+  OSError,
+  SSLCertVerificationError,
+  SSLError,
+  TimeoutError,
+  type BaseException,
+} from './exceptions.js';
+
+type OSErrorClass = new (...args: unknown[]) => OSError;
+
+/** errno code -> [class, Linux errno, strerror]. */
+const BY_CODE: Record<string, [OSErrorClass, number, string]> = {
+  ECONNREFUSED: [ConnectionRefusedError, 111, 'Connection refused'],
+  ECONNRESET: [ConnectionResetError, 104, 'Connection reset by peer'],
+  ECONNABORTED: [ConnectionAbortedError, 103, 'Software caused connection abort'],
+  EPIPE: [BrokenPipeError, 32, 'Broken pipe'],
+  EHOSTUNREACH: [OSError, 113, 'No route to host'],
+  ENETUNREACH: [OSError, 101, 'Network is unreachable'],
+  EADDRINUSE: [OSError, 98, 'Address already in use'],
+  EADDRNOTAVAIL: [OSError, 99, 'Cannot assign requested address'],
+  EACCES: [OSError, 13, 'Permission denied'],
+  EINVAL: [OSError, 22, 'Invalid argument'],
+  ECLOSED: [OSError, 9, 'Bad file descriptor'],
+};
+
+/** Node's certificate error codes -> OpenSSL's verify code and message. */
+const VERIFY: Record<string, [number, string]> = {
+  DEPTH_ZERO_SELF_SIGNED_CERT: [18, 'self-signed certificate'],
+  SELF_SIGNED_CERT_IN_CHAIN: [19, 'self-signed certificate in certificate chain'],
+  UNABLE_TO_GET_ISSUER_CERT_LOCALLY: [20, 'unable to get local issuer certificate'],
+  UNABLE_TO_GET_ISSUER_CERT: [2, 'unable to get issuer certificate'],
+  UNABLE_TO_VERIFY_LEAF_SIGNATURE: [21, 'unable to verify the first certificate'],
+  CERT_HAS_EXPIRED: [10, 'certificate has expired'],
+  CERT_NOT_YET_VALID: [9, 'certificate is not yet valid'],
+  CERT_REVOKED: [23, 'certificate revoked'],
+  CERT_UNTRUSTED: [27, 'certificate not trusted'],
+  CERT_REJECTED: [28, 'certificate rejected'],
+};
+
+/**
+ * The Python exception for a transport failure `e` (a TransportError;
+ * anything else is returned unchanged): TimeoutError('timed out'),
+ * ConnectionRefusedError(111, 'Connection refused'), ...,
+ * socket.gaierror(-2, 'Name or service not known'), and
+ * ssl.SSLCertVerificationError for a certificate or host name that did not
+ * verify. The TransportError is kept as `cause`. `host`: the name that was
+ * verified, for the host-name-mismatch message.
+ */
+export function pythonError(e: unknown, host?: string): unknown {
+  if (!(e instanceof TransportError)) return e;
+  const code = e.code;
+  let out: BaseException;
+  const known = BY_CODE[code];
+  if (code === 'ETIMEDOUT') {
+    out = new TimeoutError('timed out');
+  } else if (known) {
+    out = new known[0](known[1], known[2]);
+  } else if (code === 'ENOTFOUND' || code === 'EAI_AGAIN' || code === 'EAI_FAIL') {
+    out = code === 'EAI_AGAIN' ? new gaierror(-3, 'Temporary failure in name resolution') : new gaierror(-2, 'Name or service not known');
+  } else if (code === 'ERR_TLS_CERT_ALTNAME_INVALID' || VERIFY[code]) {
+    const [verifyCode, verifyMessage] = VERIFY[code] ?? [62, `Hostname mismatch, certificate is not valid for '${host ?? ''}'.`];
+    const err = new SSLCertVerificationError(1, `[SSL: CERTIFICATE_VERIFY_FAILED] certificate verify failed: ${verifyMessage}`);
+    err.reason = 'CERTIFICATE_VERIFY_FAILED';
+    err.library = 'SSL';
+    err.verify_code = verifyCode;
+    err.verify_message = verifyMessage;
+    out = err;
+  } else if (code.startsWith('ERR_SSL_') || code.startsWith('ERR_TLS_') || /ssl|tls/i.test(e.message)) {
+    const reason = code.startsWith('ERR_SSL_') ? code.slice(8) : code;
+    const err = new SSLError(1, `[SSL: ${reason}] ${e.message}`);
+    err.reason = reason;
+    err.library = 'SSL';
+    out = err;
+  } else {
+    out = e.errno !== undefined ? new OSError(e.errno, e.message) : new OSError(e.message);
+  }
+  Object.defineProperty(out, 'cause', { value: e, writable: true, configurable: true });
+  return out;
+}

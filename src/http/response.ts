@@ -1,0 +1,650 @@
+// HTTPResponse: CPython's http.client.HTTPResponse over a Transport. The
+// head is parsed by the WASM core; the body is read with CPython's rules
+// (its length bookkeeping, when the response closes, what IncompleteRead
+// carries), which this file follows method by method. CPython reads
+// through `sock.makefile('rb')`, a buffered file; `SocketFile` is that file.
+import { Code } from '../core/abi.js';
+import { ChunkedReader } from '../core/body.js';
+import { concatBytes, ReceiveBuffer } from '../core/buffer.js';
+import { ParseError } from '../core/errors.js';
+import { HeadParser, type ResponseHead } from '../core/head.js';
+import { latin1Decode } from '../core/latin1.js';
+import type { Transport } from '../transport/types.js';
+import {
+  fromParseError,
+  HTTPException,
+  IncompleteRead,
+  pyRepr,
+  ResponseNotReady,
+  ValueError,
+} from './exceptions.js';
+import { HTTPMessage } from './message.js';
+import { pythonError } from './oserror.js';
+
+const EMPTY = new Uint8Array(0);
+const ALL = Number.MAX_SAFE_INTEGER;
+
+/** CPython's `_UNKNOWN`: the value of a response attribute before `begin()`. */
+export const _UNKNOWN = 'UNKNOWN';
+
+/** Python's print() for the debug lines (`reply:`, `header:`). */
+export function debugPrint(...parts: string[]): void {
+  console.log(parts.join(' '));
+}
+
+
+/** A writable byte view over any ArrayBufferView or ArrayBuffer (readinto's target). */
+function writableBytes(b: ArrayBufferView | ArrayBuffer): Uint8Array {
+  if (b instanceof Uint8Array) return b;
+  if (b instanceof ArrayBuffer) return new Uint8Array(b);
+  if (ArrayBuffer.isView(b)) return new Uint8Array(b.buffer, b.byteOffset, b.byteLength);
+  throw new ValueError('readinto() argument must be a writable bytes-like object');
+}
+
+/**
+ * The buffered reading side of a socket (Python's `sock.makefile('rb')`, a
+ * BufferedReader): bytes read from the transport and not yet consumed, and
+ * BufferedReader's read/read1/readinto/readline/peek over them.
+ */
+export class SocketFile {
+  readonly sock: Transport;
+  readonly buf = new ReceiveBuffer(1024);
+  /** The transport reported EOF. */
+  eof = false;
+  closed = false;
+
+  constructor(sock: Transport) {
+    this.sock = sock;
+  }
+
+  /** One read from the transport into the buffer; false at EOF. Transport errors become Python's. */
+  async fill(): Promise<boolean> {
+    if (this.eof) return false;
+    let chunk: Uint8Array | null;
+    try {
+      chunk = await this.sock.read();
+    } catch (e) {
+      throw pythonError(e);
+    }
+    if (chunk === null) {
+      this.eof = true;
+      return false;
+    }
+    this.buf.push(chunk);
+    return true;
+  }
+
+  /** Removes `n` buffered bytes and returns them as bytes the caller may keep. */
+  take(n: number): Uint8Array {
+    return this.keep(this.buf.adopted, this.buf.take(n));
+  }
+
+  /** `view` (taken from the buffer, `adopted` read before taking) as bytes that stay valid. */
+  keep(adopted: boolean, view: Uint8Array): Uint8Array {
+    // An adopted chunk is never written again; owned space is reused.
+    return adopted ? view : view.slice();
+  }
+
+  /** BufferedReader.read(n): n bytes, fewer only at EOF; n < 0 reads to EOF. */
+  async read(n: number): Promise<Uint8Array> {
+    const want = n < 0 ? ALL : n;
+    const pieces: Uint8Array[] = [];
+    let got = 0;
+    while (got < want) {
+      if (this.buf.length === 0 && !(await this.fill())) break;
+      const piece = this.take(want - got);
+      pieces.push(piece);
+      got += piece.length;
+    }
+    return got === 0 ? EMPTY : concatBytes(pieces, got);
+  }
+
+  /** BufferedReader.read1(n): buffered bytes if any, else at most one transport read. */
+  async read1(n: number): Promise<Uint8Array> {
+    if (n === 0) return EMPTY;
+    if (this.buf.length === 0 && !(await this.fill())) return EMPTY;
+    return this.take(n < 0 ? ALL : n);
+  }
+
+  /** BufferedReader.readinto(b): fills `b`, less only at EOF. */
+  async readinto(b: Uint8Array): Promise<number> {
+    let got = 0;
+    while (got < b.length) {
+      if (this.buf.length === 0 && !(await this.fill())) break;
+      const piece = this.buf.take(b.length - got);
+      b.set(piece, got);
+      got += piece.length;
+    }
+    return got;
+  }
+
+  /** BufferedReader.readline(limit): up to and including LF, at most `limit` bytes (< 0: no limit). */
+  async readline(limit: number): Promise<Uint8Array> {
+    const max = limit < 0 ? ALL : limit;
+    const pieces: Uint8Array[] = [];
+    let got = 0;
+    while (got < max) {
+      if (this.buf.length === 0 && !(await this.fill())) break;
+      const view = this.buf.view();
+      const lf = view.indexOf(0x0a);
+      const n = Math.min(lf < 0 ? view.length : lf + 1, max - got);
+      pieces.push(this.take(n));
+      got += n;
+      if (lf >= 0 && n === lf + 1) break;
+    }
+    return got === 0 ? EMPTY : concatBytes(pieces, got);
+  }
+
+  /** BufferedReader.peek(): the buffered bytes (one transport read if none), not consumed. */
+  async peek(): Promise<Uint8Array> {
+    if (this.buf.length === 0) await this.fill();
+    return this.buf.view().slice();
+  }
+
+  /** The transport's file descriptor (-1 where there is none). */
+  fileno(): number {
+    if (this.closed) throw new ValueError('I/O operation on closed file');
+    return this.sock.fileno ? this.sock.fileno() : -1;
+  }
+
+  close(): void {
+    this.closed = true;
+    this.buf.clear();
+  }
+}
+
+/** Options of `new HTTPResponse(sock, options)` (Python's keyword arguments). */
+export interface HTTPResponseOptions {
+  debuglevel?: number;
+  method?: string | null;
+  url?: string | null;
+}
+
+/**
+ * Python's `http.client.HTTPResponse`: one response read from `sock`.
+ * `getresponse()` makes and begins it; tests make one over a
+ * MemoryTransport and call `begin()`, as CPython's tests do over a fake
+ * socket. Attributes read `'UNKNOWN'` before `begin()` (CPython's
+ * `_UNKNOWN`); their types describe them after it.
+ */
+export class HTTPResponse implements AsyncIterable<Uint8Array> {
+  /** The buffered socket file; null once the response is closed (`isclosed()`). */
+  fp: SocketFile | null;
+  debuglevel: number;
+  _method: string | null;
+  /** The URL requested (used by urllib-style callers); null unless given. */
+  url: string | null;
+  /** The header fields; null before `begin()`. `msg` is the same object. */
+  headers: HTTPMessage | null = null;
+  msg: HTTPMessage | null = null;
+  /** 10 for HTTP/1.0 and HTTP/0.9, 11 for HTTP/1.1 and later 1.x. */
+  version: number = _UNKNOWN as unknown as number;
+  status: number = _UNKNOWN as unknown as number;
+  code: number = _UNKNOWN as unknown as number;
+  reason: string = _UNKNOWN;
+  chunked: boolean = _UNKNOWN as unknown as boolean;
+  chunk_left: number | null = _UNKNOWN as unknown as number;
+  /** Body bytes still to come by Content-Length; null when unknown. */
+  length: number | null = _UNKNOWN as unknown as number;
+  will_close: boolean = _UNKNOWN as unknown as boolean;
+  /** The connection passed its transport to this response: closing the response closes it. */
+  _ownsSock = false;
+  private body: ChunkedReader | null = null;
+  private _closed = false;
+
+  constructor(sock: Transport, debuglevel?: number | HTTPResponseOptions, method: string | null = null, url: string | null = null) {
+    let level = 0;
+    if (typeof debuglevel === 'object' && debuglevel !== null) {
+      level = debuglevel.debuglevel ?? 0;
+      method = debuglevel.method ?? null;
+      url = debuglevel.url ?? null;
+    } else if (typeof debuglevel === 'number') {
+      level = debuglevel;
+    }
+    this.fp = new SocketFile(sock);
+    this.debuglevel = level;
+    this._method = method;
+    this.url = url;
+  }
+
+  /** IOBase's `closed`: true once `close()` was called (reading to the end only makes `isclosed()` true). */
+  get closed(): boolean {
+    return this._closed;
+  }
+
+  /**
+   * Reads the status line and headers (skipping `100 Continue` responses)
+   * and sets status, reason, version, headers/msg, chunked, length and
+   * will_close. Does nothing if already begun. Raises RemoteDisconnected,
+   * BadStatusLine, LineTooLong, UnknownProtocol, HTTPException('got more
+   * than 100 headers'), or the OSError of a transport failure.
+   */
+  async begin(): Promise<void> {
+    if (this.headers !== null) return;
+    const parser = new HeadParser();
+    let head: ResponseHead;
+    for (;;) {
+      head = await this.readHead(parser);
+      if (this.debuglevel > 0) debugPrint('reply:', pyRepr(statusLine(head)));
+      if (head.status !== 100) break;
+      if (this.debuglevel > 0) debugPrint('headers:', pyRepr(headerLines(head)));
+    }
+    this.code = this.status = head.status;
+    this.reason = head.reason;
+    this.version = head.version;
+    const msg = HTTPMessage.fromHead(head);
+    this.headers = this.msg = msg;
+    if (this.debuglevel > 0) {
+      for (const [name, value] of msg.items()) debugPrint('header:', name + ':', value);
+    }
+    this.chunked = head.chunked;
+    this.chunk_left = head.chunked ? null : (_UNKNOWN as unknown as number);
+    this.will_close = head.willClose;
+    this.length = head.length;
+    if (head.chunked) this.body = new ChunkedReader();
+  }
+
+  /**
+   * The head of a proxy's answer to CONNECT (CPython's `_tunnel` reads it
+   * with `_read_status` and `_read_headers`): no 100 Continue skipping.
+   */
+  async _read_tunnel_head(): Promise<{ status: number; reason: string; lines: Uint8Array[]; message: HTTPMessage }> {
+    const head = await this.readHead(new HeadParser());
+    if (this.debuglevel > 0) debugPrint('reply:', pyRepr(statusLine(head)));
+    return { status: head.status, reason: head.reason, lines: headerLines(head), message: HTTPMessage.fromHead(head) };
+  }
+
+  private async readHead(parser: HeadParser): Promise<ResponseHead> {
+    const fp = this.fp;
+    if (fp === null) throw new ValueError('I/O operation on closed file');
+    const headRequest = this._method === 'HEAD';
+    for (;;) {
+      let head: ResponseHead | null;
+      try {
+        head = parser.execute(fp.buf.view(), fp.eof, headRequest);
+      } catch (e) {
+        if (!(e instanceof ParseError)) throw e;
+        // CPython's _read_status closes the file on a bad status line only.
+        if (e.code === Code.BAD_STATUS_LINE) this._close_conn();
+        throw fromParseError(e);
+      }
+      if (head !== null) {
+        fp.buf.consume(head.headLength);
+        return head;
+      }
+      // The core decides every head at EOF; a null there would loop forever.
+      if (fp.eof) throw new HTTPException('incomplete response head at end of stream');
+      await fp.fill();
+    }
+  }
+
+  /** Closes the file (and the transport, when the connection handed it over). */
+  _close_conn(): void {
+    const fp = this.fp;
+    if (fp === null) return;
+    this.fp = null;
+    fp.close();
+    if (this._ownsSock) fp.sock.close();
+  }
+
+  /** Closes the response; the connection can then send its next request. */
+  close(): void {
+    this._closed = true;
+    if (this.fp) this._close_conn();
+  }
+
+  flush(): void {}
+
+  readable(): boolean {
+    return true;
+  }
+
+  writable(): boolean {
+    return false;
+  }
+
+  seekable(): boolean {
+    return false;
+  }
+
+  /** True once the body was read to its end or the response was closed. */
+  isclosed(): boolean {
+    return this.fp === null;
+  }
+
+  /**
+   * The body, or up to the next `amt` bytes of it. At the end, and for a
+   * HEAD request, returns empty bytes and closes. A Content-Length body
+   * read whole that ends early raises IncompleteRead(partial, expected);
+   * `read(amt)` returns what there is instead. A negative `amt` reads
+   * everything (see docs/differences.md).
+   */
+  async read(amt: number | null = null): Promise<Uint8Array> {
+    const fp = this.fp;
+    if (fp === null) return EMPTY;
+    if (this._method === 'HEAD') {
+      this._close_conn();
+      return EMPTY;
+    }
+    if (amt !== null && amt !== undefined && amt < 0) amt = null;
+    if (this.chunked) return this.readChunked(amt);
+    if (amt !== null && amt !== undefined) {
+      if (this.length !== null && amt > this.length) amt = this.length;
+      const s = await fp.read(amt);
+      if (s.length === 0 && amt) this._close_conn();
+      else if (this.length !== null) {
+        this.length -= s.length;
+        if (!this.length) this._close_conn();
+      }
+      return s;
+    }
+    let s: Uint8Array;
+    if (this.length === null) {
+      s = await fp.read(-1);
+    } else {
+      try {
+        s = await this.safeRead(fp, this.length);
+      } catch (e) {
+        if (e instanceof IncompleteRead) this._close_conn();
+        throw e;
+      }
+      this.length = 0;
+    }
+    this._close_conn();
+    return s;
+  }
+
+  /** Python's `_safe_read`: exactly `amt` bytes, or IncompleteRead(data, missing). */
+  private async safeRead(fp: SocketFile, amt: number): Promise<Uint8Array> {
+    const data = await fp.read(amt);
+    if (data.length < amt) throw new IncompleteRead(data, amt - data.length);
+    return data;
+  }
+
+  /**
+   * Reads up to `b.length` body bytes into `b` (any ArrayBufferView or
+   * ArrayBuffer) and returns how many; 0 at the end. Allocates nothing for
+   * a Content-Length or until-close body.
+   */
+  async readinto(b: ArrayBufferView | ArrayBuffer): Promise<number> {
+    const fp = this.fp;
+    if (fp === null) return 0;
+    if (this._method === 'HEAD') {
+      this._close_conn();
+      return 0;
+    }
+    let view = writableBytes(b);
+    if (this.chunked) return this.readintoChunked(view);
+    if (this.length !== null && view.length > this.length) view = view.subarray(0, this.length);
+    const n = await fp.readinto(view);
+    if (!n && view.length) this._close_conn();
+    else if (this.length !== null) {
+      this.length -= n;
+      if (!this.length) this._close_conn();
+    }
+    return n;
+  }
+
+  /** Body bytes with at most one transport read (bytes already buffered first). */
+  async read1(n = -1): Promise<Uint8Array> {
+    const fp = this.fp;
+    if (fp === null || this._method === 'HEAD') return EMPTY;
+    if (this.chunked) return this.read1Chunked(fp, n);
+    if (this.length !== null && (n < 0 || n > this.length)) n = this.length;
+    const result = await fp.read1(n);
+    if (!result.length && n) this._close_conn();
+    else if (this.length !== null) {
+      this.length -= result.length;
+      if (!this.length) this._close_conn();
+    }
+    return result;
+  }
+
+  /** Buffered body bytes, not consumed (one transport read if none are buffered). */
+  async peek(n = -1): Promise<Uint8Array> {
+    void n; // as BufferedReader.peek, the size is only a hint
+    const fp = this.fp;
+    if (fp === null || this._method === 'HEAD') return EMPTY;
+    if (this.chunked) return this.peekChunked(fp);
+    return fp.peek();
+  }
+
+  /** One line of the body (up to and including LF), at most `limit` bytes when limit >= 0. */
+  async readline(limit = -1): Promise<Uint8Array> {
+    const fp = this.fp;
+    if (fp === null || this._method === 'HEAD') return EMPTY;
+    if (this.chunked) return this.readlineByPeek(limit);
+    if (this.length !== null && (limit < 0 || limit > this.length)) limit = this.length;
+    const result = await fp.readline(limit);
+    if (!result.length && limit) this._close_conn();
+    else if (this.length !== null) {
+      this.length -= result.length;
+      if (!this.length) this._close_conn();
+    }
+    return result;
+  }
+
+  /** The remaining lines of the body (IOBase.readlines): stops once `hint` bytes were read, if > 0. */
+  async readlines(hint = -1): Promise<Uint8Array[]> {
+    const lines: Uint8Array[] = [];
+    let total = 0;
+    for (;;) {
+      const line = await this.readline();
+      if (!line.length) break;
+      lines.push(line);
+      total += line.length;
+      if (hint > 0 && total >= hint) break;
+    }
+    return lines;
+  }
+
+  // -- chunked bodies: CPython's _read_chunked family --------------------------
+
+  /**
+   * CPython's `_read_chunked(amt)`. The body closes only when a read goes
+   * past the last data byte (CPython reads the `0` line lazily). On an
+   * error, `partial` holds the whole chunks read by this call.
+   */
+  private async readChunked(amt: number | null): Promise<Uint8Array> {
+    const pieces: Uint8Array[] = [];
+    const got = await this.pumpChunked(amt === null || amt === undefined ? ALL : amt, (piece, adopted) => {
+      pieces.push(this.fp!.keep(adopted, piece));
+    }, () => concatBytes(pieces));
+    return got === 0 ? EMPTY : concatBytes(pieces, got);
+  }
+
+  /** CPython's `_readinto_chunked(b)`. */
+  private async readintoChunked(view: Uint8Array): Promise<number> {
+    let at = 0;
+    return this.pumpChunked(view.length, (piece) => {
+      view.set(piece, at);
+      at += piece.length;
+    }, () => view.slice(0, at));
+  }
+
+  /**
+   * Moves up to `want` body bytes of a chunked body to `sink`, reading the
+   * transport as needed; returns how many. `read()` gives the bytes moved
+   * so far, for the IncompleteRead of a failure.
+   */
+  private async pumpChunked(
+    want: number,
+    sink: (piece: Uint8Array, adopted: boolean) => void,
+    read: () => Uint8Array,
+  ): Promise<number> {
+    const fp = this.fp!;
+    const reader = this.body!;
+    let got = 0;
+    try {
+      while (got < want) {
+        const adopted = fp.buf.adopted;
+        const piece = reader.next(fp.buf, want - got, fp.eof);
+        if (piece.length > 0) {
+          sink(piece, adopted);
+          got += piece.length;
+          continue;
+        }
+        if (reader.done) {
+          this.chunkDone();
+          break;
+        }
+        if (fp.eof) throw new ParseError(Code.INCOMPLETE_CHUNK, 0);
+        await fp.fill();
+      }
+    } catch (e) {
+      throw this.chunkError(e, read());
+    }
+    return got;
+  }
+
+  /** CPython's `_read1_chunked(n)`: bytes of the current chunk only. */
+  private async read1Chunked(fp: SocketFile, n: number): Promise<Uint8Array> {
+    const reader = this.body!;
+    if (n === 0) return EMPTY;
+    try {
+      for (let fills = 0; ; fills++) {
+        const adopted = fp.buf.adopted;
+        const piece = reader.next(fp.buf, n < 0 ? ALL : n, fp.eof);
+        if (piece.length > 0) return fp.keep(adopted, piece);
+        if (reader.done) {
+          this.chunkDone();
+          return EMPTY;
+        }
+        // read1 makes one transport read for data; more only to finish framing.
+        if (fp.eof || (fills > 0 && reader.partialChunkBytes > 0)) throw new ParseError(Code.INCOMPLETE_CHUNK, 0);
+        await fp.fill();
+      }
+    } catch (e) {
+      throw this.chunkError(e, EMPTY);
+    }
+  }
+
+  /** CPython's `_peek_chunked`: buffered bytes of the current chunk; framing errors are left for the next read. */
+  private async peekChunked(fp: SocketFile): Promise<Uint8Array> {
+    const reader = this.body!;
+    let view = reader.peek(fp.buf, fp.eof);
+    if (view.length === 0 && !reader.done && !fp.eof) {
+      await fp.fill();
+      view = reader.peek(fp.buf, fp.eof);
+    }
+    if (reader.done) this.chunkDone();
+    return view.slice();
+  }
+
+  /** IOBase.readline over peek and read, as CPython uses for chunked bodies. */
+  private async readlineByPeek(limit: number): Promise<Uint8Array> {
+    const pieces: Uint8Array[] = [];
+    let got = 0;
+    while (limit < 0 || got < limit) {
+      let ahead = 1;
+      const peeked = await this.peek(1);
+      if (peeked.length > 0) {
+        const window = limit >= 0 ? peeked.subarray(0, limit - got) : peeked;
+        const lf = window.indexOf(0x0a);
+        ahead = lf >= 0 ? lf + 1 : window.length;
+      }
+      const b = await this.read(ahead);
+      if (!b.length) break;
+      pieces.push(b);
+      got += b.length;
+      if (b[b.length - 1] === 0x0a) break;
+    }
+    return got === 0 ? EMPTY : concatBytes(pieces, got);
+  }
+
+  /** The last chunk was read: CPython's `_get_chunk_left` closes here. */
+  private chunkDone(): void {
+    this.chunk_left = null;
+    this._close_conn();
+  }
+
+  /**
+   * The Python exception for a chunked-body failure: IncompleteRead whose
+   * `partial` is `read` minus the bytes of a chunk cut short (CPython keeps
+   * only the chunks it read whole), or LineTooLong('chunk size').
+   */
+  private chunkError(e: unknown, read: Uint8Array): unknown {
+    if (!(e instanceof ParseError)) return e;
+    const reader = this.body!;
+    // CPython's _read_next_chunk_size closes the file on a bad size line.
+    if (e.code === Code.BAD_CHUNK_SIZE) this._close_conn();
+    const cut = Math.min(read.length, reader.partialChunkBytes);
+    return fromParseError(e, { partial: read.subarray(0, read.length - cut), expected: null });
+  }
+
+  // -- headers -----------------------------------------------------------------
+
+  /**
+   * The value of header `name`; several fields are joined with `, `.
+   * `default_` (null if not given) when absent; an array default is joined
+   * too. Raises ResponseNotReady before `begin()`.
+   */
+  getheader<D = null>(name: string, default_?: D): string | D {
+    if (this.headers === null) throw new ResponseNotReady();
+    const all = this.headers.get_all(name, null);
+    const found: unknown = all !== null && all.length > 0 ? all : default_ === undefined ? null : default_;
+    if (typeof found === 'string' || found === null || typeof (found as Iterable<unknown>)[Symbol.iterator] !== 'function') {
+      return found as string | D;
+    }
+    return Array.from(found as Iterable<unknown>).join(', ');
+  }
+
+  /** The header fields as [name, value] pairs. Raises ResponseNotReady before `begin()`. */
+  getheaders(): [string, string][] {
+    if (this.headers === null) throw new ResponseNotReady();
+    return this.headers.items();
+  }
+
+  /** The headers (urllib's name). */
+  info(): HTTPMessage | null {
+    return this.headers;
+  }
+
+  geturl(): string | null {
+    return this.url;
+  }
+
+  getcode(): number {
+    return this.status;
+  }
+
+  /** The transport's file descriptor (-1 where the runtime has none). */
+  fileno(): number {
+    if (this.fp === null) throw new ValueError('I/O operation on closed file');
+    return this.fp.fileno();
+  }
+
+  /** Iterates the body line by line, as iterating a Python response does. */
+  async *[Symbol.asyncIterator](): AsyncIterator<Uint8Array> {
+    for (;;) {
+      if (this._closed) throw new ValueError('I/O operation on closed file.');
+      const line = await this.readline();
+      if (!line.length) return;
+      yield line;
+    }
+  }
+
+  /** `await using response = ...` closes it. */
+  async [Symbol.asyncDispose](): Promise<void> {
+    this.close();
+  }
+}
+
+function statusLine(head: ResponseHead): string {
+  const raw = head.raw;
+  const lf = raw.indexOf(0x0a);
+  return latin1Decode(raw, 0, lf < 0 ? raw.length : lf + 1);
+}
+
+function headerLines(head: ResponseHead): Uint8Array[] {
+  const raw = head.raw;
+  const lines: Uint8Array[] = [];
+  let at = raw.indexOf(0x0a) + 1;
+  while (at > 0 && at < raw.length) {
+    const lf = raw.indexOf(0x0a, at);
+    const end = lf < 0 ? raw.length : lf + 1;
+    lines.push(raw.slice(at, end));
+    at = end;
+  }
+  return lines;
+}
