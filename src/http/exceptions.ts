@@ -363,6 +363,11 @@ export class SSLError extends OSError {
     this.reason = null;
     this.library = null;
   }
+
+  /** As _ssl.c's SSLError_str: the strerror alone when there is one. */
+  override __str__(): string {
+    return typeof this.strerror === 'string' ? this.strerror : super.__str__();
+  }
 }
 register(SSLError, 'SSLError');
 
