@@ -1,0 +1,191 @@
+// Scripted server faults over real TCP (a node:net server on 127.0.0.1 that
+// answers each request as its script says; test/support/servers.ts). Each
+// fault raises the exception CPython 3.13's http.client raises for the same
+// bytes on the wire, with the same attributes; then the same HTTPConnection
+// completes a normal request. (CPython itself gets stuck there after some
+// of these faults — CannotSendRequest, ResponseNotReady, or a request sent
+// on the dead socket; the design calls a stuck connection state a plain bug
+// that httpwire does not copy.)
+import { describe, it, expect, afterEach } from 'vitest';
+import { constants } from 'node:os';
+import {
+  BadStatusLine,
+  ConnectionResetError,
+  HTTPConnection,
+  IncompleteRead,
+  OSError,
+  RemoteDisconnected,
+  TimeoutError,
+} from '../../src/index.js';
+import { raw, startRawServer, type RawResponder, type RawServer } from '../support/servers.js';
+import { bytesOf, rejection, textOf } from '../support/client.js';
+
+const cleanups: (() => unknown)[] = [];
+afterEach(async () => {
+  while (cleanups.length) await cleanups.pop()!();
+});
+
+/** A raw server playing `fault` for the first request (then 200 "ok"), and a connection to it. */
+async function setUp(fault: RawResponder, timeout = 10): Promise<{ server: RawServer; conn: InstanceType<typeof HTTPConnection> }> {
+  const server = await startRawServer([fault]);
+  cleanups.push(() => server.stop());
+  const conn = new HTTPConnection('127.0.0.1', server.port, { timeout });
+  cleanups.push(() => conn.close());
+  return { server, conn };
+}
+
+/** The same connection, after the fault: a normal request and response. */
+async function expectRecovery(conn: InstanceType<typeof HTTPConnection>, server: RawServer): Promise<void> {
+  await conn.request('GET', '/after');
+  const resp = await conn.getresponse();
+  expect(resp.status).toBe(200);
+  expect(textOf(await resp.read())).toBe('ok');
+  expect(server.requests.map((r) => r.head.split(' ')[1])).toEqual(['/fault', '/after']);
+}
+
+async function faultyResponse(conn: InstanceType<typeof HTTPConnection>) {
+  await conn.request('GET', '/fault');
+  return conn.getresponse();
+}
+
+/** The body of a faulty response, read whole (or with read(amt)). */
+async function faultyBody(conn: InstanceType<typeof HTTPConnection>, amt: number | null = null) {
+  return (await faultyResponse(conn)).read(amt);
+}
+
+interface Fault {
+  name: string;
+  responder: RawResponder;
+  /** The connection's timeout, in seconds. */
+  timeout?: number;
+  /** Runs the faulty exchange: it must reject. */
+  provoke(conn: InstanceType<typeof HTTPConnection>): Promise<unknown>;
+  /** Checks the rejection against CPython's. */
+  check(err: any): void;
+}
+
+const CHUNK_CUT = 'HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n5\r\nhello\r\na\r\nworld';
+
+const FAULTS: Fault[] = [
+  {
+    name: 'the server closes without answering: RemoteDisconnected',
+    responder: raw.sendAndClose(),
+    provoke: faultyResponse,
+    check(err) {
+      expect(err).toBeInstanceOf(RemoteDisconnected);
+      expect(err).toBeInstanceOf(ConnectionResetError);
+      expect(err).toBeInstanceOf(BadStatusLine);
+      expect(err.args).toEqual(['Remote end closed connection without response']);
+    },
+  },
+  {
+    name: 'a malformed status line: BadStatusLine with the line',
+    responder: raw.send('HTTP/1.1 abc Wrong\r\n\r\n'),
+    provoke: faultyResponse,
+    check(err) {
+      expect(err).toBeInstanceOf(BadStatusLine);
+      expect(err).not.toBeInstanceOf(RemoteDisconnected);
+      expect(err.line).toBe('HTTP/1.1 abc Wrong\r\n');
+      expect(err.args).toEqual(['HTTP/1.1 abc Wrong\r\n']);
+    },
+  },
+  {
+    name: 'a status line cut short by close: BadStatusLine',
+    responder: raw.sendAndClose('HTTP/1.1 20'),
+    provoke: faultyResponse,
+    check(err) {
+      expect(err).toBeInstanceOf(BadStatusLine);
+      expect(err.line).toBe('HTTP/1.1 20');
+    },
+  },
+  {
+    name: 'a reset: ConnectionResetError (errno ECONNRESET), not RemoteDisconnected',
+    responder: raw.reset(),
+    provoke: faultyResponse,
+    check(err) {
+      expect(err).toBeInstanceOf(ConnectionResetError);
+      expect(err).toBeInstanceOf(OSError);
+      expect(err).not.toBeInstanceOf(RemoteDisconnected);
+      expect(err.errno).toBe(constants.errno.ECONNRESET);
+      expect(err.strerror).toBe('Connection reset by peer');
+    },
+  },
+  {
+    name: 'a server that stalls past the timeout: TimeoutError("timed out")',
+    responder: raw.stall(),
+    timeout: 0.3,
+    provoke: faultyResponse,
+    check(err) {
+      expect(err).toBeInstanceOf(TimeoutError);
+      expect(err).toBeInstanceOf(OSError);
+      expect(err.args).toEqual(['timed out']);
+    },
+  },
+  {
+    // CPython's parse_headers stops at EOF as at a blank line: the head is
+    // taken as it is (Content-Length: 5, X-Foo: b) and the body is missing.
+    name: 'headers cut short by close: IncompleteRead(0 bytes read, 5 more expected) from read()',
+    responder: raw.sendAndClose('HTTP/1.1 200 OK\r\nContent-Length: 5\r\nX-Foo: b'),
+    async provoke(conn) {
+      const resp = await faultyResponse(conn);
+      expect(resp.status).toBe(200);
+      expect(resp.getheaders()).toEqual([
+        ['Content-Length', '5'],
+        ['X-Foo', 'b'],
+      ]);
+      return resp.read();
+    },
+    check(err) {
+      expect(err).toBeInstanceOf(IncompleteRead);
+      expect(err.partial).toEqual(new Uint8Array(0));
+      expect(err.expected).toBe(5);
+    },
+  },
+  {
+    name: 'a Content-Length body cut short: IncompleteRead(5 bytes read, 5 more expected)',
+    responder: raw.sendAndClose('HTTP/1.1 200 OK\r\nContent-Length: 10\r\n\r\nhello'),
+    provoke: (conn) => faultyBody(conn),
+    check(err) {
+      expect(err).toBeInstanceOf(IncompleteRead);
+      expect(err.partial).toEqual(bytesOf('hello'));
+      expect(err.expected).toBe(5);
+      expect(err.message).toBe('IncompleteRead(5 bytes read, 5 more expected)');
+    },
+  },
+  ...[null, 100].map(
+    (amt): Fault => ({
+      name: `a chunk cut short, read(${amt ?? ''}): IncompleteRead with the chunks read whole, expected None`,
+      responder: raw.sendAndClose(CHUNK_CUT),
+      provoke: (conn) => faultyBody(conn, amt),
+      check(err) {
+        expect(err).toBeInstanceOf(IncompleteRead);
+        expect(err.partial).toEqual(bytesOf('hello'));
+        expect(err.expected).toBeNull();
+        expect(err.message).toBe('IncompleteRead(5 bytes read)');
+      },
+    }),
+  ),
+  {
+    name: 'a chunk-size line cut short: IncompleteRead with the chunks read whole',
+    responder: raw.sendAndClose('HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n3\r\nabc\r\n1'),
+    provoke: (conn) => faultyBody(conn),
+    check(err) {
+      expect(err).toBeInstanceOf(IncompleteRead);
+      expect(err.partial).toEqual(bytesOf('abc'));
+      expect(err.expected).toBeNull();
+    },
+  },
+];
+
+describe.each(FAULTS)('$name', (fault) => {
+  it('raises what CPython raises', async () => {
+    const { conn } = await setUp(fault.responder, fault.timeout);
+    fault.check(await rejection(fault.provoke(conn)));
+  });
+
+  it('then the same HTTPConnection completes a normal request', async () => {
+    const { server, conn } = await setUp(fault.responder, fault.timeout);
+    await rejection(fault.provoke(conn));
+    await expectRecovery(conn, server);
+  });
+});
