@@ -76,6 +76,7 @@ export type RequestBody =
   | BytesLike
   | Blob
   | ReadableStream<Uint8Array>
+  | FileHandleLike
   | ReadableFile
   | Iterable<BytesLike | string>
   | AsyncIterable<BytesLike | string>
@@ -128,7 +129,7 @@ function isWebStream(v: unknown): v is ReadableStream<Uint8Array> {
 }
 
 /** A Node FileHandle (node:fs/promises): read(buffer, offset, length, position). */
-interface FileHandleLike {
+export interface FileHandleLike {
   fd: number;
   read(buffer: Uint8Array, offset: number, length: number, position: number | null): Promise<{ bytesRead: number }>;
   stat(): Promise<unknown>;
@@ -450,15 +451,16 @@ export class HTTPConnection {
     this.close();
   }
 
-  /** Writes to the transport; a failure closes the connection and raises the Python OSError. */
+  /** Writes to the transport; a failure raises the Python OSError and leaves the connection as it is. */
   private async _write(data: Uint8Array): Promise<void> {
     const sock = this.sock!;
     try {
       await sock.write(data);
     } catch (e) {
-      // CPython leaves the connection as it was; its state would then refuse
-      // the next request. Closing lets the next request reconnect.
-      this.close();
+      // As CPython, the connection stays open and 'Request-sent': a server
+      // that stopped reading (EPIPE) may already have answered, with a 401 or
+      // a 413, and getresponse() still reads that answer (test_epipe).
+      // getresponse() or close() then frees the connection for the next request.
       throw pythonError(e);
     }
   }
@@ -589,7 +591,7 @@ export class HTTPConnection {
     this._validate_method(method);
     url = url || '/';
     this._validate_path(url);
-    const requestLine = encodeStrict(`${method} ${url} ${this._http_vsn_str}`, 'ascii');
+    const requestLine = this._encode_request(`${method} ${url} ${this._http_vsn_str}`);
     this._state = CS_REQ_STARTED;
     this._method = method;
     this._url = url;
@@ -619,6 +621,14 @@ export class HTTPConnection {
     let hostEnc = wrapIpv6(idnaEncode(host));
     if (host.includes(':')) hostEnc = stripIpv6Zone(hostEnc);
     this.putheader('Host', port === this.default_port ? hostEnc : `${hostEnc}:${port}`);
+  }
+
+  /**
+   * The request line as bytes: ASCII, or UnicodeEncodeError. A subclass may
+   * override it to send another encoding (CPython's hook, bpo-36274).
+   */
+  _encode_request(request: string): Uint8Array {
+    return encodeStrict(request, 'ascii');
   }
 
   _validate_method(method: string): void {
