@@ -11,6 +11,7 @@ import { Readable } from 'node:stream';
 import { fileURLToPath } from 'node:url';
 import {
   BadStatusLine,
+  BrokenPipeError,
   HTTPConnection,
   HTTPException,
   HTTPResponse,
@@ -165,7 +166,9 @@ print(json.dumps([[k, m.name, m.value, m.phrase, m.description] for k, m in C.__
     expectClosedOnlyAfterClose(resp);
 
     const bad = new HTTPResponse(fakeSocket('HTTP/1.1 400.100 Not Ok\r\n\r\nText'));
-    expect(await thrown(() => bad.begin())).toBeInstanceOf(BadStatusLine);
+    const e = await thrown(() => bad.begin());
+    expect(e).toBeInstanceOf(BadStatusLine);
+    expect(pyRepr(e)).toBe("BadStatusLine('HTTP/1.1 400.100 Not Ok\\r\\n')");
   });
 
   it('test_bad_status_repr', () => {
@@ -297,6 +300,7 @@ print(json.dumps([[k, m.name, m.value, m.phrase, m.description] for k, m in C.__
     const e = await thrown(() => r.begin());
     expect(e).toBeInstanceOf(HTTPException);
     expect(pyStr(e)).toMatch(/got more than \d+ headers/);
+    expect(pyRepr(e)).toBe("HTTPException('got more than 100 headers')"); // CPython's exact exception
   });
 
   it('test_send_file', async () => {
@@ -489,7 +493,11 @@ print(json.dumps([[k, m.name, m.value, m.phrase, m.description] for k, m in C.__
     );
     const conn = new HTTPConnection('example.com');
     conn.sock = sock;
-    expect(await thrown(() => conn.request('PUT', '/url', 'body'))).toBeInstanceOf(OSError);
+    const e = await thrown(() => conn.request('PUT', '/url', 'body'));
+    expect(e).toBeInstanceOf(OSError);
+    // OSError(EPIPE, ...) is BrokenPipeError in Python too.
+    expect(e).toBeInstanceOf(BrokenPipeError);
+    expect((e as OSError).errno).toBe(32);
     const resp = await conn.getresponse();
     expect(resp.status).toBe(401);
     expect(resp.getheader('www-authenticate')).toBe('Basic realm="example"');
@@ -501,11 +509,14 @@ print(json.dumps([[k, m.name, m.value, m.phrase, m.description] for k, m in C.__
     const resp = new HTTPResponse(fakeSocket('HTTP/1.1 200 Ok' + 'k'.repeat(65536) + '\r\n'));
     const e = await thrown(() => resp.begin());
     expect(e instanceof LineTooLong || e instanceof BadStatusLine).toBe(true);
+    expect(pyRepr(e)).toBe("LineTooLong('got more than 65536 bytes when reading status line')"); // what CPython raises
   });
 
   it('test_overflowing_header_line', async () => {
     const resp = new HTTPResponse(fakeSocket('HTTP/1.1 200 OK\r\n' + 'X-Foo: bar' + 'r'.repeat(65536) + '\r\n\r\n'));
-    expect(await thrown(() => resp.begin())).toBeInstanceOf(LineTooLong);
+    const e = await thrown(() => resp.begin());
+    expect(e).toBeInstanceOf(LineTooLong);
+    expect(pyStr(e)).toBe('got more than 65536 bytes when reading header line');
   });
 
   it('test_overflowing_header_limit_after_100', async () => {
@@ -515,6 +526,7 @@ print(json.dumps([[k, m.name, m.value, m.phrase, m.description] for k, m in C.__
     // More than the class: other reasonable errors are HTTPException too.
     expect(pyStr(e)).toContain('got more than ');
     expect(pyStr(e)).toContain('headers');
+    expect(pyStr(e)).toBe('got more than 100 headers'); // CPython's exact message
   });
 
   it('test_overflowing_chunked_line', async () => {
@@ -527,7 +539,9 @@ print(json.dumps([[k, m.name, m.value, m.phrase, m.description] for k, m in C.__
       '\r\n';
     const resp = new HTTPResponse(fakeSocket(body));
     await resp.begin();
-    expect(await thrown(() => resp.read())).toBeInstanceOf(LineTooLong);
+    const e = await thrown(() => resp.read());
+    expect(e).toBeInstanceOf(LineTooLong);
+    expect(pyStr(e)).toBe('got more than 65536 bytes when reading chunk size');
   });
 
   it('test_early_eof', async () => {
@@ -551,7 +565,9 @@ print(json.dumps([[k, m.name, m.value, m.phrase, m.description] for k, m in C.__
     const sock = fakeSocket('Invalid status line');
     conn.sock = sock;
     await conn.request('GET', '/');
-    expect(await thrown(() => conn.getresponse())).toBeInstanceOf(BadStatusLine);
+    const e = await thrown(() => conn.getresponse());
+    expect(e).toBeInstanceOf(BadStatusLine);
+    expect(pyRepr(e)).toBe("BadStatusLine('Invalid status line')");
     expect(response!.closed).toBe(true);
     // FakeSocket.file_closed: the response's file was closed.
     expect(response!.fp).toBeNull();
