@@ -10,6 +10,7 @@ import { describe, it, expect, afterEach } from 'vitest';
 import { constants } from 'node:os';
 import {
   BadStatusLine,
+  ConnectionRefusedError,
   ConnectionResetError,
   HTTPConnection,
   IncompleteRead,
@@ -122,6 +123,16 @@ const FAULTS: Fault[] = [
     },
   },
   {
+    name: 'a body that stalls past the timeout: TimeoutError("timed out") from read()',
+    responder: raw.send('HTTP/1.1 200 OK\r\nContent-Length: 10\r\n\r\nhello'),
+    timeout: 0.3,
+    provoke: (conn) => faultyBody(conn),
+    check(err) {
+      expect(err).toBeInstanceOf(TimeoutError);
+      expect(err.args).toEqual(['timed out']);
+    },
+  },
+  {
     // CPython's parse_headers stops at EOF as at a blank line: the head is
     // taken as it is (Content-Length: 5, X-Foo: b) and the body is missing.
     name: 'headers cut short by close: IncompleteRead(0 bytes read, 5 more expected) from read()',
@@ -187,5 +198,45 @@ describe.each(FAULTS)('$name', (fault) => {
     const { server, conn } = await setUp(fault.responder, fault.timeout);
     await rejection(fault.provoke(conn));
     await expectRecovery(conn, server);
+  });
+});
+
+describe('no server', () => {
+  it('a closed port: ConnectionRefusedError(111, "Connection refused")', async () => {
+    const server = await startRawServer([]);
+    await server.stop(); // the port was just free, and nothing listens there now
+    const conn = new HTTPConnection('127.0.0.1', server.port, { timeout: 10 });
+    const err = await rejection(conn.request('GET', '/'));
+    expect(err).toBeInstanceOf(ConnectionRefusedError);
+    expect([err.errno, err.strerror]).toEqual([constants.errno.ECONNREFUSED, 'Connection refused']);
+    expect(conn.sock).toBeNull();
+  });
+});
+
+describe('valid but unusual responses over real TCP', () => {
+  it('HTTP/1.0 without Content-Length: the body runs to the close', async () => {
+    const { conn } = await setUp(raw.sendAndClose('HTTP/1.0 200 OK\r\nContent-Type: text/plain\r\n\r\nuntil the end'));
+    const resp = await faultyResponse(conn);
+    expect([resp.version, resp.will_close, resp.length]).toEqual([10, true, null]);
+    expect(textOf(await resp.read())).toBe('until the end');
+    expect(resp.isclosed()).toBe(true);
+  });
+
+  it('a chunked body with extensions and trailers, then the next response on the same connection', async () => {
+    const { server, conn } = await setUp(
+      raw.send('HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n3;ext=1\r\nabc\r\n2\r\nde\r\n0\r\nX-Trailer: 1\r\n\r\n'),
+    );
+    const resp = await faultyResponse(conn);
+    expect(textOf(await resp.read())).toBe('abcde');
+    expect(resp.getheader('X-Trailer')).toBeNull(); // CPython reads and discards trailers
+    await expectRecovery(conn, server);
+    expect(server.connections).toBe(1);
+  });
+
+  it('100 Continue before the response is skipped', async () => {
+    const { conn } = await setUp(raw.send('HTTP/1.1 100 Continue\r\n\r\nHTTP/1.1 200 OK\r\nContent-Length: 4\r\n\r\nbody'));
+    const resp = await faultyResponse(conn);
+    expect([resp.status, resp.reason]).toEqual([200, 'OK']);
+    expect(textOf(await resp.read())).toBe('body');
   });
 });

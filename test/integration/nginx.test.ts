@@ -145,6 +145,38 @@ describe('nginx over plain HTTP', () => {
     expect(logged.map((line) => line.split('"')[1])).toEqual(paths.map((p) => `GET ${p} HTTP/1.1`));
   });
 
+  it('keepalive_requests 3: the third response says Connection: close; the fourth request reconnects', async () => {
+    const { factory, connects } = countingFactory();
+    const conn = plain({ transportFactory: factory });
+    const seen: [string | null, boolean, string | null][] = [];
+    for (let i = 0; i < 4; i++) {
+      const resp = await get(conn, '/limited/small.txt');
+      expectBytes(await resp.read(), file('/small.txt'));
+      seen.push([resp.getheader('Connection'), resp.will_close, resp.getheader('X-Connection')]);
+    }
+    expect(seen.map(([header, willClose]) => [header, willClose])).toEqual([
+      ['keep-alive', false],
+      ['keep-alive', false],
+      ['close', true],
+      ['keep-alive', false],
+    ]);
+    expect(new Set(seen.slice(0, 3).map(([, , id]) => id)).size).toBe(1);
+    expect(seen[3]![2]).not.toBe(seen[0]![2]);
+    expect(connects).toHaveLength(2);
+  });
+
+  it('keepalive_timeout 0: every response closes, and each request opens a connection', async () => {
+    const { factory, connects } = countingFactory();
+    const conn = plain({ transportFactory: factory });
+    for (let i = 0; i < 3; i++) {
+      const resp = await get(conn, '/close/small.txt');
+      expect(resp.will_close).toBe(true);
+      expect(conn.sock).toBeNull();
+      expectBytes(await resp.read(), file('/small.txt'));
+    }
+    expect(connects).toHaveLength(3);
+  });
+
   it('POST and PUT with a body: nginx reads it, and keep-alive goes on', async () => {
     const conn = plain();
     await conn.request('POST', '/info', 'hello');

@@ -350,6 +350,10 @@ function nginxLocations(token: string): string {
       default_type text/plain;
       return 200 "$request_method $request_uri $server_protocol connection=$connection requests=$connection_requests length=$content_length\\n";
     }
+    # The same files, with keep-alive limited: nginx closes after the third
+    # request on a connection, or after every request.
+    location /limited/ { keepalive_requests 3; alias www/; }
+    location /close/ { keepalive_timeout 0; alias www/; }
     location /gzip/ {
       gzip on;
       gzip_types text/plain;
