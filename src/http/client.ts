@@ -167,7 +167,10 @@ function pyType(v: unknown): string {
   if (typeof v === 'boolean') return "<class 'bool'>";
   if (typeof v === 'string') return "<class 'str'>";
   if (typeof v === 'function') return "<class 'function'>";
-  const name = (v as object).constructor?.name;
+  const ctor = (v as object).constructor;
+  // http.client's own classes carry their module, as in Python's repr.
+  if (ctor === HTTPConnection || ctor === HTTPSConnection || ctor === HTTPResponse) return `<class 'http.client.${ctor.name}'>`;
+  const name = ctor?.name;
   return `<class '${name && name !== 'Object' ? name : 'dict'}'>`;
 }
 
@@ -175,6 +178,8 @@ function pyType(v: unknown): string {
 function debugRepr(v: unknown): string {
   if (typeof v === 'string' || v instanceof Uint8Array) return pyRepr(v);
   if (isBytesLike(v)) return pyRepr(toBytes(v));
+  // A list body prints as Python prints a list: "Unable to determine size of [b'x']".
+  if (Array.isArray(v)) return '[' + v.map(debugRepr).join(', ') + ']';
   const name = (v as object | null)?.constructor?.name ?? typeof v;
   return `<${name} object>`;
 }
