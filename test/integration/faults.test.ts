@@ -5,9 +5,12 @@
 // completes a normal request. (CPython itself gets stuck there after some
 // of these faults — CannotSendRequest, ResponseNotReady, or a request sent
 // on the dead socket; the design calls a stuck connection state a plain bug
-// that httpwire does not copy.)
+// that httpwire does not copy.) Each fault is also played to CPython 3.13's
+// own http.client, and its exception must agree with httpwire's.
 import { describe, it, expect, afterEach } from 'vitest';
+import { execFile } from 'node:child_process';
 import { constants } from 'node:os';
+import { promisify } from 'node:util';
 import {
   BadStatusLine,
   ConnectionRefusedError,
@@ -20,6 +23,7 @@ import {
 } from '../../src/index.js';
 import { raw, startRawServer, type RawResponder, type RawServer } from '../support/servers.js';
 import { bytesOf, rejection, textOf } from '../support/client.js';
+import { PYTHON313 } from '../support/python.js';
 
 const cleanups: (() => unknown)[] = [];
 afterEach(async () => {
@@ -63,6 +67,8 @@ interface Fault {
   provoke(conn: InstanceType<typeof HTTPConnection>): Promise<unknown>;
   /** Checks the rejection against CPython's. */
   check(err: any): void;
+  /** What CPython's client does for `provoke`: getresponse(), then read(amt) when `read` is set. */
+  python: { read: boolean; amt?: number | null };
 }
 
 const CHUNK_CUT = 'HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n5\r\nhello\r\na\r\nworld';
@@ -72,6 +78,7 @@ const FAULTS: Fault[] = [
     name: 'the server closes without answering: RemoteDisconnected',
     responder: raw.sendAndClose(),
     provoke: faultyResponse,
+    python: { read: false },
     check(err) {
       expect(err).toBeInstanceOf(RemoteDisconnected);
       expect(err).toBeInstanceOf(ConnectionResetError);
@@ -83,6 +90,7 @@ const FAULTS: Fault[] = [
     name: 'a malformed status line: BadStatusLine with the line',
     responder: raw.send('HTTP/1.1 abc Wrong\r\n\r\n'),
     provoke: faultyResponse,
+    python: { read: false },
     check(err) {
       expect(err).toBeInstanceOf(BadStatusLine);
       expect(err).not.toBeInstanceOf(RemoteDisconnected);
@@ -94,6 +102,7 @@ const FAULTS: Fault[] = [
     name: 'a status line cut short by close: BadStatusLine',
     responder: raw.sendAndClose('HTTP/1.1 20'),
     provoke: faultyResponse,
+    python: { read: false },
     check(err) {
       expect(err).toBeInstanceOf(BadStatusLine);
       expect(err.line).toBe('HTTP/1.1 20');
@@ -103,6 +112,7 @@ const FAULTS: Fault[] = [
     name: 'a reset: ConnectionResetError (errno ECONNRESET), not RemoteDisconnected',
     responder: raw.reset(),
     provoke: faultyResponse,
+    python: { read: false },
     check(err) {
       expect(err).toBeInstanceOf(ConnectionResetError);
       expect(err).toBeInstanceOf(OSError);
@@ -116,6 +126,7 @@ const FAULTS: Fault[] = [
     responder: raw.stall(),
     timeout: 0.3,
     provoke: faultyResponse,
+    python: { read: false },
     check(err) {
       expect(err).toBeInstanceOf(TimeoutError);
       expect(err).toBeInstanceOf(OSError);
@@ -127,6 +138,7 @@ const FAULTS: Fault[] = [
     responder: raw.send('HTTP/1.1 200 OK\r\nContent-Length: 10\r\n\r\nhello'),
     timeout: 0.3,
     provoke: (conn) => faultyBody(conn),
+    python: { read: true },
     check(err) {
       expect(err).toBeInstanceOf(TimeoutError);
       expect(err.args).toEqual(['timed out']);
@@ -137,6 +149,7 @@ const FAULTS: Fault[] = [
     // taken as it is (Content-Length: 5, X-Foo: b) and the body is missing.
     name: 'headers cut short by close: IncompleteRead(0 bytes read, 5 more expected) from read()',
     responder: raw.sendAndClose('HTTP/1.1 200 OK\r\nContent-Length: 5\r\nX-Foo: b'),
+    python: { read: true },
     async provoke(conn) {
       const resp = await faultyResponse(conn);
       expect(resp.status).toBe(200);
@@ -156,6 +169,7 @@ const FAULTS: Fault[] = [
     name: 'a Content-Length body cut short: IncompleteRead(5 bytes read, 5 more expected)',
     responder: raw.sendAndClose('HTTP/1.1 200 OK\r\nContent-Length: 10\r\n\r\nhello'),
     provoke: (conn) => faultyBody(conn),
+    python: { read: true },
     check(err) {
       expect(err).toBeInstanceOf(IncompleteRead);
       expect(err.partial).toEqual(bytesOf('hello'));
@@ -168,6 +182,7 @@ const FAULTS: Fault[] = [
       name: `a chunk cut short, read(${amt ?? ''}): IncompleteRead with the chunks read whole, expected None`,
       responder: raw.sendAndClose(CHUNK_CUT),
       provoke: (conn) => faultyBody(conn, amt),
+      python: { read: true, amt },
       check(err) {
         expect(err).toBeInstanceOf(IncompleteRead);
         expect(err.partial).toEqual(bytesOf('hello'));
@@ -180,6 +195,7 @@ const FAULTS: Fault[] = [
     name: 'a chunk-size line cut short: IncompleteRead with the chunks read whole',
     responder: raw.sendAndClose('HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n3\r\nabc\r\n1'),
     provoke: (conn) => faultyBody(conn),
+    python: { read: true },
     check(err) {
       expect(err).toBeInstanceOf(IncompleteRead);
       expect(err.partial).toEqual(bytesOf('abc'));
@@ -188,7 +204,49 @@ const FAULTS: Fault[] = [
   },
 ];
 
+/** The client CPython runs against the same fault: prints its exception as JSON. */
+const CPYTHON_CLIENT = `
+import http.client, json, sys
+cfg = json.loads(sys.argv[1])
+text = lambda v: v.decode('latin-1') if isinstance(v, bytes) else v
+conn = http.client.HTTPConnection('127.0.0.1', cfg['port'], timeout=cfg['timeout'])
+out = None
+try:
+    conn.request('GET', '/fault')
+    resp = conn.getresponse()
+    if cfg['read']:
+        resp.read(cfg['amt'])
+except Exception as e:
+    out = {'type': type(e).__name__, 'str': str(e), 'args': [text(a) for a in e.args]}
+    out.update({n: text(getattr(e, n, None)) for n in ('partial', 'expected', 'line', 'errno', 'strerror')})
+conn.close()
+print(json.dumps(out))
+`;
+
+/** An exception as the CPython client above describes one (bytes as Latin-1 text). */
+function describeError(err: any): Record<string, unknown> {
+  const text = (v: unknown) => (v instanceof Uint8Array ? textOf(v) : (v ?? null));
+  const out: Record<string, unknown> = { type: err.name, str: err.message, args: err.args.map(text) };
+  for (const n of ['partial', 'expected', 'line', 'errno', 'strerror']) out[n] = text(err[n]);
+  return out;
+}
+
+async function cpythonError(fault: Fault): Promise<Record<string, unknown>> {
+  if (!PYTHON313) throw new Error('CPython 3.13 is needed for this suite: set PYTHON313, or put python3.13 on PATH');
+  const server = await startRawServer([fault.responder]);
+  cleanups.push(() => server.stop());
+  const cfg = { port: server.port, timeout: fault.timeout ?? 10, read: fault.python.read, amt: fault.python.amt ?? null };
+  const { stdout } = await promisify(execFile)(PYTHON313, ['-c', CPYTHON_CLIENT, JSON.stringify(cfg)], { timeout: 60_000 });
+  return JSON.parse(stdout);
+}
+
 describe.each(FAULTS)('$name', (fault) => {
+  it('CPython 3.13 against the same server raises the same exception', async () => {
+    const { conn } = await setUp(fault.responder, fault.timeout);
+    const ours = describeError(await rejection(fault.provoke(conn)));
+    expect(ours).toEqual(await cpythonError(fault));
+  });
+
   it('raises what CPython raises', async () => {
     const { conn } = await setUp(fault.responder, fault.timeout);
     fault.check(await rejection(fault.provoke(conn)));
