@@ -88,7 +88,9 @@ describe('nginx helper', () => {
       expect(got.map((g) => g.headers['x-connection-requests'])).toEqual(['1', '2', '3']);
       expect(got[2]!.body.toString()).toMatch(/^GET \/info HTTP\/1\.1 connection=\d+ requests=3 length=\n$/);
       const id = got[0]!.headers['x-connection'];
-      expect(nginx.accessLog().filter((l) => l.startsWith(`${id} `) && l.includes('"GET /info HTTP/1.1" 200'))).toHaveLength(3);
+      // nginx logs a request before it reads the next one: the first two are logged by now.
+      const logged = nginx.accessLog().filter((l) => l.startsWith(`${id} `));
+      expect(logged.slice(0, 2).map((l) => l.replace(/ \d+$/, ''))).toEqual([1, 2].map((n) => `${id} ${n} "GET /info HTTP/1.1" 200`));
     } finally {
       agent.destroy();
     }
