@@ -3,6 +3,8 @@
 // test/support/echo_server.py (BaseHTTPRequestHandler) for request bodies.
 // Expected values are what CPython 3.13's http.client does against them.
 import { describe, it, expect, beforeAll, afterAll, afterEach } from 'vitest';
+import { open } from 'node:fs/promises';
+import { join } from 'node:path';
 import { HTTPConnection } from '../../src/index.js';
 import { STATIC_FILES, startEchoServer, startPythonHttpServer, type PythonServer } from '../support/servers.js';
 import { bytesOf, concat, expectBytes, countingFactory, readPieces } from '../support/client.js';
@@ -16,13 +18,13 @@ afterAll(async () => {
   await Promise.all([files?.stop(), echo?.stop()]);
 });
 
-const open: { close(): void }[] = [];
+const conns: { close(): void }[] = [];
 afterEach(() => {
-  while (open.length) open.pop()!.close();
+  while (conns.length) conns.pop()!.close();
 });
 function connect(port: number, opts: Record<string, unknown> = {}): InstanceType<typeof HTTPConnection> {
   const conn = new HTTPConnection('127.0.0.1', port, { timeout: 10, ...opts });
-  open.push(conn);
+  conns.push(conn);
   return conn;
 }
 
@@ -148,6 +150,20 @@ describe('echo server (BaseHTTPRequestHandler)', () => {
     const got = await echoOf(conn);
     expect(got).toMatchObject({ method: 'PUT', chunked: true, body: 'one two three' });
     expect(got.headers.filter(([k]) => k === 'Transfer-Encoding')).toEqual([['Transfer-Encoding', 'chunked']]);
+  });
+
+  it('an open file (FileHandle) body goes chunked, as a Python file object does, and arrives whole', async () => {
+    const handle = await open(join(files.dir, '1mib.bin'), 'r');
+    try {
+      const conn = connect(echo.port);
+      await conn.request('PUT', '/file', handle);
+      const got = await echoOf(conn);
+      expect(got.chunked).toBe(true);
+      expect(got.headers.map(([k]) => k)).toEqual(['Host', 'Accept-Encoding', 'Transfer-Encoding']);
+      expectBytes(bytesOf(got.body), STATIC_FILES['/1mib.bin']!);
+    } finally {
+      await handle.close();
+    }
   });
 
   it('putrequest / putheader / endheaders(body, encode_chunked)', async () => {
