@@ -3,7 +3,7 @@
 // (its length bookkeeping, when the response closes, what IncompleteRead
 // carries), which this file follows method by method. CPython reads
 // through `sock.makefile('rb')`, a buffered file; `SocketFile` is that file.
-import { Code } from '../core/abi.js';
+import { Code, LineKind } from '../core/abi.js';
 import { ChunkedReader } from '../core/body.js';
 import { concatBytes, ReceiveBuffer } from '../core/buffer.js';
 import { ParseError } from '../core/errors.js';
@@ -264,6 +264,12 @@ export class HTTPResponse implements AsyncIterable<Uint8Array> {
         head = parser.execute(fp.buf.view(), fp.eof, headRequest);
       } catch (e) {
         if (!(e instanceof ParseError)) throw e;
+        // CPython prints the status line as soon as it has read it, before
+        // checking it or the headers: every failure but a too-long status
+        // line shows it ('' when the server sent nothing).
+        if (this.debuglevel > 0 && !(e.code === Code.LINE_TOO_LONG && e.kind === LineKind.STATUS)) {
+          debugPrint('reply:', pyRepr(firstLine(fp.buf.view())));
+        }
         // CPython's _read_status closes the file on a bad status line only.
         if (e.code === Code.BAD_STATUS_LINE) this._close_conn();
         throw fromParseError(e);
@@ -631,9 +637,13 @@ export class HTTPResponse implements AsyncIterable<Uint8Array> {
 }
 
 function statusLine(head: ResponseHead): string {
-  const raw = head.raw;
-  const lf = raw.indexOf(0x0a);
-  return latin1Decode(raw, 0, lf < 0 ? raw.length : lf + 1);
+  return firstLine(head.raw);
+}
+
+/** The first line of `bytes` with its LF (all of it when there is none), as Latin-1. */
+function firstLine(bytes: Uint8Array): string {
+  const lf = bytes.indexOf(0x0a);
+  return latin1Decode(bytes, 0, lf < 0 ? bytes.length : lf + 1);
 }
 
 function headerLines(head: ResponseHead): Uint8Array[] {
