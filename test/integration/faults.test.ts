@@ -8,9 +8,7 @@
 // that httpwire does not copy.) Each fault is also played to CPython 3.13's
 // own http.client, and its exception must agree with httpwire's.
 import { describe, it, expect, afterEach } from 'vitest';
-import { execFile } from 'node:child_process';
 import { constants } from 'node:os';
-import { promisify } from 'node:util';
 import {
   BadStatusLine,
   ConnectionRefusedError,
@@ -22,8 +20,7 @@ import {
   TimeoutError,
 } from '../../src/index.js';
 import { raw, startRawServer, type RawResponder, type RawServer } from '../support/servers.js';
-import { bytesOf, rejection, textOf } from '../support/client.js';
-import { PYTHON313 } from '../support/python.js';
+import { bytesOf, errorFields, rejection, runCPython, textOf } from '../support/client.js';
 
 const cleanups: (() => unknown)[] = [];
 afterEach(async () => {
@@ -204,11 +201,10 @@ const FAULTS: Fault[] = [
   },
 ];
 
-/** The client CPython runs against the same fault: prints its exception as JSON. */
+/** The client CPython runs against the same fault: prints its exception's fields as JSON. */
 const CPYTHON_CLIENT = `
 import http.client, json, sys
 cfg = json.loads(sys.argv[1])
-text = lambda v: v.decode('latin-1') if isinstance(v, bytes) else v
 conn = http.client.HTTPConnection('127.0.0.1', cfg['port'], timeout=cfg['timeout'])
 out = None
 try:
@@ -217,33 +213,24 @@ try:
     if cfg['read']:
         resp.read(cfg['amt'])
 except Exception as e:
-    out = {'type': type(e).__name__, 'str': str(e), 'args': [text(a) for a in e.args]}
-    out.update({n: text(getattr(e, n, None)) for n in ('partial', 'expected', 'line', 'errno', 'strerror')})
+    out = fields(e, cfg['names'])
 conn.close()
 print(json.dumps(out))
 `;
 
-/** An exception as the CPython client above describes one (bytes as Latin-1 text). */
-function describeError(err: any): Record<string, unknown> {
-  const text = (v: unknown) => (v instanceof Uint8Array ? textOf(v) : (v ?? null));
-  const out: Record<string, unknown> = { type: err.name, str: err.message, args: err.args.map(text) };
-  for (const n of ['partial', 'expected', 'line', 'errno', 'strerror']) out[n] = text(err[n]);
-  return out;
-}
+const FAULT_FIELDS = ['partial', 'expected', 'line', 'errno', 'strerror'];
 
 async function cpythonError(fault: Fault): Promise<Record<string, unknown>> {
-  if (!PYTHON313) throw new Error('CPython 3.13 is needed for this suite: set PYTHON313, or put python3.13 on PATH');
   const server = await startRawServer([fault.responder]);
   cleanups.push(() => server.stop());
-  const cfg = { port: server.port, timeout: fault.timeout ?? 10, read: fault.python.read, amt: fault.python.amt ?? null };
-  const { stdout } = await promisify(execFile)(PYTHON313, ['-c', CPYTHON_CLIENT, JSON.stringify(cfg)], { timeout: 60_000 });
-  return JSON.parse(stdout);
+  const { read, amt = null } = fault.python;
+  return runCPython(CPYTHON_CLIENT, { port: server.port, timeout: fault.timeout ?? 10, read, amt, names: FAULT_FIELDS });
 }
 
 describe.each(FAULTS)('$name', (fault) => {
   it('CPython 3.13 against the same server raises the same exception', async () => {
     const { conn } = await setUp(fault.responder, fault.timeout);
-    const ours = describeError(await rejection(fault.provoke(conn)));
+    const ours = errorFields(await rejection(fault.provoke(conn)), FAULT_FIELDS);
     expect(ours).toEqual(await cpythonError(fault));
   });
 

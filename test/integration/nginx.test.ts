@@ -15,7 +15,7 @@ import {
   CERT_REQUIRED,
 } from '../../src/index.js';
 import { STATIC_FILES, startNginx, type Nginx } from '../support/servers.js';
-import { concat, expectBytes, countingFactory, readPieces, rejection, textOf } from '../support/client.js';
+import { concat, errorFields, expectBytes, countingFactory, readPieces, rejection, runCPython, textOf } from '../support/client.js';
 
 let nginx: Nginx;
 beforeAll(async () => {
@@ -261,6 +261,42 @@ describe('nginx over TLS', () => {
       expect(err.verify_message).toBe('self-signed certificate');
       expect(String(err.message)).toContain('[SSL: CERTIFICATE_VERIFY_FAILED] certificate verify failed: self-signed certificate');
     }
+  });
+
+  it('each refusal is the one CPython 3.13 raises against the same nginx', async () => {
+    const names = ['errno', 'reason', 'library', 'verify_code', 'verify_message'];
+    const cases = [
+      { port: nginx.wrongNamePort, cafile: nginx.certs.caFile },
+      { port: nginx.selfSignedPort, cafile: nginx.certs.caFile },
+      { port: nginx.selfSignedPort, cafile: null },
+    ];
+    const ours = [];
+    for (const { port, cafile } of cases) {
+      const ctx = cafile === null ? create_default_context() : create_default_context({ cafile });
+      const { str, args, ...rest } = errorFields(await rejection(secure(port, ctx).request('GET', '/small.txt')), names);
+      ours.push(rest);
+    }
+    const theirs = await runCPython(
+      `
+import http.client, json, ssl, sys
+cfg = json.loads(sys.argv[1])
+out = []
+for case in cfg['cases']:
+    ctx = ssl.create_default_context(cafile=case['cafile'])
+    conn = http.client.HTTPSConnection('127.0.0.1', case['port'], context=ctx, timeout=10)
+    try:
+        conn.request('GET', '/small.txt')
+        out.append(None)
+    except Exception as e:
+        f = fields(e, cfg['names'])
+        del f['str'], f['args']  # CPython's texts end with its C source line: (_ssl.c:1020)
+        out.append(f)
+    conn.close()
+print(json.dumps(out))
+`,
+      { cases, names },
+    );
+    expect(ours).toEqual(theirs);
   });
 
   it('accepts the self-signed certificate with an unverified context, or with it as the CA', async () => {

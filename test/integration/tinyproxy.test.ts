@@ -5,7 +5,7 @@
 import { describe, it, expect, beforeAll, afterAll, afterEach } from 'vitest';
 import { HTTPConnection, HTTPSConnection, HTTPMessage, OSError, create_default_context } from '../../src/index.js';
 import { STATIC_FILES, startNginx, startTinyproxy, type Nginx, type Tinyproxy } from '../support/servers.js';
-import { countingFactory, expectBytes, rejection } from '../support/client.js';
+import { countingFactory, errorFields, expectBytes, rejection, runCPython } from '../support/client.js';
 
 let nginx: Nginx;
 let proxy: Tinyproxy;
@@ -69,7 +69,7 @@ describe('tinyproxy CONNECT tunnel', () => {
     expect(conn.get_proxy_response_headers()!.get('Proxy-agent')).toMatch(/^tinyproxy\//);
   });
 
-  it('a refused CONNECT is OSError("Tunnel connection failed: 403 Access violation") and closes', async () => {
+  it('a refused CONNECT is OSError("Tunnel connection failed: 403 Access violation") and closes, as in CPython 3.13', async () => {
     const ctx = create_default_context({ cafile: nginx.certs.caFile });
     const conn = track(new HTTPSConnection('127.0.0.1', proxy.port, { timeout: 10, context: ctx }));
     conn.set_tunnel('127.0.0.1', nginx.selfSignedPort);
@@ -77,6 +77,21 @@ describe('tinyproxy CONNECT tunnel', () => {
     expect(err).toBeInstanceOf(OSError);
     expect(err.args).toEqual(['Tunnel connection failed: 403 Access violation']);
     expect(conn.sock).toBeNull();
+    const theirs = await runCPython(
+      `
+import http.client, json, ssl, sys
+cfg = json.loads(sys.argv[1])
+conn = http.client.HTTPSConnection('127.0.0.1', cfg['proxy'], context=ssl.create_default_context(cafile=cfg['cafile']), timeout=10)
+conn.set_tunnel('127.0.0.1', cfg['port'])
+try:
+    conn.request('GET', '/small.txt')
+    print(json.dumps(None))
+except Exception as e:
+    print(json.dumps(fields(e, ['errno', 'strerror'])))
+`,
+      { proxy: proxy.port, port: nginx.selfSignedPort, cafile: nginx.certs.caFile },
+    );
+    expect(errorFields(err, ['errno', 'strerror'])).toEqual(theirs);
   });
 });
 

@@ -1,7 +1,10 @@
 // Small helpers for tests that drive httpwire's HTTPConnection against real
 // peers: connection counting, bounded body reads, and catching rejections.
+import { execFile } from 'node:child_process';
+import { promisify } from 'node:util';
 import { nodeTransportFactory } from '../../src/transport/node.js';
 import type { ConnectOptions, Transport, TransportFactory } from '../../src/transport/types.js';
+import { PYTHON313 } from './python.js';
 
 /** The Node transport factory, recording every connect (one entry per new TCP connection). */
 export function countingFactory(): { factory: TransportFactory; connects: ConnectOptions[] } {
@@ -65,4 +68,36 @@ export async function rejection(promise: Promise<unknown>): Promise<any> {
     return err;
   }
   throw new Error(`expected a rejection, got ${String(value)}`);
+}
+
+/**
+ * Python source of `fields(e, names)`: the exception's type name, str, args
+ * and the named attributes, bytes as Latin-1 text, for JSON. Scripts given
+ * to runCPython() can use it; errorFields() is the same for httpwire's.
+ */
+export const PY_FIELDS = `
+def fields(e, names):
+    text = lambda v: v.decode('latin-1') if isinstance(v, bytes) else v
+    out = {'type': type(e).__name__, 'str': str(e), 'args': [text(a) for a in e.args]}
+    out.update({n: text(getattr(e, n, None)) for n in names})
+    return out
+`;
+
+/** httpwire's exception as PY_FIELDS describes a Python one. */
+export function errorFields(err: any, names: string[]): Record<string, unknown> {
+  const text = (v: unknown) => (v instanceof Uint8Array ? textOf(v) : (v ?? null));
+  const out: Record<string, unknown> = { type: err.name, str: err.message, args: err.args.map(text) };
+  for (const n of names) out[n] = text(err[n]);
+  return out;
+}
+
+/**
+ * Runs `script` (after PY_FIELDS) under CPython 3.13 with `input` as JSON in
+ * sys.argv[1]; returns its stdout parsed as JSON. Asynchronous, so servers
+ * in this process go on answering. Fails without CPython 3.13.
+ */
+export async function runCPython(script: string, input: unknown): Promise<any> {
+  if (!PYTHON313) throw new Error('CPython 3.13 is needed for this suite: set PYTHON313, or put python3.13 on PATH');
+  const { stdout } = await promisify(execFile)(PYTHON313, ['-c', PY_FIELDS + script, JSON.stringify(input)], { timeout: 60_000 });
+  return JSON.parse(stdout);
 }
