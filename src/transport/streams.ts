@@ -1,0 +1,252 @@
+// A transport over a WHATWG stream pair `{ readable, writable }`: what
+// Deno.connect's conn, Cloudflare Workers' `connect()` socket and Chrome's
+// Direct Sockets `TCPSocket.opened` hand out. Reads are pulled: read() asks
+// the reader for one chunk, so the source is read no faster than the caller
+// reads (beyond the stream's own queue). Writes wait for the writer's
+// `ready` (the sink's backpressure) and then for the write itself.
+// Timeouts are in seconds, as in the Node transport: each read, write or
+// connect wait is bounded, and a timed-out transport is closed. Imports
+// nothing from node:*.
+import { TransportError, type ConnectOptions, type TlsOptions, type Transport, type TransportFactory } from './types.js';
+
+/** A connected byte-stream pair, as the runtimes hand them out. */
+export interface StreamPair {
+  readable: ReadableStream<Uint8Array>;
+  writable: WritableStream<Uint8Array>;
+  /** Closes the underlying connection (Deno's `conn.close()`, a Workers socket's `close()`). */
+  close?(): void | Promise<void>;
+  /** Starts TLS over this connection (HTTPS through a CONNECT tunnel), giving the TLS pair. */
+  startTls?(tls: TlsOptions): StreamPair | Promise<StreamPair>;
+  /** The remote end, where known. */
+  peer?: { address: string; port: number };
+}
+
+/** Opens a stream pair for a connect request (the argument of `streamTransportFactory`). */
+export type StreamOpener = (options: ConnectOptions) => StreamPair | Promise<StreamPair>;
+
+/** Error names Deno and Workers use, as the errno codes src/http maps to Python exceptions. */
+const ERROR_CODES: Record<string, string> = {
+  ConnectionRefused: 'ECONNREFUSED',
+  ConnectionReset: 'ECONNRESET',
+  ConnectionAborted: 'ECONNABORTED',
+  BrokenPipe: 'EPIPE',
+  TimedOut: 'ETIMEDOUT',
+  NotConnected: 'ENOTCONN',
+  AddrInUse: 'EADDRINUSE',
+  AddrNotAvailable: 'EADDRNOTAVAIL',
+  NotFound: 'ENOTFOUND',
+};
+
+/** Wraps a stream error (or anything thrown) as a TransportError with an errno-style code. */
+export function streamError(err: unknown, fallbackCode = 'EIO'): TransportError {
+  if (err instanceof TransportError) return err;
+  const e = err as { code?: unknown; name?: unknown; message?: unknown } | null | undefined;
+  let code = typeof e?.code === 'string' ? e.code : undefined;
+  if (code === undefined && typeof e?.name === 'string') code = ERROR_CODES[e.name];
+  const message = err instanceof Error ? err.message : String(err);
+  return new TransportError(code ?? fallbackCode, message, { cause: err });
+}
+
+/**
+ * Throws where a runtime's TLS always verifies but `tls` asks it not to
+ * (Deno, Workers): refused rather than silently verified.
+ */
+export function refuseUnverified(tls: TlsOptions, runtime: string): void {
+  if (tls.rejectUnauthorized === false || tls.checkHostname === false) {
+    throw new TransportError('EOPNOTSUPP', `${runtime}'s TLS cannot turn certificate or host name verification off`);
+  }
+}
+
+function toMs(seconds: number | null | undefined): number | null {
+  if (seconds === null || seconds === undefined) return null;
+  if (!Number.isFinite(seconds) || seconds < 0) throw new RangeError('Timeout value must be non-negative');
+  return Math.max(1, Math.round(seconds * 1000));
+}
+
+function timeoutError(what: string): TransportError {
+  return new TransportError('ETIMEDOUT', `timed out (${what})`, { cause: new Error('timed out') });
+}
+
+/** Whatever the stream hands out, as a Uint8Array (never copied when it is one). */
+function asBytes(chunk: unknown): Uint8Array {
+  if (chunk instanceof Uint8Array) return chunk;
+  if (chunk instanceof ArrayBuffer) return new Uint8Array(chunk);
+  if (ArrayBuffer.isView(chunk)) return new Uint8Array(chunk.buffer, chunk.byteOffset, chunk.byteLength);
+  throw new TransportError('EPROTO', `the readable stream gave a ${typeof chunk}, not bytes`);
+}
+
+/**
+ * Settles with `work`, or rejects with a timeout after `ms` (then calls
+ * `onTimeout`). `ms` null: no bound.
+ */
+function bounded<T>(work: Promise<T>, ms: number | null, what: string, onTimeout: (err: TransportError) => void): Promise<T> {
+  if (ms === null) return work;
+  return new Promise<T>((resolve, reject) => {
+    const timer = setTimeout(() => {
+      const err = timeoutError(what);
+      onTimeout(err);
+      reject(err);
+    }, ms);
+    work.then(
+      (v) => {
+        clearTimeout(timer);
+        resolve(v);
+      },
+      (e) => {
+        clearTimeout(timer);
+        reject(e);
+      },
+    );
+  });
+}
+
+export class StreamTransport implements Transport {
+  readonly peer?: { address: string; port: number };
+  private readonly pair: StreamPair;
+  private readonly reader: ReadableStreamDefaultReader<Uint8Array>;
+  private readonly writer: WritableStreamDefaultWriter<Uint8Array>;
+  private timeoutMs: number | null;
+  private error: TransportError | null = null;
+  private reading = false;
+  private eof = false;
+  private _closed = false;
+
+  constructor(pair: StreamPair, timeoutSeconds: number | null = null) {
+    this.pair = pair;
+    this.timeoutMs = toMs(timeoutSeconds);
+    this.reader = pair.readable.getReader();
+    this.writer = pair.writable.getWriter();
+    // A failed write or a reset also shows as a rejected `closed`: mark it
+    // handled here; each call reports its own error.
+    this.writer.closed.catch(() => {});
+    this.reader.closed.catch(() => {});
+    if (pair.peer) this.peer = pair.peer;
+  }
+
+  get closed(): boolean {
+    return this._closed;
+  }
+
+  setTimeout(seconds: number | null): void {
+    this.timeoutMs = toMs(seconds);
+  }
+
+  /** Current timeout in seconds, or null. */
+  get timeout(): number | null {
+    return this.timeoutMs === null ? null : this.timeoutMs / 1000;
+  }
+
+  async read(): Promise<Uint8Array | null> {
+    if (this.error) throw this.error;
+    if (this._closed) throw new TransportError('ECLOSED', 'read on a closed transport');
+    if (this.eof) return null;
+    if (this.reading) throw new TransportError('EBUSY', 'a read is already pending');
+    this.reading = true;
+    try {
+      for (;;) {
+        const r = await bounded(this.reader.read(), this.timeoutMs, 'read', (err) => this.failTimeout(err));
+        if (r.done) {
+          if (this._closed) throw new TransportError('ECLOSED', 'transport closed during read');
+          this.eof = true;
+          return null;
+        }
+        const chunk = asBytes(r.value);
+        // An empty chunk is not EOF: ask again.
+        if (chunk.length > 0) return chunk;
+      }
+    } catch (err) {
+      throw this.fail(err, 'ECONNRESET');
+    } finally {
+      this.reading = false;
+    }
+  }
+
+  async write(data: Uint8Array): Promise<void> {
+    if (this.error) throw this.error;
+    if (this._closed) throw new TransportError('ECLOSED', 'write on a closed transport');
+    if (data.length === 0) return;
+    try {
+      // `ready` is the sink's backpressure; the write resolves once the sink took the bytes.
+      const written = this.writer.ready.then(() => this.writer.write(data));
+      await bounded(written, this.timeoutMs, 'write', (err) => this.failTimeout(err));
+    } catch (err) {
+      throw this.fail(err, 'EPIPE');
+    }
+  }
+
+  /**
+   * Starts TLS over this connection, where the pair can (`startTls`). This
+   * transport is spent: its reader and writer are released to the pair.
+   */
+  async startTls(tls: TlsOptions): Promise<Transport> {
+    if (this.error) throw this.error;
+    if (this._closed) throw new TransportError('ECLOSED', 'startTls on a closed transport');
+    const start = this.pair.startTls;
+    if (!start) throw new TransportError('EOPNOTSUPP', 'this stream pair cannot start TLS');
+    this._closed = true;
+    this.reader.releaseLock();
+    this.writer.releaseLock();
+    try {
+      return new StreamTransport(await start.call(this.pair, tls), this.timeout);
+    } catch (err) {
+      throw streamError(err);
+    }
+  }
+
+  close(): void {
+    if (this._closed) return;
+    this._closed = true;
+    // Cancelling settles a pending read with done; aborting drops unsent bytes,
+    // as closing a socket does.
+    this.reader.cancel().catch(() => {});
+    this.writer.abort().catch(() => {});
+    try {
+      const closing = this.pair.close?.();
+      if (closing) Promise.resolve(closing).catch(() => {});
+    } catch {
+      // already closed
+    }
+  }
+
+  /** Records the first error (a read after close reports ECLOSED). */
+  private fail(err: unknown, fallbackCode: string): TransportError {
+    if (this.error) return this.error;
+    if (this._closed) return new TransportError('ECLOSED', 'transport closed', { cause: err });
+    this.error = streamError(err, fallbackCode);
+    return this.error;
+  }
+
+  private failTimeout(err: TransportError): void {
+    if (!this.error) this.error = err;
+    this.close();
+  }
+}
+
+/**
+ * A TransportFactory from a function that opens a stream pair (Deno's
+ * `Deno.connect`, Workers' `connect()`, a Direct Sockets `TCPSocket`). The
+ * connect wait is bounded by `options.timeout` (seconds); a pair that opens
+ * after its timeout is closed.
+ */
+export function streamTransportFactory(open: StreamOpener): TransportFactory {
+  return async (options: ConnectOptions): Promise<Transport> => {
+    const ms = toMs(options.timeout);
+    let timedOut = false;
+    const opening = Promise.resolve().then(() => open(options));
+    opening.then(
+      (pair) => {
+        if (timedOut) new StreamTransport(pair).close();
+      },
+      () => {},
+    );
+    let pair: StreamPair;
+    try {
+      pair = await bounded(opening, ms, 'connect', () => {
+        timedOut = true;
+      });
+    } catch (err) {
+      throw streamError(err, 'ECONNREFUSED');
+    }
+    return new StreamTransport(pair, options.timeout ?? null);
+  };
+}
