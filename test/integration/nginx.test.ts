@@ -2,7 +2,7 @@
 // (test/support/servers.ts starts it on 127.0.0.1 with its own config).
 // Expected values are what CPython 3.13's http.client does against the same
 // nginx configuration.
-import { describe, it, expect, beforeAll, afterAll, afterEach } from 'vitest';
+import { describe, it, expect, afterEach } from 'vitest';
 import { gunzipSync } from 'node:zlib';
 import {
   HTTPConnection,
@@ -14,16 +14,10 @@ import {
   create_default_context,
   CERT_REQUIRED,
 } from '../../src/index.js';
-import { STATIC_FILES, startNginx, type Nginx } from '../support/servers.js';
+import { STATIC_FILES, startNginx, usePeer } from '../support/servers.js';
 import { concat, errorFields, expectBytes, countingFactory, readPieces, rejection, runCPython, textOf } from '../support/client.js';
 
-let nginx: Nginx;
-beforeAll(async () => {
-  nginx = await startNginx();
-});
-afterAll(async () => {
-  await nginx?.stop();
-});
+const nginx = usePeer(startNginx);
 
 const open: { close(): void }[] = [];
 afterEach(() => {

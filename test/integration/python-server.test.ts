@@ -2,21 +2,15 @@
 // `python3 -m http.server --protocol HTTP/1.1` for files, and
 // test/support/echo_server.py (BaseHTTPRequestHandler) for request bodies.
 // Expected values are what CPython 3.13's http.client does against them.
-import { describe, it, expect, beforeAll, afterAll, afterEach } from 'vitest';
+import { describe, it, expect, afterEach } from 'vitest';
 import { open } from 'node:fs/promises';
 import { join } from 'node:path';
 import { HTTPConnection } from '../../src/index.js';
-import { STATIC_FILES, startEchoServer, startPythonHttpServer, type PythonServer } from '../support/servers.js';
+import { STATIC_FILES, startEchoServer, startPythonHttpServer, usePeer } from '../support/servers.js';
 import { bytesOf, concat, expectBytes, countingFactory, readPieces } from '../support/client.js';
 
-let files: PythonServer;
-let echo: PythonServer;
-beforeAll(async () => {
-  [files, echo] = await Promise.all([startPythonHttpServer(), startEchoServer()]);
-});
-afterAll(async () => {
-  await Promise.all([files?.stop(), echo?.stop()]);
-});
+const files = usePeer(startPythonHttpServer);
+const echo = usePeer(startEchoServer);
 
 const conns: { close(): void }[] = [];
 afterEach(() => {

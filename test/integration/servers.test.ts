@@ -1,7 +1,7 @@
 // The integration peers themselves (test/support/servers.ts), checked with
 // Node's own clients: if one of these fails, the httpwire integration tests
 // that use the same peer cannot be trusted either.
-import { describe, it, expect, beforeAll, afterAll } from 'vitest';
+import { describe, it, expect } from 'vitest';
 import { existsSync } from 'node:fs';
 import * as http from 'node:http';
 import * as https from 'node:https';
@@ -17,9 +17,8 @@ import {
   startPythonHttpServer,
   startRawServer,
   startTinyproxy,
-  type Nginx,
-  type PythonServer,
-  type Tinyproxy,
+  findProgram,
+  usePeer,
 } from '../support/servers.js';
 
 interface Got {
@@ -48,13 +47,7 @@ function get(mod: typeof http | typeof https, options: https.RequestOptions, bod
 const bytes = (path: string) => Buffer.from(STATIC_FILES[path]!);
 
 describe('nginx helper', () => {
-  let nginx: Nginx;
-  beforeAll(async () => {
-    nginx = await startNginx();
-  });
-  afterAll(async () => {
-    await nginx?.stop();
-  });
+  const nginx = usePeer(startNginx);
 
   it('serves the static files at their known sizes, 404 and HEAD', async () => {
     expect(nginx.version).toMatch(/^nginx version: nginx\/\d+\.\d+/);
@@ -125,13 +118,7 @@ describe('nginx helper', () => {
 });
 
 describe('python3 -m http.server helper', () => {
-  let server: PythonServer;
-  beforeAll(async () => {
-    server = await startPythonHttpServer();
-  });
-  afterAll(async () => {
-    await server?.stop();
-  });
+  const server = usePeer(startPythonHttpServer);
 
   it('serves the static files over HTTP/1.1 keep-alive, and 404 with Connection: close', async () => {
     expect(server.version).toMatch(/^Python 3\./);
@@ -152,13 +139,7 @@ describe('python3 -m http.server helper', () => {
 });
 
 describe('echo server helper', () => {
-  let server: PythonServer;
-  beforeAll(async () => {
-    server = await startEchoServer();
-  });
-  afterAll(async () => {
-    await server?.stop();
-  });
+  const server = usePeer(startEchoServer);
 
   it('echoes method, path, headers and a Content-Length body', async () => {
     const r = await get(http, { port: server.port, path: '/p?q=1', method: 'PUT', headers: { 'x-one': 'a' } }, 'héllo');
@@ -179,16 +160,8 @@ describe('echo server helper', () => {
 });
 
 describe('tinyproxy helper', () => {
-  let nginx: Nginx;
-  let proxy: Tinyproxy;
-  beforeAll(async () => {
-    nginx = await startNginx();
-    proxy = await startTinyproxy([nginx.tlsPort]);
-  });
-  afterAll(async () => {
-    await proxy?.stop();
-    await nginx?.stop();
-  });
+  const nginx = usePeer(startNginx);
+  const proxy = usePeer(() => startTinyproxy([nginx.tlsPort]));
 
   it('tunnels CONNECT to an allowed port; TLS to nginx inside the tunnel', async () => {
     expect(proxy.version).toMatch(/^tinyproxy \d+\.\d+/);
@@ -245,5 +218,16 @@ describe('raw fault server helper', () => {
     } finally {
       await server.stop();
     }
+  });
+});
+
+describe('usePeer', () => {
+  const missing = usePeer(async () => {
+    findProgram('httpwire-no-such-program');
+    return startRawServer([]);
+  });
+
+  it('a peer that cannot start fails each test that uses it, with the reason', () => {
+    expect(() => missing.port).toThrow(/httpwire-no-such-program is not installed/);
   });
 });

@@ -2,22 +2,14 @@
 // nginx (TLS inside the tunnel, verified against the minted CA), and plain
 // absolute-URI requests. Expected values are what CPython 3.13's
 // http.client does against the same tinyproxy and nginx.
-import { describe, it, expect, beforeAll, afterAll, afterEach } from 'vitest';
+import { describe, it, expect, afterEach } from 'vitest';
 import { HTTPConnection, HTTPSConnection, HTTPMessage, OSError, create_default_context } from '../../src/index.js';
-import { STATIC_FILES, startNginx, startTinyproxy, type Nginx, type Tinyproxy } from '../support/servers.js';
+import { STATIC_FILES, startNginx, startTinyproxy, usePeer } from '../support/servers.js';
 import { countingFactory, errorFields, expectBytes, rejection, runCPython } from '../support/client.js';
 
-let nginx: Nginx;
-let proxy: Tinyproxy;
-beforeAll(async () => {
-  nginx = await startNginx();
-  // CONNECT is allowed to these two ports only: the TLS one and the plain one.
-  proxy = await startTinyproxy([nginx.tlsPort, nginx.httpPort]);
-});
-afterAll(async () => {
-  await proxy?.stop();
-  await nginx?.stop();
-});
+const nginx = usePeer(startNginx);
+// CONNECT is allowed to these two ports only: the TLS one and the plain one.
+const proxy = usePeer(() => startTinyproxy([nginx.tlsPort, nginx.httpPort]));
 
 const open: { close(): void }[] = [];
 afterEach(() => {

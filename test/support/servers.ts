@@ -14,6 +14,7 @@
 // process answering is the one it started. A missing nginx or tinyproxy is
 // an error, so the tests that need it fail rather than skip (.ci/run installs
 // both from Debian).
+import { afterAll, beforeAll } from 'vitest';
 import { execFile, spawn, type ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { accessSync, chmodSync, constants, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
@@ -25,6 +26,37 @@ import { promisify } from 'node:util';
 
 const execFileAsync = promisify(execFile);
 const HERE = dirname(fileURLToPath(import.meta.url));
+
+// ---------------------------------------------------------------- lifetime
+
+/**
+ * Starts a peer before the tests of the enclosing file or describe block and
+ * stops it after them. Returns a stand-in for the peer: reading any of its
+ * properties inside a test gives the started peer's, or throws the error that
+ * kept it from starting. So a missing nginx fails each test that needs it —
+ * a failing beforeAll would instead mark those tests skipped.
+ */
+export function usePeer<T extends { stop(): Promise<void> }>(start: () => Promise<T>): T {
+  let peer: T | undefined;
+  let failure: unknown;
+  beforeAll(async () => {
+    try {
+      peer = await start();
+    } catch (err) {
+      failure = err;
+    }
+  });
+  afterAll(async () => {
+    await peer?.stop();
+  });
+  return new Proxy({} as T, {
+    get(_target, prop) {
+      if (failure !== undefined) throw failure;
+      if (peer === undefined) throw new Error('the peer is used outside a test (it starts in beforeAll)');
+      return Reflect.get(peer, prop);
+    },
+  });
+}
 
 // ---------------------------------------------------------------- processes
 
