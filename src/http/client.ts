@@ -506,6 +506,15 @@ export class HTTPConnection {
     throw new PyTypeError(`a bytes-like object is required, not '${pyType(d).slice(8, -2)}'`);
   }
 
+  /**
+   * One block read from a file-like body as bytes. Text is encoded as
+   * CPython's send() encodes a text file's blocks, `.encode("iso-8859-1")`,
+   * whose error is the codec's own (not `_encode`'s advice about UTF-8).
+   */
+  private _blockBytes(block: unknown): Uint8Array {
+    return typeof block === 'string' ? encodeStrict(block, 'latin-1') : this._chunkBytes(block);
+  }
+
   /** The blocks of a file-like body, at most `blocksize` bytes each (CPython's `_read_readable`). */
   async *_read_readable(readable: unknown): AsyncGenerator<Uint8Array> {
     const size = this.blocksize;
@@ -528,7 +537,7 @@ export class HTTPConnection {
         debugPrint('encoding file using iso-8859-1');
       }
       for await (const piece of readable as AsyncIterable<unknown>) {
-        const bytes = this._chunkBytes(piece);
+        const bytes = this._blockBytes(piece);
         for (let at = 0; at < bytes.length; at += size) yield bytes.subarray(at, Math.min(bytes.length, at + size));
       }
       return;
@@ -537,7 +546,7 @@ export class HTTPConnection {
     for (;;) {
       const block = await file.read(size);
       if (block === null || block === undefined) return;
-      const bytes = this._chunkBytes(block);
+      const bytes = this._blockBytes(block);
       if (bytes.length === 0) return;
       yield bytes;
     }

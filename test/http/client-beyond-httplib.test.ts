@@ -1,0 +1,59 @@
+// HTTPConnection and HTTPResponse in cases CPython's test_httplib does not
+// cover, each expected value taken from CPython 3.13 running the same case.
+import { describe, it, expect } from 'vitest';
+import { createReadStream, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import {
+  BadStatusLine,
+  HTTPConnection,
+  HTTPResponse,
+  RemoteDisconnected,
+  UnicodeEncodeError,
+} from '../../src/index.js';
+import { addCleanup, capturedStdout, dec, enc, fakeSocket, thrown } from './httplib/support.js';
+
+describe('debug output as CPython prints it', () => {
+  it('the status line is printed before it is checked', async () => {
+    let e: unknown;
+    const lines = await capturedStdout(async () => {
+      e = await thrown(() => new HTTPResponse(fakeSocket('garbage\r\n'), 1).begin());
+    });
+    expect(e).toBeInstanceOf(BadStatusLine);
+    expect(lines).toEqual(["reply: 'garbage\\r\\n'"]);
+  });
+
+  it("nothing at all is printed as reply: ''", async () => {
+    let e: unknown;
+    const lines = await capturedStdout(async () => {
+      e = await thrown(() => new HTTPResponse(fakeSocket(''), 1).begin());
+    });
+    expect(e).toBeInstanceOf(RemoteDisconnected);
+    expect(lines).toEqual(["reply: ''"]);
+  });
+
+  it('a list body of unknown size is shown as a Python list', async () => {
+    const conn = new HTTPConnection('example.com');
+    conn.sock = fakeSocket('');
+    conn.set_debuglevel(1);
+    const lines = await capturedStdout(() => conn.request('POST', '/p', [enc('x')]));
+    expect(lines[0]).toBe("Unable to determine size of [b'x']");
+  });
+});
+
+describe('text file bodies', () => {
+  it("a character beyond Latin-1 is the codec's own UnicodeEncodeError, after the head", async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'httplib-extra-'));
+    addCleanup(() => rmSync(dir, { recursive: true, force: true }));
+    writeFileSync(join(dir, 'snow.txt'), 'snow\u2603', 'utf8');
+    const conn = new HTTPConnection('example.com');
+    const sock = fakeSocket('');
+    conn.sock = sock;
+    const e = await thrown(() => conn.request('PUT', '/', createReadStream(join(dir, 'snow.txt'), { encoding: 'utf8' })));
+    expect(e).toBeInstanceOf(UnicodeEncodeError);
+    expect((e as Error).message).toBe("'latin-1' codec can't encode character '\\u2603' in position 4: ordinal not in range(256)");
+    expect(dec(sock.sent)).toBe(
+      'PUT / HTTP/1.1\r\nHost: example.com\r\nAccept-Encoding: identity\r\nTransfer-Encoding: chunked\r\n\r\n',
+    );
+  });
+});
