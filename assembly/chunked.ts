@@ -4,10 +4,11 @@
 // instance serves any number of connections (the caller saves and restores
 // the CHUNK_* slots). Data is never copied: runs come back as offsets.
 // One small function per state, as hyper's decode.rs.
-import { ChunkState, Code, InFlag, Limit, LineKind, Slot } from "../src/core/abi";
+import { ChunkState, Code, InFlag, Limit, LineKind, Slot, StrictRule } from "../src/core/abi";
 import { INPUT, RUNS, inputCap, slotPtr } from "./layout";
 import { CLAMP, HexState, hexComplete, hexStep } from "./numbers";
 import { hexValue } from "./tables";
+import { StrictChunk, chunkStrictStep } from "./strict";
 
 let state: i32 = 0;
 let lineLen: i32 = 0;
@@ -19,6 +20,8 @@ let size: f64 = 0;
 let runCount: i32 = 0;
 let errorOffset: i32 = 0;
 let errorKind: i32 = 0;
+let strict = false;
+let strictState: i32 = 0; // StrictChunk, with InFlag.STRICT
 
 function loadState(): void {
   state = load<i32>(slotPtr(Slot.CHUNK_STATE));
@@ -28,6 +31,7 @@ function loadState(): void {
   remaining = load<f64>(slotPtr(Slot.CHUNK_REMAINING_F64));
   value = load<f64>(slotPtr(Slot.CHUNK_VALUE_F64));
   size = load<f64>(slotPtr(Slot.CHUNK_SIZE_F64));
+  strictState = load<i32>(slotPtr(Slot.CHUNK_STRICT));
   runCount = 0;
 }
 
@@ -40,6 +44,19 @@ function saveState(): void {
   store<f64>(slotPtr(Slot.CHUNK_VALUE_F64), value);
   store<f64>(slotPtr(Slot.CHUNK_SIZE_F64), size);
   store<i32>(slotPtr(Slot.RUN_COUNT), runCount);
+  store<i32>(slotPtr(Slot.CHUNK_STRICT), strictState);
+}
+
+/** Strict mode: feeds byte `c` at `offset` to the line grammar; false on a violation (error globals set). */
+function strictByte(c: u32, offset: i32): bool {
+  const next = chunkStrictStep(strictState, c, offset);
+  if (next < 0) {
+    errorOffset = load<i32>(slotPtr(Slot.ERROR_OFFSET));
+    errorKind = load<i32>(slotPtr(Slot.ERROR_KIND));
+    return false;
+  }
+  strictState = next;
+  return true;
 }
 
 function startSizeLine(): void {
@@ -48,6 +65,7 @@ function startSizeLine(): void {
   intState = HexState.LEAD;
   negative = 0;
   value = 0;
+  strictState = StrictChunk.HEX0;
 }
 
 /** The size line is complete (or cut by EOF): int(line[:line.find(b';')], 16). */
@@ -60,6 +78,7 @@ function endSizeLine(offset: i32): i32 {
     state = ChunkState.TRAILER;
     lineLen = 0;
     intState = 0;
+    strictState = StrictChunk.TRAILER_START;
   } else {
     state = ChunkState.DATA;
     remaining = value;
@@ -79,6 +98,7 @@ function sizeLine(pos: i32, total: i32): i32 {
       errorKind = LineKind.CHUNK_SIZE;
       return Code.LINE_TOO_LONG;
     }
+    if (strict && !strictByte(c, pos - 1)) return Code.STRICT_VIOLATION;
     if (c == 0x0a) {
       const r = endSizeLine(pos - 1);
       return r < 0 ? r : pos;
@@ -116,9 +136,19 @@ function dataRun(pos: i32, total: i32): i32 {
   return pos + n;
 }
 
-/** DATA_END: `_safe_read(2)` tosses two bytes, whatever they are. */
+/** DATA_END: `_safe_read(2)` tosses two bytes, whatever they are (strict: they must be CRLF). */
 function dataEnd(pos: i32, total: i32): i32 {
   const take = min(2 - lineLen, total - pos);
+  if (strict) {
+    for (let i = 0; i < take; i++) {
+      const want: u32 = lineLen + i == 0 ? 0x0d : 0x0a;
+      if (<u32>load<u8>(INPUT + <usize>(pos + i)) != want) {
+        errorOffset = pos + i;
+        errorKind = StrictRule.CHUNK_DATA_END;
+        return Code.STRICT_VIOLATION;
+      }
+    }
+  }
   lineLen += take;
   if (lineLen == 2) startSizeLine();
   return pos + take;
@@ -135,6 +165,7 @@ function trailer(pos: i32, total: i32): i32 {
       errorKind = LineKind.TRAILER;
       return Code.LINE_TOO_LONG;
     }
+    if (strict && !strictByte(<u32>c, pos - 1)) return Code.STRICT_VIOLATION;
     if (lineLen == 1) intState = c;
     if (c == 0x0a) {
       if (lineLen == 1 || (lineLen == 2 && intState == 0x0d)) {
@@ -157,7 +188,9 @@ function failWith(code: i32): i32 {
 /**
  * Decodes chunked framing in the input region [0, total), continuing from
  * the CHUNK_* slots (all zero for a new body). `flags`: InFlag.EOF when no
- * more input will come.
+ * more input will come; InFlag.STRICT for strict mode (size lines, chunk
+ * ends and trailers must follow RFC 9112: STRICT_VIOLATION with the
+ * `StrictRule` in ERROR_KIND; a line cut by EOF is INCOMPLETE_CHUNK).
  *
  * Returns the bytes consumed (>= 0): framing is consumed and data is
  * reported as RUN_COUNT runs [start, end) at `runsPtr()`. It stops right
@@ -172,6 +205,7 @@ export function decodeChunked(total: i32, flags: i32): i32 {
   if (total < 0 || total > inputCap) return Code.INPUT_TOO_LARGE;
   loadState();
   errorKind = 0;
+  strict = (flags & InFlag.STRICT) != 0;
   let pos = 0;
   while (pos < total && state != ChunkState.DONE) {
     let r: i32;
@@ -192,6 +226,11 @@ export function decodeChunked(total: i32, flags: i32): i32 {
     pos = r;
   }
   if ((flags & InFlag.EOF) && pos == total && state != ChunkState.DONE) {
+    // Strict: a line cut by EOF is a truncated body, never a final line.
+    if (strict && state != ChunkState.DATA && state != ChunkState.DATA_END) {
+      errorOffset = total;
+      return failWith(Code.INCOMPLETE_CHUNK);
+    }
     // readline() at EOF returns the partial line; _safe_read falls short.
     if (state == ChunkState.SIZE || state == ChunkState.EXTENSION) {
       if (lineLen == 0) {

@@ -7,6 +7,7 @@ import { hasHighByte } from "./scan";
 
 export { parseHead } from "./head";
 export { decodeChunked } from "./chunked";
+export { checkHeadStrict } from "./strict";
 
 /** Byte address of the out-block (Int32Array of `Limit.OUT_SLOTS`). */
 export function outPtr(): usize { return OUT; }

@@ -14,8 +14,14 @@ const builds: [string, WasmParser][] = [
 ];
 const TRAILING = Uint8Array.from('HTTP/1.1 200 OK\r\nContent-Length: 0\r\n\r\n', (c) => c.charCodeAt(0));
 
-function read(fx: ResponseFixture, wasm: WasmParser, pieces: Uint8Array[], eof = true): { result: ResponseResult | null; reader: ResponseReader } {
-  const reader = new ResponseReader({ method: fx.method, wasm });
+function read(
+  fx: ResponseFixture,
+  wasm: WasmParser,
+  pieces: Uint8Array[],
+  eof = true,
+  strict = false,
+): { result: ResponseResult | null; reader: ResponseReader } {
+  const reader = new ResponseReader({ method: fx.method, wasm, strict });
   for (const p of pieces) reader.feed(p);
   if (eof) reader.end();
   // Without EOF a response that has not ended has no result yet.
@@ -77,6 +83,51 @@ describe('response fixtures', () => {
           }
         });
       }
+    });
+  }
+});
+
+// Strict mode over the same fixtures: a case with a ```json strict block
+// must give exactly that, whole, at every split and trickled; every other
+// case must give its default result or a refusal (strict mode never reads
+// a response differently, it only refuses more: a StrictViolation, or an
+// IncompleteRead where a line is cut by EOF).
+describe('response fixtures in strict mode', () => {
+  const withStrict = fixtures.filter((fx) => fx.strict);
+
+  it('every strict rule has a fixture it refuses, and some are accepted', () => {
+    const rules = new Set(withStrict.map((fx) => fx.strict!.rule).filter(Boolean));
+    expect(rules.size).toBe(16);
+    expect(withStrict.some((fx) => !('error' in fx.strict!))).toBe(true);
+  });
+
+  for (const [build, wasm] of builds) {
+    describe(build, () => {
+      for (const fx of withStrict) {
+        it(`${fx.file}: ${fx.title}`, () => {
+          expect(read(fx, wasm, [fx.input], true, true).result).toEqual(fx.strict);
+          for (const at of splitOffsets(fx.input.length)) {
+            const split = read(fx, wasm, [fx.input.subarray(0, at), fx.input.subarray(at)], true, true).result;
+            if (JSON.stringify(split) !== JSON.stringify(fx.strict)) {
+              expect({ splitAt: at, result: split }).toEqual({ splitAt: at, result: fx.strict });
+            }
+          }
+          const parts: Uint8Array[] = [];
+          for (let i = 0; i < fx.input.length; i += 3) parts.push(fx.input.subarray(i, i + 3));
+          expect(read(fx, wasm, parts, true, true).result).toEqual(fx.strict);
+        });
+      }
+
+      it('every other fixture: the default result, or a refusal', () => {
+        const bad: { title: string; strict: ResponseResult | null }[] = [];
+        for (const fx of fixtures) {
+          if (fx.strict) continue;
+          const r = read(fx, wasm, [fx.input], true, true).result;
+          const same = JSON.stringify(r) === JSON.stringify(fx.expected);
+          if (!same && r?.error !== 'StrictViolation' && r?.error !== 'IncompleteRead') bad.push({ title: fx.title, strict: r });
+        }
+        expect(bad).toEqual([]);
+      });
     });
   }
 });

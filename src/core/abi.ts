@@ -64,6 +64,8 @@ export const enum Slot {
   CHUNK_NEGATIVE = 19,
   /** Data runs written by the last `decodeChunked` call. */
   RUN_COUNT = 20,
+  /** Strict mode's position in the chunk-size or trailer grammar (`StrictChunk`). */
+  CHUNK_STRICT = 21,
 
   // f64 slots: i32 index 2k is Float64Array index k.
   /** Content-Length value (f64) when `HeadFlag.HAS_LENGTH`. */
@@ -96,6 +98,8 @@ export const enum InFlag {
   EOF = 1,
   /** The request method was HEAD (no body). */
   HEAD_REQUEST = 2,
+  /** `decodeChunked`: strict mode (RFC 9112 chunk grammar; see `StrictRule`). */
+  STRICT = 4,
 }
 
 /** Which line a `LINE_TOO_LONG` refers to (`Slot.ERROR_KIND`). */
@@ -126,6 +130,33 @@ export const enum Code {
   INPUT_TOO_LARGE = -9,
   /** EOF before a Content-Length body was complete (raised by src/core, never by WASM). */
   INCOMPLETE_BODY = -10,
+  /** Strict mode refused the input; `Slot.ERROR_KIND` is the `StrictRule`. */
+  STRICT_VIOLATION = -11,
+}
+
+/**
+ * What strict mode refuses (`Slot.ERROR_KIND` with `Code.STRICT_VIOLATION`):
+ * the forms request smuggling and response splitting rely on. The rules
+ * up to STATUS_LINE are checked by `checkHeadStrict`, the CHUNK_* and
+ * TRAILER ones by `decodeChunked` with `InFlag.STRICT`, the rest by src/core.
+ */
+export const enum StrictRule {
+  BARE_CR = 1,
+  BARE_LF = 2,
+  OBS_FOLD = 3,
+  INVALID_NAME = 4,
+  INVALID_VALUE = 5,
+  STATUS_LINE = 6,
+  UNTERMINATED_HEAD = 7,
+  CONTENT_LENGTH_WITH_TRANSFER_ENCODING = 8,
+  CONFLICTING_CONTENT_LENGTH = 9,
+  INVALID_CONTENT_LENGTH = 10,
+  TRANSFER_ENCODING_NOT_CHUNKED = 11,
+  INFORMATIONAL_WITH_BODY = 12,
+  CHUNK_SIZE = 13,
+  CHUNK_EXTENSION = 14,
+  CHUNK_DATA_END = 15,
+  TRAILER = 16,
 }
 
 /** `Slot.CHUNK_STATE` values. */

@@ -80,6 +80,7 @@ const CHUNK_WINDOW = 32768;
  */
 export class ChunkedReader implements BodyReader {
   private readonly wasm: WasmParser;
+  private readonly flags: number;
   // The CHUNK_* slots of this body, saved between calls (the WASM instance
   // is shared by every connection). They describe the stream at `decoded`.
   private state: number = ChunkState.SIZE;
@@ -89,6 +90,7 @@ export class ChunkedReader implements BodyReader {
   private remaining = 0;
   private value = 0;
   private size = 0;
+  private strictState = 0;
   /** Data runs of the last decode, [start, end) pairs relative to the buffer front then. */
   // A plain array: an Int32Array here would allocate an ArrayBuffer per body.
   private readonly runs: number[] = [];
@@ -101,8 +103,10 @@ export class ChunkedReader implements BodyReader {
   /** An error found by the last decode, raised once its runs are served. */
   private pending: ParseError | null = null;
 
-  constructor(wasm: WasmParser = getWasmParser()) {
+  /** `strict`: refuse framing RFC 9112 does not allow (STRICT_VIOLATION; see `StrictRule`). */
+  constructor(wasm: WasmParser = getWasmParser(), strict = false) {
     this.wasm = wasm;
+    this.flags = strict ? InFlag.STRICT : 0;
   }
 
   get done(): boolean {
@@ -199,7 +203,7 @@ export class ChunkedReader implements BodyReader {
     const total = Math.min(view.length, CHUNK_WINDOW, wasm.inputCapacity);
     wasm.stageOnce(total === view.length ? view : view.subarray(0, total));
     this.save();
-    const flags = eof && total === view.length ? InFlag.EOF : 0;
+    const flags = this.flags | (eof && total === view.length ? InFlag.EOF : 0);
     const r = wasm.decodeChunked(total, flags);
     this.load();
     const count = wasm.out[Slot.RUN_COUNT]!;
@@ -230,6 +234,7 @@ export class ChunkedReader implements BodyReader {
     o[Slot.CHUNK_LINE_LEN] = this.lineLen;
     o[Slot.CHUNK_INT_STATE] = this.intState;
     o[Slot.CHUNK_NEGATIVE] = this.negative;
+    o[Slot.CHUNK_STRICT] = this.strictState;
     f[Slot.CHUNK_REMAINING_F64 / 2] = this.remaining;
     f[Slot.CHUNK_VALUE_F64 / 2] = this.value;
     f[Slot.CHUNK_SIZE_F64 / 2] = this.size;
@@ -242,19 +247,20 @@ export class ChunkedReader implements BodyReader {
     this.lineLen = o[Slot.CHUNK_LINE_LEN]!;
     this.intState = o[Slot.CHUNK_INT_STATE]!;
     this.negative = o[Slot.CHUNK_NEGATIVE]!;
+    this.strictState = o[Slot.CHUNK_STRICT]!;
     this.remaining = f[Slot.CHUNK_REMAINING_F64 / 2]!;
     this.value = f[Slot.CHUNK_VALUE_F64 / 2]!;
     this.size = f[Slot.CHUNK_SIZE_F64 / 2]!;
   }
 }
 
-/** The reader for the body that follows `head`. */
-export function bodyReaderFor(head: ResponseHead, wasm?: WasmParser): BodyReader {
+/** The reader for the body that follows `head` (`strict`: see ChunkedReader). */
+export function bodyReaderFor(head: ResponseHead, wasm?: WasmParser, strict = false): BodyReader {
   switch (head.bodyKind) {
     case BodyKind.NONE:
       return new EmptyReader();
     case BodyKind.CHUNKED:
-      return new ChunkedReader(wasm);
+      return new ChunkedReader(wasm, strict);
     case BodyKind.LENGTH:
       return new ContentLengthReader(head.length!);
     default:

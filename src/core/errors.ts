@@ -2,7 +2,7 @@
 // exceptions (only src/http does); it throws `ParseError`, which carries
 // the ABI code, the offending offset, and the facts src/http needs to build
 // CPython's exception with CPython's message.
-import { Code, LineKind } from './abi.js';
+import { Code, LineKind, StrictRule } from './abi.js';
 
 /** CPython's wording for each `LineKind` in LineTooLong("got more than ... when reading X"). */
 export const LINE_KIND_TEXT: Record<number, string> = {
@@ -10,6 +10,26 @@ export const LINE_KIND_TEXT: Record<number, string> = {
   [LineKind.HEADER]: 'header line',
   [LineKind.CHUNK_SIZE]: 'chunk size',
   [LineKind.TRAILER]: 'trailer line',
+};
+
+/** Each strict-mode rule: its name (stable, for code that matches on it) and what it refuses. */
+export const STRICT_RULES: Record<number, [name: string, text: string]> = {
+  [StrictRule.BARE_CR]: ['bare-cr', 'a CR not followed by LF'],
+  [StrictRule.BARE_LF]: ['bare-lf', 'a line ending in LF without CR'],
+  [StrictRule.OBS_FOLD]: ['obs-fold', 'a header line folded onto the previous one (obs-fold)'],
+  [StrictRule.INVALID_NAME]: ['invalid-header-name', 'a header name that is not a token, or not followed directly by a colon'],
+  [StrictRule.INVALID_VALUE]: ['invalid-header-value', 'a control byte in a header value'],
+  [StrictRule.STATUS_LINE]: ['invalid-status-line', "a status line other than 'HTTP/d.d ddd reason'"],
+  [StrictRule.UNTERMINATED_HEAD]: ['unterminated-head', 'a head not ended by an empty line'],
+  [StrictRule.CONTENT_LENGTH_WITH_TRANSFER_ENCODING]: ['content-length-with-transfer-encoding', 'Content-Length together with Transfer-Encoding'],
+  [StrictRule.CONFLICTING_CONTENT_LENGTH]: ['conflicting-content-length', 'Content-Length fields that differ'],
+  [StrictRule.INVALID_CONTENT_LENGTH]: ['invalid-content-length', 'a Content-Length that is not a decimal number'],
+  [StrictRule.TRANSFER_ENCODING_NOT_CHUNKED]: ['transfer-encoding-not-chunked', 'a Transfer-Encoding other than chunked alone'],
+  [StrictRule.INFORMATIONAL_WITH_BODY]: ['informational-with-body', 'a 1xx response with Content-Length or Transfer-Encoding'],
+  [StrictRule.CHUNK_SIZE]: ['invalid-chunk-size', 'a chunk size that is not hexadecimal digits'],
+  [StrictRule.CHUNK_EXTENSION]: ['invalid-chunk-extension', 'a malformed chunk extension'],
+  [StrictRule.CHUNK_DATA_END]: ['chunk-data-without-crlf', 'chunk data not followed by CRLF'],
+  [StrictRule.TRAILER]: ['invalid-trailer', 'a malformed trailer field'],
 };
 
 /** The Python exception class CPython raises for each code. */
@@ -22,6 +42,7 @@ export const PYTHON_EXCEPTION: Record<number, string> = {
   [Code.BAD_CHUNK_SIZE]: 'IncompleteRead',
   [Code.INCOMPLETE_CHUNK]: 'IncompleteRead',
   [Code.INCOMPLETE_BODY]: 'IncompleteRead',
+  [Code.STRICT_VIOLATION]: 'StrictViolation',
 };
 
 /** A response the core cannot read, with where and why. */
@@ -30,7 +51,7 @@ export class ParseError extends Error {
   readonly code: number;
   /** Offset of the offending byte, relative to the bytes handed to the parser. */
   readonly offset: number;
-  /** For LINE_TOO_LONG: which line (`LineKind`). */
+  /** For LINE_TOO_LONG: which line (`LineKind`); for STRICT_VIOLATION: the `StrictRule`. */
   readonly kind: number;
   /** For BAD_STATUS_LINE: the status line (Latin-1); for UNKNOWN_PROTOCOL: the version. */
   readonly text: string;
@@ -71,6 +92,8 @@ function describe(code: number, kind: number, text: string): string {
       return 'connection closed inside a chunk';
     case Code.INCOMPLETE_BODY:
       return 'connection closed before the end of the body';
+    case Code.STRICT_VIOLATION:
+      return `strict mode refuses ${STRICT_RULES[kind]?.[1] ?? 'this response'} [${STRICT_RULES[kind]?.[0] ?? kind}]`;
     default:
       return `parser error ${code}`;
   }

@@ -1,7 +1,7 @@
 // Response heads: the WASM head parser behind a small incremental API, and
 // the parsed head with lazily decoded strings (the head bytes are copied out
 // once; a name or value becomes a string only when asked for).
-import { Code, HeadFlag, InFlag, Limit, Slot } from './abi.js';
+import { Code, HeadFlag, InFlag, Limit, Slot, StrictRule } from './abi.js';
 import { ParseError } from './errors.js';
 import { hasNativeLatin1, latin1Decode, latin1Encode } from './latin1.js';
 import { getWasmParser, type WasmParser } from './wasm.js';
@@ -204,6 +204,11 @@ export class ResponseHead {
 export interface HeadParserOptions {
   /** The WASM instance to use (default: the shared SIMD-or-scalar one). */
   wasm?: WasmParser;
+  /**
+   * Strict mode: also refuse what request smuggling and response splitting
+   * rely on (see `StrictRule`), with a STRICT_VIOLATION ParseError.
+   */
+  strict?: boolean;
 }
 
 /**
@@ -214,6 +219,7 @@ export interface HeadParserOptions {
  */
 export class HeadParser {
   private readonly wasm: WasmParser;
+  private readonly strict: boolean;
   private scanned = 0;
   private lines = 0;
   /** Bytes staged by the last call that needed more (the window only grows). */
@@ -221,6 +227,7 @@ export class HeadParser {
 
   constructor(options: HeadParserOptions = {}) {
     this.wasm = options.wasm ?? getWasmParser();
+    this.strict = options.strict ?? false;
   }
 
   /**
@@ -261,7 +268,9 @@ export class HeadParser {
       }
       this.reset();
       if (r < 0) throw this.error(r, input);
-      return new ResponseHead(wasm, r);
+      const head = new ResponseHead(wasm, r);
+      if (this.strict) checkStrict(wasm, head);
+      return head;
     }
   }
 
@@ -285,5 +294,52 @@ export class HeadParser {
       text = latin1Decode(input, o[Slot.VERSION_START]!, o[Slot.VERSION_END]!);
     }
     return new ParseError(code, offset, o[Slot.ERROR_KIND]!, text);
+  }
+}
+
+/** A header value without the optional whitespace around it. */
+function trimOws(v: string): string {
+  return v.replace(/^[ \t]+|[ \t]+$/g, '');
+}
+
+/**
+ * Strict mode's checks of a parsed head (its bytes still staged): the line
+ * rules in WASM, then the framing fields. Throws STRICT_VIOLATION.
+ */
+function checkStrict(wasm: WasmParser, head: ResponseHead): void {
+  if (wasm.checkHeadStrict(head.headLength) < 0) {
+    throw new ParseError(Code.STRICT_VIOLATION, wasm.out[Slot.ERROR_OFFSET]!, wasm.out[Slot.ERROR_KIND]!);
+  }
+  const h = head.headers;
+  let length: string | null = null;
+  let codings: string[] | null = null;
+  for (let i = 0; i < h.length; i++) {
+    const name = h.name(i).toLowerCase();
+    if (name === 'content-length') {
+      const v = trimOws(h.value(i));
+      if (!/^[0-9]+$/.test(v)) throw new ParseError(Code.STRICT_VIOLATION, -1, StrictRule.INVALID_CONTENT_LENGTH);
+      if (length !== null && Number(length) !== Number(v)) {
+        throw new ParseError(Code.STRICT_VIOLATION, -1, StrictRule.CONFLICTING_CONTENT_LENGTH);
+      }
+      length = v;
+    } else if (name === 'transfer-encoding') {
+      codings ??= [];
+      for (const c of h.value(i).split(',')) {
+        const t = trimOws(c).toLowerCase();
+        if (t) codings.push(t);
+      }
+    }
+  }
+  if (codings !== null) {
+    if (length !== null) throw new ParseError(Code.STRICT_VIOLATION, -1, StrictRule.CONTENT_LENGTH_WITH_TRANSFER_ENCODING);
+    // Only chunked alone: the body is read as CPython reads it, which decodes
+    // chunked only when it is the first coding, so `gzip, chunked` would
+    // be framed differently by a peer that follows RFC 9112.
+    if (codings.length !== 1 || codings[0] !== 'chunked') {
+      throw new ParseError(Code.STRICT_VIOLATION, -1, StrictRule.TRANSFER_ENCODING_NOT_CHUNKED);
+    }
+  }
+  if (head.status < 200 && (codings !== null || length !== null)) {
+    throw new ParseError(Code.STRICT_VIOLATION, -1, StrictRule.INFORMATIONAL_WITH_BODY);
   }
 }

@@ -5,7 +5,7 @@
 import { Code } from './abi.js';
 import { bodyReaderFor, ChunkedReader, type BodyReader } from './body.js';
 import { concatBytes, ReceiveBuffer } from './buffer.js';
-import { LINE_KIND_TEXT, ParseError } from './errors.js';
+import { LINE_KIND_TEXT, ParseError, STRICT_RULES } from './errors.js';
 import { HeadParser, type ResponseHead } from './head.js';
 import { latin1Decode } from './latin1.js';
 import type { WasmParser } from './wasm.js';
@@ -27,6 +27,8 @@ export interface ResponseResult {
   version_text?: string;
   partial?: string;
   expected?: number | null;
+  /** With `error: 'StrictViolation'`: the rule's name (`STRICT_RULES`). */
+  rule?: string;
 }
 
 /** Options of a `ResponseReader`. */
@@ -34,6 +36,8 @@ export interface ResponseReaderOptions {
   /** The request method (HEAD responses have no body). */
   method?: string;
   wasm?: WasmParser;
+  /** Strict mode (see `StrictRule`): refused input gives `error: 'StrictViolation'` and the rule's name. */
+  strict?: boolean;
 }
 
 /**
@@ -45,6 +49,7 @@ export class ResponseReader {
   private readonly parser: HeadParser;
   private readonly headRequest: boolean;
   private readonly wasm: WasmParser | undefined;
+  private readonly strict: boolean;
   private head: ResponseHead | null = null;
   private body: BodyReader | null = null;
   private readonly pieces: Uint8Array[] = [];
@@ -54,7 +59,8 @@ export class ResponseReader {
 
   constructor(options: ResponseReaderOptions = {}) {
     this.wasm = options.wasm;
-    this.parser = new HeadParser(options.wasm ? { wasm: options.wasm } : {});
+    this.strict = options.strict ?? false;
+    this.parser = new HeadParser(options.wasm ? { wasm: options.wasm, strict: this.strict } : { strict: this.strict });
     this.headRequest = (options.method ?? 'GET') === 'HEAD';
   }
 
@@ -96,7 +102,7 @@ export class ResponseReader {
         this.buf.consume(head.headLength);
         if (head.status === 100) continue; // begin() skips 100 Continue
         this.head = head;
-        this.body = bodyReaderFor(head, this.wasm);
+        this.body = bodyReaderFor(head, this.wasm, this.strict);
       }
       const body = this.body!;
       while (!body.done) {
@@ -129,6 +135,9 @@ export class ResponseReader {
         break;
       case Code.UNKNOWN_PROTOCOL:
         out.version = e.text as unknown as number; // CPython's UnknownProtocol(version)
+        break;
+      case Code.STRICT_VIOLATION:
+        out.rule = STRICT_RULES[e.kind]?.[0] ?? String(e.kind);
         break;
       case Code.INCOMPLETE_BODY:
         out.partial = latin1Decode(concatBytes(this.pieces, this.bodyBytes));

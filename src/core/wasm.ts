@@ -19,6 +19,7 @@ interface ParserExports {
   reserve(inputBytes: number, entries: number): number;
   parseHead(total: number, scannedBefore: number, linesBefore: number, flags: number): number;
   decodeChunked(total: number, flags: number): number;
+  checkHeadStrict(end: number): number;
   hasHighBytes(end: number): number;
 }
 
@@ -118,6 +119,11 @@ export class WasmParser {
   }
 
   /** Whether some byte of the input region [0, end) is >= 0x80. */
+  /** See `checkHeadStrict` in assembly/strict.ts: 0, or STRICT_VIOLATION with the rule in ERROR_KIND. */
+  checkHeadStrict(end: number): number {
+    return this.x.checkHeadStrict(end);
+  }
+
   hasHighBytes(end: number): boolean {
     return this.x.hasHighBytes(end) === 1;
   }
@@ -129,6 +135,19 @@ export class WasmParser {
 }
 
 const modules: Partial<Record<WasmBuild, WebAssembly.Module>> = {};
+
+/**
+ * Supplies precompiled modules, used instead of compiling the embedded
+ * bytes. For runtimes that refuse to compile from bytes (Cloudflare
+ * Workers: the `workerd` entry imports the `.wasm` files and passes them
+ * here) or that should compile asynchronously
+ * (`await WebAssembly.compileStreaming(fetch(url))`). Call it before the
+ * first parse; a parser already made keeps its module.
+ */
+export function setWasmModules(given: Partial<Record<WasmBuild, WebAssembly.Module>>): void {
+  if (given.simd) modules.simd = given.simd;
+  if (given.scalar) modules.scalar = given.scalar;
+}
 
 function compile(build: WasmBuild): WebAssembly.Module {
   let m = modules[build];

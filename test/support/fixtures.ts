@@ -20,6 +20,8 @@ export interface ResponseFixture {
   expected: Record<string, unknown>;
   /** What CPython produces, only where httpwire differs on purpose. */
   cpython?: Record<string, unknown>;
+  /** What httpwire produces in strict mode, where the case says (```json strict). */
+  strict?: Record<string, unknown>;
 }
 
 export type Eol = 'crlf' | 'lf' | 'none';
@@ -39,6 +41,7 @@ export interface ParsedSection {
   input: Uint8Array;
   expected?: Record<string, unknown>;
   cpython?: Record<string, unknown>;
+  strict?: Record<string, unknown>;
   titleLine: number;
   http: BlockLines;
   json?: BlockLines;
@@ -158,6 +161,8 @@ interface Draft {
   json?: BlockLines;
   cpythonText?: string;
   cpythonBlock?: BlockLines;
+  strictText?: string;
+  strictBlock?: BlockLines;
 }
 
 function parseJsonBlock(text: string, err: (msg: string) => never): Record<string, unknown> {
@@ -217,8 +222,14 @@ export function parseResponseFixtureFile(
             cur.cpythonText = body.join('\n');
             cur.cpythonBlock = where;
           }
+        } else if (info === 'json strict') {
+          // Strict mode's result is httpwire's own: it comes last, after any CPython block.
+          if (!cur.http) err('json strict block before the http block');
+          if (cur.strictBlock) err('second json strict block');
+          cur.strictText = body.join('\n');
+          cur.strictBlock = where;
         } else {
-          err(`unknown fenced block "${ticks}${info}" (want http, json or json cpython)`);
+          err(`unknown fenced block "${ticks}${info}" (want http, json, json cpython or json strict)`);
         }
       }
       // Fences before the first section (README-like prose) are ignored.
@@ -285,6 +296,9 @@ export function parseResponseFixtureFile(
       // A cpython block that says the same as json documents no difference.
       if (JSON.stringify(section.cpython) === JSON.stringify(section.expected)) err('json cpython block equals the json block');
     }
+    if (d.strictText !== undefined && d.strictBlock) {
+      section.strict = parseJsonBlock(d.strictText, (msg) => fail(file, d.strictBlock!.open, d.title, msg));
+    }
     return section;
   });
 }
@@ -309,6 +323,7 @@ export function loadResponseFixtures(dir: string = defaultFixtureDir()): Respons
       titles.set(s.title, f);
       const fx: ResponseFixture = { file: f, title: s.title, input: s.input, method: s.method, expected: s.expected! };
       if (s.cpython) fx.cpython = s.cpython;
+      if (s.strict) fx.strict = s.strict;
       out.push(fx);
     }
   }
