@@ -174,6 +174,48 @@ describe('nginx over plain HTTP', () => {
     expect(connects).toHaveLength(3);
   });
 
+  it('eight connections in parallel, five requests each: each keeps to its own TCP connection', async () => {
+    const runs = await Promise.all(
+      Array.from({ length: 8 }, async () => {
+        const conn = plain();
+        const seen: string[] = [];
+        for (let i = 0; i < 5; i++) {
+          const resp = await get(conn, `/info?i=${i}`);
+          seen.push(textOf(await resp.read()));
+        }
+        return seen;
+      }),
+    );
+    const ids = runs.map((seen) => {
+      const parsed = seen.map((line) => /^GET \/info\?i=(\d) HTTP\/1\.1 connection=(\d+) requests=(\d+) /.exec(line));
+      expect(parsed.map((m) => [m?.[1], m?.[3]])).toEqual([0, 1, 2, 3, 4].map((i) => [String(i), String(i + 1)]));
+      expect(new Set(parsed.map((m) => m![2])).size).toBe(1);
+      return parsed[0]![2];
+    });
+    expect(new Set(ids).size).toBe(8);
+  });
+
+  it('peek() and read1() over a chunked and a Content-Length body: read1 returns what peek showed', async () => {
+    const conn = plain();
+    for (const path of ['/gzip/lines.txt', '/1mib.bin']) {
+      conn.putrequest('GET', path, { skip_accept_encoding: true });
+      conn.putheader('Accept-Encoding', 'gzip');
+      await conn.endheaders();
+      const resp = await conn.getresponse();
+      const parts: Uint8Array[] = [];
+      for (let i = 0; i < 100_000; i++) {
+        const peeked = await resp.peek();
+        const got = await resp.read1(4096);
+        if (got.length === 0) break;
+        expect(peeked.length).toBeGreaterThan(0);
+        expect(textOf(got)).toBe(textOf(peeked.subarray(0, got.length)));
+        parts.push(got);
+      }
+      const body = concat(parts);
+      expectBytes(path.startsWith('/gzip/') ? new Uint8Array(gunzipSync(body)) : body, file(path));
+    }
+  });
+
   it('POST and PUT with a body: nginx reads it, and keep-alive goes on', async () => {
     const conn = plain();
     await conn.request('POST', '/info', 'hello');

@@ -6,7 +6,7 @@ import { describe, it, expect, afterEach } from 'vitest';
 import { open } from 'node:fs/promises';
 import { join } from 'node:path';
 import { HTTPConnection } from '../../src/index.js';
-import { STATIC_FILES, startEchoServer, startPythonHttpServer, usePeer } from '../support/servers.js';
+import { STATIC_FILES, freePorts, startEchoServer, startPythonHttpServer, usePeer } from '../support/servers.js';
 import { bytesOf, concat, expectBytes, countingFactory, readPieces } from '../support/client.js';
 
 const files = usePeer(startPythonHttpServer);
@@ -169,6 +169,13 @@ describe('echo server (BaseHTTPRequestHandler)', () => {
     const got = await echoOf(conn);
     expect(got).toMatchObject({ path: '/manual', chunked: true, body: 'body in one chunk' });
     expect(got.headers).toContainEqual(['X-Multi', 'a\r\n\tb']);
+  });
+
+  it('source_address binds the local end of the connection', async () => {
+    const [port] = await freePorts(1);
+    const conn = connect(echo.port, { source_address: ['127.0.0.1', port] });
+    await conn.request('GET', '/from');
+    expect((await echoOf(conn)).client_port).toBe(port);
   });
 
   it('keep-alive: the same client port across requests with bodies', async () => {
