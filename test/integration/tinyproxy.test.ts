@@ -3,13 +3,13 @@
 // absolute-URI requests. Expected values are what CPython 3.13's
 // http.client does against the same tinyproxy and nginx.
 import { describe, it, expect, afterEach } from 'vitest';
-import { HTTPConnection, HTTPSConnection, HTTPMessage, OSError, create_default_context } from '../../src/index.js';
+import { HTTPConnection, HTTPSConnection, HTTPMessage, OSError, SSLCertVerificationError, create_default_context } from '../../src/index.js';
 import { STATIC_FILES, startNginx, startTinyproxy, usePeer } from '../support/servers.js';
 import { countingFactory, errorFields, expectBytes, rejection, runCPython } from '../support/client.js';
 
 const nginx = usePeer(startNginx);
-// CONNECT is allowed to these two ports only: the TLS one and the plain one.
-const proxy = usePeer(() => startTinyproxy([nginx.tlsPort, nginx.httpPort]));
+// CONNECT is allowed to these ports only (not to nginx.wrongNamePort).
+const proxy = usePeer(() => startTinyproxy([nginx.tlsPort, nginx.httpPort, nginx.selfSignedPort]));
 
 const open: { close(): void }[] = [];
 afterEach(() => {
@@ -61,10 +61,19 @@ describe('tinyproxy CONNECT tunnel', () => {
     expect(conn.get_proxy_response_headers()!.get('Proxy-agent')).toMatch(/^tinyproxy\//);
   });
 
-  it('a refused CONNECT is OSError("Tunnel connection failed: 403 Access violation") and closes, as in CPython 3.13', async () => {
+  it('the certificate is verified inside the tunnel: a self-signed one is refused', async () => {
     const ctx = create_default_context({ cafile: nginx.certs.caFile });
     const conn = track(new HTTPSConnection('127.0.0.1', proxy.port, { timeout: 10, context: ctx }));
     conn.set_tunnel('127.0.0.1', nginx.selfSignedPort);
+    const err = await rejection(conn.request('GET', '/small.txt'));
+    expect(err).toBeInstanceOf(SSLCertVerificationError);
+    expect([err.verify_code, err.verify_message]).toEqual([18, 'self-signed certificate']);
+  });
+
+  it('a refused CONNECT is OSError("Tunnel connection failed: 403 Access violation") and closes, as in CPython 3.13', async () => {
+    const ctx = create_default_context({ cafile: nginx.certs.caFile });
+    const conn = track(new HTTPSConnection('127.0.0.1', proxy.port, { timeout: 10, context: ctx }));
+    conn.set_tunnel('127.0.0.1', nginx.wrongNamePort);
     const err = await rejection(conn.request('GET', '/small.txt'));
     expect(err).toBeInstanceOf(OSError);
     expect(err.args).toEqual(['Tunnel connection failed: 403 Access violation']);
@@ -81,7 +90,7 @@ try:
 except Exception as e:
     print(json.dumps(fields(e, ['errno', 'strerror'])))
 `,
-      { proxy: proxy.port, port: nginx.selfSignedPort, cafile: nginx.certs.caFile },
+      { proxy: proxy.port, port: nginx.wrongNamePort, cafile: nginx.certs.caFile },
     );
     expect(errorFields(err, ['errno', 'strerror'])).toEqual(theirs);
   });
