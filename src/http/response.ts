@@ -452,6 +452,7 @@ export class HTTPResponse implements AsyncIterable<Uint8Array> {
    * error, `partial` holds the whole chunks read by this call.
    */
   private async readChunked(amt: number | null): Promise<Uint8Array> {
+    if (amt === 0) return this.toNextChunk();
     const pieces: Uint8Array[] = [];
     const got = await this.pumpChunked(amt === null || amt === undefined ? ALL : amt, (piece, adopted) => {
       pieces.push(this.fp!.keep(adopted, piece));
@@ -461,6 +462,7 @@ export class HTTPResponse implements AsyncIterable<Uint8Array> {
 
   /** CPython's `_readinto_chunked(b)`. */
   private async readintoChunked(view: Uint8Array): Promise<number> {
+    if (view.length === 0) return (await this.toNextChunk()).length;
     let at = 0;
     return this.pumpChunked(view.length, (piece) => {
       view.set(piece, at);
@@ -506,7 +508,7 @@ export class HTTPResponse implements AsyncIterable<Uint8Array> {
   /** CPython's `_read1_chunked(n)`: bytes of the current chunk only. */
   private async read1Chunked(fp: SocketFile, n: number): Promise<Uint8Array> {
     const reader = this.body!;
-    if (n === 0) return EMPTY;
+    if (n === 0) return this.toNextChunk();
     try {
       for (let fills = 0; ; fills++) {
         const adopted = fp.buf.adopted;
@@ -523,6 +525,25 @@ export class HTTPResponse implements AsyncIterable<Uint8Array> {
     } catch (e) {
       throw this.chunkError(e, EMPTY);
     }
+  }
+
+  /**
+   * A chunked read of zero bytes. CPython still calls `_get_chunk_left`
+   * there, which reads on to the next chunk's data: at the last chunk the
+   * response closes, and a bad or missing size line raises IncompleteRead.
+   * Returns empty bytes.
+   */
+  private async toNextChunk(): Promise<Uint8Array> {
+    const fp = this.fp!;
+    if ((await this.peekChunked(fp)).length > 0 || this.fp === null) return EMPTY;
+    // No data buffered: an error the peek found is pending, or more bytes
+    // are needed. Asking for one byte raises the error and consumes no data.
+    try {
+      this.body!.next(fp.buf, 1, fp.eof);
+    } catch (e) {
+      throw this.chunkError(e, EMPTY);
+    }
+    return EMPTY;
   }
 
   /** CPython's `_peek_chunked`: buffered bytes of the current chunk; framing errors are left for the next read. */

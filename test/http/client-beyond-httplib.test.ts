@@ -10,6 +10,7 @@ import {
   HTTPResponse,
   RemoteDisconnected,
   UnicodeEncodeError,
+  pyRepr,
 } from '../../src/index.js';
 import { addCleanup, capturedStdout, dec, enc, fakeSocket, thrown } from './httplib/support.js';
 
@@ -55,5 +56,35 @@ describe('text file bodies', () => {
     expect(dec(sock.sent)).toBe(
       'PUT / HTTP/1.1\r\nHost: example.com\r\nAccept-Encoding: identity\r\nTransfer-Encoding: chunked\r\n\r\n',
     );
+  });
+});
+
+describe('zero-byte reads of a chunked body', () => {
+  const chunked = (chunks: string) => fakeSocket('HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n' + chunks);
+
+  it('read(0) still reads the next size line: at the last chunk the response closes', async () => {
+    const resp = new HTTPResponse(chunked('0\r\n\r\n'));
+    await resp.begin();
+    expect((await resp.read(0)).length).toBe(0);
+    expect(resp.isclosed()).toBe(true);
+  });
+
+  it('read(0) on a bad size line raises IncompleteRead and closes', async () => {
+    const resp = new HTTPResponse(chunked('z\r\n'));
+    await resp.begin();
+    const e = await thrown(() => resp.read(0));
+    expect(pyRepr(e)).toBe('IncompleteRead(0 bytes read)');
+    expect(resp.isclosed()).toBe(true);
+  });
+
+  it('read1(0) and readinto() of nothing do the same', async () => {
+    const resp = new HTTPResponse(chunked('2\r\nhi\r\n0\r\n\r\n'));
+    await resp.begin();
+    expect((await resp.read1(0)).length).toBe(0);
+    expect(resp.isclosed()).toBe(false);
+    expect(dec(await resp.read(2))).toBe('hi');
+    expect(resp.isclosed()).toBe(false);
+    expect(await resp.readinto(new Uint8Array(0))).toBe(0);
+    expect(resp.isclosed()).toBe(true);
   });
 });
