@@ -102,6 +102,12 @@ export interface HTTPConnectionOptions {
   blocksize?: number;
   /** How to open the byte stream; default: the runtime's (node:net/tls in Node). */
   transportFactory?: TransportFactory;
+  /**
+   * Strict mode (docs/strict-mode.md): refuse responses with the framing
+   * request smuggling and response splitting rely on (StrictViolation).
+   * Default false: CPython's lenient reading.
+   */
+  strict?: boolean;
 }
 
 /** Options of `new HTTPSConnection(host, port, options)`. */
@@ -290,6 +296,8 @@ export class HTTPConnection {
   timeout: number | null;
   source_address: [string, number] | null;
   blocksize: number;
+  /** Strict mode for the responses read on this connection (see HTTPConnectionOptions). */
+  strict: boolean;
   debuglevel = 0;
   /** The open transport, or null. Assignable (tests put a MemoryTransport here). */
   sock: Transport | null = null;
@@ -315,6 +323,7 @@ export class HTTPConnection {
     this.timeout = options.timeout ?? null;
     this.source_address = options.source_address ?? null;
     this.blocksize = options.blocksize ?? 8192;
+    this.strict = options.strict ?? false;
     [this.host, this.port] = this._get_hostport(host, port);
     this._validate_host(this.host);
     const factory = options.transportFactory ?? defaultTransportFactory;
@@ -413,7 +422,7 @@ export class HTTPConnection {
     for (const [k, v] of Object.entries(this._tunnel_headers)) lines.push(`${k}: ${v}\r\n`);
     lines.push('\r\n');
     await this.send(encodeStrict(lines.join(''), 'latin-1'));
-    const response = new this.response_class(this.sock!, { method: this._method });
+    const response = new this.response_class(this.sock!, { method: this._method, strict: this.strict });
     try {
       const head = await response._read_tunnel_head();
       this._raw_proxy_headers = head.lines;
@@ -476,6 +485,9 @@ export class HTTPConnection {
    * first if needed (NotConnected when `auto_open` is 0).
    */
   async send(data: RequestBody): Promise<void> {
+    // A transport closed under the connection (a timeout, a refused
+    // response) is replaced, as after close().
+    if (this.sock !== null && this.sock.closed) this.sock = null;
     if (this.sock === null) {
       if (this.auto_open) await this.connect();
       else throw new NotConnected();
@@ -768,7 +780,11 @@ export class HTTPConnection {
     if (this._response && this._response.isclosed()) this._response = null;
     if (this._state !== CS_REQ_SENT || this._response) throw new ResponseNotReady(this._state);
     if (this.sock === null) throw new ResponseNotReady(this._state);
-    const response = new this.response_class(this.sock, this.debuglevel > 0 ? this.debuglevel : 0, this._method);
+    const response = new this.response_class(this.sock, {
+      debuglevel: this.debuglevel > 0 ? this.debuglevel : 0,
+      method: this._method,
+      strict: this.strict,
+    });
     try {
       try {
         await response.begin();

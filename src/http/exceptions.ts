@@ -24,7 +24,7 @@
 // This module imports nothing from node:* (it runs in browsers too).
 
 import { Code } from '../core/abi.js';
-import { LINE_KIND_TEXT, type ParseError } from '../core/errors.js';
+import { LINE_KIND_TEXT, STRICT_RULES, type ParseError } from '../core/errors.js';
 
 /** CPython's `http.client._MAXLINE`, used in LineTooLong's message. */
 const MAXLINE = 65536;
@@ -557,6 +557,25 @@ export class RemoteDisconnected extends ConnectionResetError {
 }
 register(RemoteDisconnected, 'RemoteDisconnected', ['BadStatusLine', 'HTTPException']);
 
+/**
+ * Strict mode refused a response (httpwire's own class, an HTTPException):
+ * `rule` names the rule (`'bare-lf'`, `'content-length-with-transfer-encoding'`,
+ * ...; docs/strict-mode.md lists them), `offset` the byte where it was
+ * found in the head or body framing (-1 when the rule is about the head
+ * as a whole). The connection it came from is not reused.
+ */
+export class StrictViolation extends HTTPException {
+  declare rule: string;
+  declare offset: number;
+
+  constructor(rule: string, message: string, offset = -1) {
+    super(message);
+    this.rule = rule;
+    this.offset = offset;
+  }
+}
+register(StrictViolation, 'StrictViolation');
+
 // ---------------------------------------------------------------------------
 // Core parse errors -> Python exceptions
 
@@ -608,6 +627,9 @@ export function fromParseError(e: ParseError, extra: ParseErrorExtra = {}): Base
       break;
     case Code.INPUT_TOO_LARGE:
       out = new MemoryError(e.message);
+      break;
+    case Code.STRICT_VIOLATION:
+      out = new StrictViolation(STRICT_RULES[e.kind]?.[0] ?? String(e.kind), e.message, e.offset);
       break;
     default:
       out = new HTTPException(e.message);

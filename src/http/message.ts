@@ -1160,13 +1160,18 @@ export type HTTPMessageClass<T extends HTTPMessage> = new (fields?: HeaderFields
  * `wholeSource` all of `headerBytes` (a nested message keeps the rest of
  * its text as payload).
  */
-function headerBytesMessage<T extends HTTPMessage>(headerBytes: Uint8Array, cls: HTTPMessageClass<T>, wholeSource = false): T {
+function headerBytesMessage<T extends HTTPMessage>(
+  headerBytes: Uint8Array,
+  cls: HTTPMessageClass<T>,
+  wholeSource = false,
+  strict = false,
+): T {
   const input = new Uint8Array(SYNTHETIC_STATUS.length + headerBytes.length);
   input.set(SYNTHETIC_STATUS);
   input.set(headerBytes, SYNTHETIC_STATUS.length);
   let head: ResponseHead | null;
   try {
-    head = new HeadParser().execute(input, true);
+    head = new HeadParser({ strict }).execute(input, true);
   } catch (e) {
     if (e instanceof ParseError) throw fromParseError(e);
     throw e;
@@ -1174,6 +1179,15 @@ function headerBytesMessage<T extends HTTPMessage>(headerBytes: Uint8Array, cls:
   if (head === null) throw new HTTPException('header parser needed more input at EOF'); // cannot happen
   const end = head.headLength - SYNTHETIC_STATUS.length;
   return new cls(head.headers, wholeSource ? headerBytes : headerBytes.subarray(0, end));
+}
+
+/** Options of `parse_headers` beyond Python's. */
+export interface ParseHeadersOptions {
+  /**
+   * Strict mode: refuse bare CR/LF, obs-fold, non-token names, control
+   * bytes in values and a missing blank line (StrictViolation).
+   */
+  strict?: boolean;
 }
 
 /** Something with Python's `readline(limit)`: bytes, or a Promise of bytes (b'' / empty at EOF). */
@@ -1210,19 +1224,30 @@ function isTerminator(line: Uint8Array): boolean {
  * line or EOF counts), and `TypeError` where CPython's join of the lines
  * fails (a `readline` that returns strings: they never end the section).
  *
+ * `options.strict` (httpwire's strict mode) also refuses bare CR or LF,
+ * obs-fold, non-token names, control bytes in values and a missing blank
+ * line, with StrictViolation.
+ *
  * Returns a Promise, since reading may wait; with bytes it settles at once.
  */
-export async function parse_headers(fp: Uint8Array | ArrayBuffer | ArrayBufferView | LineReader): Promise<HTTPMessage>;
+export async function parse_headers(
+  fp: Uint8Array | ArrayBuffer | ArrayBufferView | LineReader,
+  _class?: undefined,
+  options?: ParseHeadersOptions,
+): Promise<HTTPMessage>;
 export async function parse_headers<T extends HTTPMessage>(
   fp: Uint8Array | ArrayBuffer | ArrayBufferView | LineReader,
   _class: HTTPMessageClass<T>,
+  options?: ParseHeadersOptions,
 ): Promise<T>;
 export async function parse_headers(
   fp: Uint8Array | ArrayBuffer | ArrayBufferView | LineReader,
   _class: HTTPMessageClass<HTTPMessage> = HTTPMessage,
+  options: ParseHeadersOptions = {},
 ): Promise<HTTPMessage> {
+  const strict = options.strict ?? false;
   const bytes = asBytes(fp);
-  if (bytes) return headerBytesMessage(bytes, _class);
+  if (bytes) return headerBytesMessage(bytes, _class, false, strict);
   const reader = fp as LineReader;
   // CPython's _read_headers, then b''.join(headers).
   const lines: Uint8Array[] = [];
@@ -1259,7 +1284,7 @@ export async function parse_headers(
     joined.set(l, at);
     at += l.length;
   }
-  return headerBytesMessage(joined, _class);
+  return headerBytesMessage(joined, _class, false, strict);
 }
 
 /** Python's type name of a value a readline returned. */

@@ -158,6 +158,8 @@ export interface HTTPResponseOptions {
   debuglevel?: number;
   method?: string | null;
   url?: string | null;
+  /** Strict mode (docs/strict-mode.md): refuse what smuggling relies on, with StrictViolation. */
+  strict?: boolean;
 }
 
 /**
@@ -189,6 +191,8 @@ export class HTTPResponse implements AsyncIterable<Uint8Array> {
   will_close: boolean = _UNKNOWN as unknown as boolean;
   /** The connection passed its transport to this response: closing the response closes it. */
   _ownsSock = false;
+  /** Strict mode (see HTTPResponseOptions). */
+  readonly strict: boolean = false;
   private body: ChunkedReader | null = null;
   private _closed = false;
 
@@ -198,6 +202,7 @@ export class HTTPResponse implements AsyncIterable<Uint8Array> {
       level = debuglevel.debuglevel ?? 0;
       method = debuglevel.method ?? null;
       url = debuglevel.url ?? null;
+      this.strict = debuglevel.strict ?? false;
     } else if (typeof debuglevel === 'number') {
       level = debuglevel;
     }
@@ -221,7 +226,7 @@ export class HTTPResponse implements AsyncIterable<Uint8Array> {
    */
   async begin(): Promise<void> {
     if (this.headers !== null) return;
-    const parser = new HeadParser();
+    const parser = new HeadParser({ strict: this.strict });
     let head: ResponseHead;
     for (;;) {
       head = await this.readHead(parser);
@@ -241,7 +246,7 @@ export class HTTPResponse implements AsyncIterable<Uint8Array> {
     this.chunk_left = head.chunked ? null : (_UNKNOWN as unknown as number);
     this.will_close = head.willClose;
     this.length = head.length;
-    if (head.chunked) this.body = new ChunkedReader();
+    if (head.chunked) this.body = new ChunkedReader(undefined, this.strict);
   }
 
   /**
@@ -249,7 +254,7 @@ export class HTTPResponse implements AsyncIterable<Uint8Array> {
    * with `_read_status` and `_read_headers`): no 100 Continue skipping.
    */
   async _read_tunnel_head(): Promise<{ status: number; reason: string; lines: Uint8Array[]; message: HTTPMessage }> {
-    const head = await this.readHead(new HeadParser());
+    const head = await this.readHead(new HeadParser({ strict: this.strict }));
     if (this.debuglevel > 0) debugPrint('reply:', pyRepr(statusLine(head)));
     return { status: head.status, reason: head.reason, lines: headerLines(head), message: HTTPMessage.fromHead(head) };
   }
@@ -595,6 +600,13 @@ export class HTTPResponse implements AsyncIterable<Uint8Array> {
     const reader = this.body!;
     // CPython's _read_next_chunk_size closes the file on a bad size line.
     if (e.code === Code.BAD_CHUNK_SIZE) this._close_conn();
+    if (e.code === Code.STRICT_VIOLATION) {
+      // Refused framing: the bytes after it cannot be trusted, so the
+      // transport goes too (the connection reconnects for its next request).
+      this._ownsSock = true;
+      this._close_conn();
+      return fromParseError(e);
+    }
     const cut = Math.min(read.length, reader.partialChunkBytes);
     return fromParseError(e, { partial: read.subarray(0, read.length - cut), expected: null });
   }
