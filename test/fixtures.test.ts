@@ -3,9 +3,9 @@
 // (sampled for inputs over 4 KiB), and followed by the start of another
 // response when the message ends on its own (it must stop at its end).
 import { describe, expect, it } from 'vitest';
-import { createWasmParser, ResponseReader, type ResponseResult, type WasmParser } from '../src/core/index.js';
-import { loadResponseFixtures, type ResponseFixture } from './support/fixtures.js';
-import { makeRng } from './support/generate.js';
+import { createWasmParser, type WasmParser } from '../src/core/index.js';
+import { loadResponseFixtures } from './support/fixtures.js';
+import { read, splitOffsets, trickled } from './support/replay.js';
 
 const fixtures = loadResponseFixtures();
 const builds: [string, WasmParser][] = [
@@ -13,31 +13,6 @@ const builds: [string, WasmParser][] = [
   ['scalar', createWasmParser('scalar')],
 ];
 const TRAILING = Uint8Array.from('HTTP/1.1 200 OK\r\nContent-Length: 0\r\n\r\n', (c) => c.charCodeAt(0));
-
-function read(
-  fx: ResponseFixture,
-  wasm: WasmParser,
-  pieces: Uint8Array[],
-  eof = true,
-  strict = false,
-): { result: ResponseResult | null; reader: ResponseReader } {
-  const reader = new ResponseReader({ method: fx.method, wasm, strict });
-  for (const p of pieces) reader.feed(p);
-  if (eof) reader.end();
-  // Without EOF a response that has not ended has no result yet.
-  return { result: eof || reader.finished ? reader.result() : null, reader };
-}
-
-function splitOffsets(n: number): number[] {
-  if (n <= 4096) return Array.from({ length: n + 1 }, (_, i) => i);
-  const out = new Set<number>();
-  for (let i = 0; i <= 256; i++) {
-    out.add(i);
-    out.add(n - i);
-  }
-  for (let i = 0; i < n; i += 997) out.add(i);
-  return [...out].filter((i) => i >= 0 && i <= n).sort((a, b) => a - b);
-}
 
 describe('response fixtures', () => {
   it('loads at least 150 cases', () => {
@@ -60,16 +35,7 @@ describe('response fixtures', () => {
 
           // Trickled 1-7 bytes at a time: split status text and header
           // lines must be joined (the resume hint must lose nothing).
-          if (fx.input.length <= 4096) {
-            const rng = makeRng(fx.input.length);
-            const parts: Uint8Array[] = [];
-            for (let i = 0; i < fx.input.length; ) {
-              const n = rng.int(1, 7);
-              parts.push(fx.input.subarray(i, i + n));
-              i += n;
-            }
-            expect(read(fx, wasm, parts).result).toEqual(whole);
-          }
+          if (fx.input.length <= 4096) expect(read(fx, wasm, trickled(fx.input)).result).toEqual(whole);
 
           // A message that ends without EOF must stop at its end.
           const open = read(fx, wasm, [fx.input], false).reader;
