@@ -1,16 +1,16 @@
 // httpwire for Node: Python's http.client for JavaScript. The root entry is
 // the Python-named API (src/http) with node:net/tls as the default
 // transport and the observability hooks published on diagnostics_channel.
-// The sans-IO core is `httpwire/core`.
+// The sans-IO core is `httpwire/core`; browser.ts is the entry for other
+// runtimes, and everything it exports is exported here too.
 import * as diagnostics_channel from 'node:diagnostics_channel';
 import { observe } from './http/observe.js';
 import { setDefaultTransportFactory } from './http/client.js';
 import { nodeTransportFactory } from './transport/node.js';
 
-export * from './http/index.js';
-export { MemoryTransport, memoryFactory, type MemoryTransportOptions } from './transport/memory.js';
+export * from './browser.js';
 export { nodeTransportFactory } from './transport/node.js';
-export { TransportError, type Transport, type TransportFactory, type ConnectOptions, type TlsOptions } from './transport/types.js';
+export { toNodeReadable, type NodeBodyStreamOptions } from './http/node-streams.js';
 
 setDefaultTransportFactory(nodeTransportFactory);
 
