@@ -68,7 +68,12 @@ export function pythonError(e: unknown, host?: string): unknown {
   } else if (code === 'ENOTFOUND' || code === 'EAI_AGAIN' || code === 'EAI_FAIL') {
     out = code === 'EAI_AGAIN' ? new gaierror(-3, 'Temporary failure in name resolution') : new gaierror(-2, 'Name or service not known');
   } else if (code === 'ERR_TLS_CERT_ALTNAME_INVALID' || VERIFY[code]) {
-    const [verifyCode, verifyMessage] = VERIFY[code] ?? [62, `Hostname mismatch, certificate is not valid for '${host ?? ''}'.`];
+    // OpenSSL reports an IP address literal apart from a host name.
+    const ip = host !== undefined && (/^\d{1,3}(\.\d{1,3}){3}$/.test(host) || host.includes(':'));
+    const mismatch: [number, string] = ip
+      ? [64, `IP address mismatch, certificate is not valid for '${host}'.`]
+      : [62, `Hostname mismatch, certificate is not valid for '${host ?? ''}'.`];
+    const [verifyCode, verifyMessage] = VERIFY[code] ?? mismatch;
     const err = new SSLCertVerificationError(1, `[SSL: CERTIFICATE_VERIFY_FAILED] certificate verify failed: ${verifyMessage}`);
     err.reason = 'CERTIFICATE_VERIFY_FAILED';
     err.library = 'SSL';

@@ -17,6 +17,8 @@ import {
   pyRepr,
   ResponseNotReady,
   ValueError,
+  BaseException,
+  TypeError as PyTypeError,
 } from './exceptions.js';
 import { HTTPMessage } from './message.js';
 import { pythonError } from './oserror.js';
@@ -195,6 +197,8 @@ export class HTTPResponse implements AsyncIterable<Uint8Array> {
   readonly strict: boolean = false;
   private body: ChunkedReader | null = null;
   private _closed = false;
+  /** The transport read from (the file keeps it too, until closed). */
+  private readonly _sock: Transport;
 
   constructor(sock: Transport, debuglevel?: number | HTTPResponseOptions, method: string | null = null, url: string | null = null) {
     let level = 0;
@@ -207,6 +211,7 @@ export class HTTPResponse implements AsyncIterable<Uint8Array> {
       level = debuglevel;
     }
     this.fp = new SocketFile(sock);
+    this._sock = sock;
     this.debuglevel = level;
     this._method = method;
     this.url = url;
@@ -298,10 +303,18 @@ export class HTTPResponse implements AsyncIterable<Uint8Array> {
     if (this._ownsSock) fp.sock.close();
   }
 
-  /** Closes the response; the connection can then send its next request. */
+  /**
+   * Closes the response; the connection can then send its next request.
+   * Closed before its body was read to the end, the response takes the
+   * transport with it: the unread bytes would otherwise be read as the
+   * next response (CPython's behaviour; here the connection reconnects).
+   */
   close(): void {
     this._closed = true;
-    if (this.fp) this._close_conn();
+    if (this.fp) {
+      if (this.length !== 0 && this.headers !== null) this._ownsSock = true;
+      this._close_conn();
+    }
   }
 
   flush(): void {}
@@ -318,9 +331,19 @@ export class HTTPResponse implements AsyncIterable<Uint8Array> {
     return false;
   }
 
-  /** True once the body was read to its end or the response was closed. */
-  isclosed(): boolean {
-    return this.fp === null;
+  /**
+   * A read failed (the body is cut short, its framing refused, the
+   * transport timed out or was reset): where the message ends is lost, so
+   * the transport goes with the response and the connection opens a new
+   * one for its next request (CPython would reuse it and fail there).
+   * Argument errors (ValueError, TypeError) leave everything as it was.
+   */
+  private abandon(e: unknown): unknown {
+    if (e instanceof BaseException && !(e instanceof ValueError) && !(e instanceof PyTypeError)) {
+      this._close_conn();
+      this._sock.close();
+    }
+    return e;
   }
 
   /**
@@ -331,6 +354,60 @@ export class HTTPResponse implements AsyncIterable<Uint8Array> {
    * everything (see docs/differences.md).
    */
   async read(amt: number | null = null): Promise<Uint8Array> {
+    try {
+      return await this._read_impl(amt);
+    } catch (e) {
+      throw this.abandon(e);
+    }
+  }
+
+  /**
+   * Reads up to `b.length` body bytes into `b` (any ArrayBufferView or
+   * ArrayBuffer) and returns how many; 0 at the end. Allocates nothing for
+   * a Content-Length or until-close body.
+   */
+  async readinto(b: ArrayBufferView | ArrayBuffer): Promise<number> {
+    try {
+      return await this._readinto_impl(b);
+    } catch (e) {
+      throw this.abandon(e);
+    }
+  }
+
+  /** Body bytes with at most one transport read (bytes already buffered first). */
+  async read1(n = -1): Promise<Uint8Array> {
+    try {
+      return await this._read1_impl(n);
+    } catch (e) {
+      throw this.abandon(e);
+    }
+  }
+
+  /** Buffered body bytes, not consumed (one transport read if none are buffered). */
+  async peek(n = -1): Promise<Uint8Array> {
+    try {
+      return await this._peek_impl(n);
+    } catch (e) {
+      throw this.abandon(e);
+    }
+  }
+
+  /** One line of the body (up to and including LF), at most `limit` bytes when limit >= 0. */
+  async readline(limit = -1): Promise<Uint8Array> {
+    try {
+      return await this._readline_impl(limit);
+    } catch (e) {
+      throw this.abandon(e);
+    }
+  }
+
+  /** True once the body was read to its end or the response was closed. */
+  isclosed(): boolean {
+    return this.fp === null;
+  }
+
+  /** CPython's `HTTPResponse.read`; errors are handled by `read` (see `abandon`). */
+  private async _read_impl(amt: number | null = null): Promise<Uint8Array> {
     const fp = this.fp;
     if (fp === null) return EMPTY;
     if (this._method === 'HEAD') {
@@ -372,12 +449,8 @@ export class HTTPResponse implements AsyncIterable<Uint8Array> {
     return data;
   }
 
-  /**
-   * Reads up to `b.length` body bytes into `b` (any ArrayBufferView or
-   * ArrayBuffer) and returns how many; 0 at the end. Allocates nothing for
-   * a Content-Length or until-close body.
-   */
-  async readinto(b: ArrayBufferView | ArrayBuffer): Promise<number> {
+  /** CPython's `HTTPResponse.readinto`; errors are handled by `readinto` (see `abandon`). */
+  private async _readinto_impl(b: ArrayBufferView | ArrayBuffer): Promise<number> {
     const fp = this.fp;
     if (fp === null) return 0;
     if (this._method === 'HEAD') {
@@ -396,8 +469,8 @@ export class HTTPResponse implements AsyncIterable<Uint8Array> {
     return n;
   }
 
-  /** Body bytes with at most one transport read (bytes already buffered first). */
-  async read1(n = -1): Promise<Uint8Array> {
+  /** CPython's `HTTPResponse.read1`; errors are handled by `read1` (see `abandon`). */
+  private async _read1_impl(n = -1): Promise<Uint8Array> {
     const fp = this.fp;
     if (fp === null || this._method === 'HEAD') return EMPTY;
     if (this.chunked) return this.read1Chunked(fp, n);
@@ -411,8 +484,8 @@ export class HTTPResponse implements AsyncIterable<Uint8Array> {
     return result;
   }
 
-  /** Buffered body bytes, not consumed (one transport read if none are buffered). */
-  async peek(n = -1): Promise<Uint8Array> {
+  /** CPython's `HTTPResponse.peek`; errors are handled by `peek` (see `abandon`). */
+  private async _peek_impl(n = -1): Promise<Uint8Array> {
     void n; // as BufferedReader.peek, the size is only a hint
     const fp = this.fp;
     if (fp === null || this._method === 'HEAD') return EMPTY;
@@ -420,8 +493,8 @@ export class HTTPResponse implements AsyncIterable<Uint8Array> {
     return fp.peek();
   }
 
-  /** One line of the body (up to and including LF), at most `limit` bytes when limit >= 0. */
-  async readline(limit = -1): Promise<Uint8Array> {
+  /** CPython's `HTTPResponse.readline`; errors are handled by `readline` (see `abandon`). */
+  private async _readline_impl(limit = -1): Promise<Uint8Array> {
     const fp = this.fp;
     if (fp === null || this._method === 'HEAD') return EMPTY;
     if (this.chunked) return this.readlineByPeek(limit);
