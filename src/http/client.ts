@@ -319,7 +319,22 @@ export class HTTPConnection {
    * `port` is omitted. Raises InvalidURL for a non-numeric port or a
    * control character or space in the host.
    */
-  constructor(host: string, port?: number | null, options: HTTPConnectionOptions = {}) {
+  constructor(
+    host: string,
+    port?: number | null,
+    options: HTTPConnectionOptions | number | null = {},
+    source_address?: [string, number] | null,
+    blocksize?: number,
+  ) {
+    // Python's HTTPConnection also takes timeout, source_address and
+    // blocksize by position: HTTPConnection(host, port, 10).
+    if (options === null || typeof options !== 'object') {
+      options = { timeout: options ?? null };
+      if (source_address !== undefined) options.source_address = source_address;
+      if (blocksize !== undefined) options.blocksize = blocksize;
+    } else if (source_address !== undefined || blocksize !== undefined) {
+      throw new PyTypeError('source_address and blocksize go in the options object when options are given');
+    }
     this.timeout = options.timeout ?? null;
     this.source_address = options.source_address ?? null;
     this.blocksize = options.blocksize ?? 8192;
@@ -609,7 +624,16 @@ export class HTTPConnection {
    * is idle, ValueError for a control character in `method`, InvalidURL
    * for one (or a space) in `url`, UnicodeEncodeError for non-ASCII.
    */
-  putrequest(method: string, url: string, options: { skip_host?: boolean; skip_accept_encoding?: boolean } = {}): void {
+  putrequest(
+    method: string,
+    url: string,
+    options: { skip_host?: boolean; skip_accept_encoding?: boolean } | boolean = {},
+    skip_accept_encoding?: boolean,
+  ): void {
+    // Python's putrequest(method, url, skip_host, skip_accept_encoding) by position too.
+    if (typeof options !== 'object' || options === null) {
+      options = { skip_host: Boolean(options), skip_accept_encoding: Boolean(skip_accept_encoding) };
+    }
     if (this._response && this._response.isclosed()) this._response = null;
     if (this._state !== CS_IDLE) throw new CannotSendRequest(this._state);
     // Checked before the state changes: CPython checks after, and a refused
@@ -839,6 +863,10 @@ export class HTTPSConnection extends HTTPConnection {
   _context: SSLContext;
 
   constructor(host: string, port?: number | null, options: HTTPSConnectionOptions = {}) {
+    // Python's HTTPSConnection takes everything after port by keyword only.
+    if (options === null || typeof options !== 'object') {
+      throw new PyTypeError('HTTPSConnection takes its options (timeout, context, ...) as an object');
+    }
     super(host, port, options);
     this._context = options.context ?? createHttpsContext(this._http_vsn);
   }

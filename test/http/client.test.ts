@@ -16,11 +16,13 @@ import {
   CannotSendRequest,
   channels,
   HTTPConnection,
+  HTTPSConnection,
   InvalidURL,
   MemoryTransport,
   memoryFactory,
   RemoteDisconnected,
   TimeoutError,
+  TypeError as PyTypeError,
   ValueError,
 } from '../../src/index.js';
 
@@ -290,5 +292,32 @@ describe('diagnostics_channel', () => {
     await conn.request('GET', '/');
     expect(latin1(sock.sent)).toBe('GET / HTTP/1.1\r\nHost: h\r\nAccept-Encoding: identity\r\ntraceparent: 00-abc-def-01\r\n\r\n');
     expect(diagnostics_channel.hasSubscribers('httpwire:client:request:created')).toBe(true);
+  });
+});
+
+describe("Python's positional arguments", () => {
+  it('HTTPConnection(host, port, timeout, source_address, blocksize)', () => {
+    const a = new HTTPConnection('h', 80, 10);
+    expect([a.timeout, a.source_address, a.blocksize]).toEqual([10, null, 8192]);
+    const b = new HTTPConnection('h', null, 2.5, ['127.0.0.1', 0], 100);
+    expect([b.port, b.timeout, b.source_address, b.blocksize]).toEqual([80, 2.5, ['127.0.0.1', 0], 100]);
+    expect(new HTTPConnection('h', 80, null).timeout).toBe(null);
+  });
+
+  it('putrequest(method, url, skip_host, skip_accept_encoding)', async () => {
+    const conn = new HTTPConnection('h');
+    const first = (conn.sock = new MemoryTransport(OK));
+    conn.putrequest('GET', '/', true);
+    await conn.endheaders();
+    conn.close();
+    const second = (conn.sock = new MemoryTransport(OK));
+    conn.putrequest('GET', '/', false, true);
+    await conn.endheaders();
+    expect(latin1(first.sent)).toBe('GET / HTTP/1.1\r\nAccept-Encoding: identity\r\n\r\n');
+    expect(latin1(second.sent)).toBe('GET / HTTP/1.1\r\nHost: h\r\n\r\n');
+  });
+
+  it('HTTPSConnection takes its options only as an object, as Python (keyword-only)', () => {
+    expect(() => new HTTPSConnection('h', 443, 10 as never)).toThrow(PyTypeError);
   });
 });
