@@ -5,6 +5,9 @@
 // space at the front is reclaimed only when an append needs room, so a
 // head arriving in pieces keeps its bytes in place.
 
+/** The owned space of a buffer that has not needed any yet. */
+const NO_SPACE = new Uint8Array(0);
+
 /** Unconsumed received bytes, contiguous. */
 export class ReceiveBuffer {
   /** Holds the bytes: `own`, or an adopted chunk. */
@@ -14,8 +17,16 @@ export class ReceiveBuffer {
   private start = 0;
   private end = 0;
 
+  /** Size of the owned space once it is first needed. */
+  private readonly initialSize: number;
+
+  /**
+   * Owned space is allocated only when a chunk must be joined to leftover
+   * bytes: a response that arrives in one read never allocates any.
+   */
   constructor(initialSize = 16384) {
-    this.own = this.buf = new Uint8Array(initialSize);
+    this.own = this.buf = NO_SPACE;
+    this.initialSize = Math.max(1, initialSize);
   }
 
   /** Number of unconsumed bytes. */
@@ -48,7 +59,7 @@ export class ReceiveBuffer {
     if (this.buf === this.own && (live + n <= this.own.length >> 1 || (live + n <= this.own.length && this.start > 0))) {
       this.own.copyWithin(0, this.start, this.end);
     } else {
-      let size = this.own.length;
+      let size = Math.max(this.own.length, this.initialSize);
       while (size < live + n) size *= 2;
       const next = size === this.own.length && this.buf !== this.own ? this.own : new Uint8Array(size);
       next.set(this.buf.subarray(this.start, this.end));

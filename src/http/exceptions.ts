@@ -264,6 +264,8 @@ register(UnicodeEncodeError, 'UnicodeEncodeError');
  */
 export function unicodeEncodeError(text: string, encoding: 'latin-1' | 'ascii'): UnicodeEncodeError | null {
   const limit = encoding === 'ascii' ? 0x80 : 0x100;
+  // The common case, checked without splitting the text into code points.
+  if (!(encoding === 'ascii' ? NON_ASCII : NON_LATIN1).test(text)) return null;
   const chars = Array.from(text);
   const start = chars.findIndex((ch) => ch.codePointAt(0)! >= limit);
   if (start < 0) return null;
@@ -271,6 +273,9 @@ export function unicodeEncodeError(text: string, encoding: 'latin-1' | 'ascii'):
   while (end < chars.length && chars[end]!.codePointAt(0)! >= limit) end++;
   return new UnicodeEncodeError(encoding, text, start, end, `ordinal not in range(${limit})`);
 }
+
+const NON_ASCII = /[^\x00-\x7f]/;
+const NON_LATIN1 = /[^\x00-\xff]/;
 
 /** Python's `TypeError(...args)` (exported under that name; it shadows the global in importers). */
 class PyTypeError extends Exception {}
