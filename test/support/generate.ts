@@ -369,7 +369,7 @@ function mutateDraft(rng: Rng, d: Draft): void {
 const SPECIAL_BYTES = ['\r', '\n', '\x00', '\x85', '\xa0', ':', ';', ' ', '\t', '\r\n', '\x0b', '\x1c', '-', '0', 'f', '_'];
 
 /** One byte-level mutation: flip, insert, delete, duplicate, truncate. */
-function mutateBytes(rng: Rng, s: string): string {
+export function mutateBytes(rng: Rng, s: string): string {
   const pos = () => rng.int(0, s.length);
   switch (rng.int(0, 6)) {
     case 0: { // overwrite a byte with a random one
@@ -550,7 +550,7 @@ const EDGE_CASES = [
   'HTTP/1.1 200 OK\r\nContent-Type: multipart/digest; boundary="b"\r\n',
 ];
 
-function latin1Bytes(s: string): Uint8Array {
+export function latin1Bytes(s: string): Uint8Array {
   const out = new Uint8Array(s.length);
   for (let i = 0; i < s.length; i++) out[i] = s.charCodeAt(i) & 0xff;
   return out;

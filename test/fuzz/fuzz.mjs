@@ -1,0 +1,184 @@
+#!/usr/bin/env node
+// Seeded fuzzer for the WASM response parser (see test/fuzz/harness.ts for
+// what is generated and what is checked).
+//
+//   npm run fuzz -- --n 1000000 --seed 6          (node test/fuzz/fuzz.mjs)
+//   node test/fuzz/fuzz.mjs --seed 6 --only 41234  replay one input, print its findings
+//   options: --start I (first index), --workers W (default 1), --stall S
+//            (seconds without progress before an input counts as a hang, default 120),
+//            --report FILE (JSON summary; default .tmp/fuzz/report-<seed>.json)
+//
+// The harness is TypeScript: it is bundled here with esbuild (a dev
+// dependency) so that this script runs on plain Node 20. Inputs run in
+// worker threads; each publishes the index it is working on in shared
+// memory, and the main thread stops a worker whose index has not moved for
+// --stall seconds and records that input as a hang (then goes on after it).
+// Exit code 1 when anything was found.
+import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { Worker, isMainThread, parentPort, workerData } from 'node:worker_threads';
+
+const root = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
+// One bundle per run, so that runs side by side do not rebuild each other's.
+const bundle = join(root, '.tmp', 'fuzz', `harness-${process.pid}.mjs`);
+
+if (isMainThread) await main();
+else await work();
+
+function args() {
+  const out = { n: 100_000, seed: 1, start: 0, workers: 1, stall: 120, only: null, report: null };
+  const argv = process.argv.slice(2);
+  for (let i = 0; i < argv.length; i += 2) {
+    const key = argv[i].replace(/^--/, '');
+    if (!(key in out)) throw new Error(`unknown option ${argv[i]}`);
+    out[key] = key === 'report' ? argv[i + 1] : Number(argv[i + 1]);
+  }
+  return out;
+}
+
+async function build() {
+  const esbuild = await import('esbuild');
+  await esbuild.build({
+    entryPoints: [join(root, 'test', 'fuzz', 'harness.ts')],
+    bundle: true,
+    format: 'esm',
+    platform: 'neutral',
+    target: 'es2022',
+    outfile: bundle,
+    logLevel: 'warning',
+  });
+}
+
+async function main() {
+  const opt = args();
+  mkdirSync(dirname(bundle), { recursive: true });
+  await build();
+  process.on('exit', () => rmSync(bundle, { force: true }));
+  if (opt.only !== null) {
+    const { Fuzzer, fuzzInput } = await import(bundle);
+    const { input, method, kind } = fuzzInput(opt.seed, opt.only);
+    const found = new Fuzzer().run(opt.seed, opt.only);
+    console.log(JSON.stringify({ index: opt.only, kind, method, length: input.length, input: String.fromCharCode(...input.subarray(0, 2000)) }));
+    for (const f of found) console.log(`${f.kind} in ${f.where}: ${f.detail}`);
+    process.exit(found.length ? 1 : 0);
+  }
+
+  const end = opt.start + opt.n;
+  const workers = Math.max(1, opt.workers);
+  const current = new Int32Array(new SharedArrayBuffer(4 * workers));
+  const started = Date.now();
+  const totals = { inputs: 0, bytes: 0, largest: 0, kinds: {}, strictAccepted: 0, strictRefused: {}, outcomes: {}, abiCalls: 0 };
+  const findings = [];
+  const hangs = [];
+  let done = 0;
+
+  // Index ranges, one per worker; a worker stopped for a hang resumes after the input.
+  const per = Math.ceil(opt.n / workers);
+  const ranges = Array.from({ length: workers }, (_, w) => [opt.start + w * per, Math.min(end, opt.start + (w + 1) * per)]);
+  const progress = setInterval(() => {
+    const rate = done / ((Date.now() - started) / 1000);
+    process.stderr.write(`\r${done}/${opt.n} inputs, ${rate.toFixed(0)}/s, ${findings.length} findings, ${hangs.length} hangs  `);
+  }, 5000);
+
+  await Promise.all(
+    ranges.map(async ([from, to], slot) => {
+      while (from < to) {
+        from = await runWorker(slot, from, to);
+      }
+    }),
+  );
+  clearInterval(progress);
+  const seconds = (Date.now() - started) / 1000;
+  // Findings by class: kind, place (build and pieces aside) and the first words of the detail.
+  const classes = {};
+  for (const f of findings) {
+    const key = `${f.kind} in ${f.where.replace(/ \(.*\)$/, '')}: ${f.detail.split(/[;\n]/)[0].replace(/-?\d+/g, 'N').slice(0, 80)}`;
+    classes[key] = (classes[key] ?? 0) + 1;
+  }
+  const summary = { seed: opt.seed, classes, start: opt.start, inputs: totals.inputs, hangs: hangs.length, seconds, findings: findings.length, totals, node: process.version, findingsList: findings.slice(0, 200), hangList: hangs };
+  const reportFile = opt.report ?? join(root, '.tmp', 'fuzz', `report-${opt.seed}.json`);
+  mkdirSync(dirname(reportFile), { recursive: true });
+  writeFileSync(reportFile, JSON.stringify(summary, null, 2));
+  process.stderr.write('\n');
+  console.log(`seed ${opt.seed}: ${totals.inputs} inputs (${(totals.bytes / 1e6).toFixed(1)} MB, largest ${totals.largest} bytes) in ${seconds.toFixed(1)} s`);
+  console.log(`kinds: ${JSON.stringify(totals.kinds)}`);
+  console.log(`default outcomes: ${JSON.stringify(totals.outcomes)}`);
+  console.log(`strict: ${totals.strictAccepted} accepted as default, refused ${JSON.stringify(totals.strictRefused)}`);
+  console.log(`ABI calls checked: ${totals.abiCalls}`);
+  console.log(`findings: ${findings.length} (crashes ${findings.filter((f) => f.kind === 'crash').length}), hangs: ${hangs.length}; report: ${reportFile}`);
+  for (const [k, n] of Object.entries(classes)) console.log(`  ${n} x ${k}`);
+  for (const f of findings.slice(0, 20)) console.log(`  #${f.index} ${f.kind} in ${f.where}: ${f.detail.slice(0, 400)}\n    input ${JSON.stringify(f.input.slice(0, 300))}`);
+  process.exit(findings.length || hangs.length ? 1 : 0);
+
+  /** Runs [from, to) in one worker; resolves with the index to go on from. */
+  function runWorker(slot, from, to) {
+    return new Promise((resolve, reject) => {
+      current[slot] = from;
+      const worker = new Worker(fileURLToPath(import.meta.url), { workerData: { file: bundle, seed: opt.seed, from, to, current, slot } });
+      let last = from;
+      let lastMove = Date.now();
+      const watch = setInterval(() => {
+        const now = Atomics.load(current, slot);
+        if (now !== last) {
+          last = now;
+          lastMove = Date.now();
+        } else if (Date.now() - lastMove > opt.stall * 1000) {
+          clearInterval(watch);
+          hangs.push({ index: now, seconds: opt.stall });
+          findings.push({ index: now, kind: 'hang', where: 'worker', detail: `no progress for ${opt.stall} s`, method: '', input: '' });
+          void worker.terminate().then(() => resolve(now + 1));
+        }
+      }, 1000);
+      worker.on('message', (m) => {
+        if (m.findings) findings.push(...m.findings);
+        if (m.stats) {
+          done += m.stats.inputs;
+          merge(totals, m.stats);
+        }
+      });
+      worker.on('error', (e) => {
+        clearInterval(watch);
+        reject(e);
+      });
+      worker.on('exit', () => {
+        clearInterval(watch);
+        resolve(to);
+      });
+    });
+  }
+}
+
+function merge(into, s) {
+  for (const k of ['inputs', 'bytes', 'strictAccepted', 'abiCalls']) into[k] += s[k];
+  into.largest = Math.max(into.largest, s.largest);
+  for (const k of ['kinds', 'strictRefused', 'outcomes']) {
+    for (const [name, n] of Object.entries(s[k])) into[k][name] = (into[k][name] ?? 0) + n;
+  }
+}
+
+async function work() {
+  const { file, seed, from, to, current, slot } = workerData;
+  const { Fuzzer, newStats } = await import(file);
+  const fuzzer = new Fuzzer();
+  let sent = newStats();
+  const flush = () => {
+    const s = fuzzer.stats;
+    const delta = { ...s, inputs: s.inputs - sent.inputs, bytes: s.bytes - sent.bytes, strictAccepted: s.strictAccepted - sent.strictAccepted, abiCalls: s.abiCalls - sent.abiCalls, kinds: diff(s.kinds, sent.kinds), strictRefused: diff(s.strictRefused, sent.strictRefused), outcomes: diff(s.outcomes, sent.outcomes) };
+    sent = structuredClone(s);
+    parentPort.postMessage({ stats: delta });
+  };
+  for (let i = from; i < to; i++) {
+    Atomics.store(current, slot, i);
+    const found = fuzzer.run(seed, i);
+    if (found.length) parentPort.postMessage({ findings: found });
+    if ((i - from) % 1000 === 999) flush();
+  }
+  flush();
+}
+
+function diff(a, b) {
+  const out = {};
+  for (const [k, v] of Object.entries(a)) if (v - (b[k] ?? 0)) out[k] = v - (b[k] ?? 0);
+  return out;
+}
