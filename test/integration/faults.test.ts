@@ -14,7 +14,9 @@ import {
   ConnectionRefusedError,
   ConnectionResetError,
   HTTPConnection,
+  HTTPException,
   IncompleteRead,
+  LineTooLong,
   OSError,
   RemoteDisconnected,
   TimeoutError,
@@ -199,6 +201,58 @@ const FAULTS: Fault[] = [
       expect(err.expected).toBeNull();
     },
   },
+  {
+    name: 'a 1 MiB header line: LineTooLong("header line")',
+    responder: raw.send(`HTTP/1.1 200 OK\r\nX-Big: ${'a'.repeat(1 << 20)}\r\nContent-Length: 2\r\n\r\nok`),
+    provoke: faultyResponse,
+    python: { read: false },
+    check(err) {
+      expect(err).toBeInstanceOf(LineTooLong);
+      expect(err.args).toEqual(['got more than 65536 bytes when reading header line']);
+    },
+  },
+  {
+    name: 'a 1 MiB status line: LineTooLong("status line")',
+    responder: raw.send(`HTTP/1.1 200 ${'R'.repeat(1 << 20)}\r\nContent-Length: 2\r\n\r\nok`),
+    provoke: faultyResponse,
+    python: { read: false },
+    check(err) {
+      expect(err).toBeInstanceOf(LineTooLong);
+      expect(err.args).toEqual(['got more than 65536 bytes when reading status line']);
+    },
+  },
+  {
+    name: '101 headers: HTTPException("got more than 100 headers")',
+    responder: raw.send(`HTTP/1.1 200 OK\r\n${Array.from({ length: 101 }, (_, i) => `X-H${i}: v\r\n`).join('')}Content-Length: 2\r\n\r\nok`),
+    provoke: faultyResponse,
+    python: { read: false },
+    check(err) {
+      expect(err).toBeInstanceOf(HTTPException);
+      expect(err.constructor).toBe(HTTPException);
+      expect(err.args).toEqual(['got more than 100 headers']);
+    },
+  },
+  {
+    name: '101 headers in a 100 Continue: HTTPException("got more than 100 headers")',
+    responder: raw.send(`HTTP/1.1 100 Continue\r\n${'X-C: v\r\n'.repeat(101)}\r\nHTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\nok`),
+    provoke: faultyResponse,
+    python: { read: false },
+    check(err) {
+      expect(err).toBeInstanceOf(HTTPException);
+      expect(err.args).toEqual(['got more than 100 headers']);
+    },
+  },
+  {
+    name: 'a chunked body that stalls inside a chunk past the timeout: TimeoutError("timed out") from read()',
+    responder: raw.send('HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\na\r\nhel'),
+    timeout: 0.3,
+    provoke: (conn) => faultyBody(conn),
+    python: { read: true },
+    check(err) {
+      expect(err).toBeInstanceOf(TimeoutError);
+      expect(err.args).toEqual(['timed out']);
+    },
+  },
 ];
 
 /** The client CPython runs against the same fault: prints its exception's fields as JSON. */
@@ -246,6 +300,35 @@ describe.each(FAULTS)('$name', (fault) => {
   });
 });
 
+// A reset after part of the body: CPython's next recv() fails with
+// ECONNRESET. Node's libuv, when the RST arrives with the last data (a short
+// read and POLLHUP in one wake-up), reports end of stream instead, and the
+// body then ends short: IncompleteRead. Which of the two a run sees depends on
+// when the RST lands, so either is accepted; both carry what was received.
+describe.each([
+  ['a Content-Length body', 'HTTP/1.1 200 OK\r\nContent-Length: 10\r\n\r\nhello', 5],
+  ['a chunk', 'HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n5\r\nhello\r\na\r\nwor', null],
+] as const)('a reset in the middle of %s', (_, bytes, expected) => {
+  it('read() raises ConnectionResetError or IncompleteRead with what came before the reset', async () => {
+    const { conn } = await setUp(raw.reset(bytes));
+    const err = await rejection(faultyBody(conn));
+    if (err instanceof IncompleteRead) {
+      expect(err.partial).toEqual(bytesOf('hello'));
+      expect(err.expected).toBe(expected);
+    } else {
+      expect(err).toBeInstanceOf(ConnectionResetError);
+      expect(err.errno).toBe(constants.errno.ECONNRESET);
+    }
+  });
+
+  it('then the same HTTPConnection completes a normal request', async () => {
+    const { server, conn } = await setUp(raw.reset(bytes));
+    await rejection(faultyBody(conn));
+    await expectRecovery(conn, server);
+    expect(server.connections).toBe(2);
+  });
+});
+
 describe('no server', () => {
   it('a closed port: ConnectionRefusedError(111, "Connection refused")', async () => {
     const server = await startRawServer([]);
@@ -274,6 +357,17 @@ describe('valid but unusual responses over real TCP', () => {
     const resp = await faultyResponse(conn);
     expect(textOf(await resp.read())).toBe('abcde');
     expect(resp.getheader('X-Trailer')).toBeNull(); // CPython reads and discards trailers
+    await expectRecovery(conn, server);
+    expect(server.connections).toBe(1);
+  });
+
+  it('10,000 100 Continue responses in a row are skipped, then the same connection serves the next request', async () => {
+    const { server, conn } = await setUp(
+      raw.send(`${'HTTP/1.1 100 Continue\r\n\r\n'.repeat(10_000)}HTTP/1.1 200 OK\r\nContent-Length: 4\r\n\r\nbody`),
+    );
+    const resp = await faultyResponse(conn);
+    expect([resp.status, resp.reason]).toEqual([200, 'OK']);
+    expect(textOf(await resp.read())).toBe('body');
     await expectRecovery(conn, server);
     expect(server.connections).toBe(1);
   });
