@@ -645,6 +645,8 @@ export interface RawServer extends Omit<Server, 'dir'> {
   requests: RawRequest[];
   /** How many connections were accepted. */
   readonly connections: number;
+  /** Bytes received on all connections, requests or not. */
+  readonly bytesReceived: number;
 }
 
 const MAX_RAW_REQUEST = 1 << 20;
@@ -659,6 +661,7 @@ export async function startRawServer(script: RawResponder[], fallback: RawRespon
   const requests: RawRequest[] = [];
   const sockets = new Set<net.Socket>();
   let connections = 0;
+  let bytesReceived = 0;
   const server = net.createServer({ allowHalfOpen: true }, (socket) => {
     const connection = ++connections;
     sockets.add(socket);
@@ -667,6 +670,7 @@ export async function startRawServer(script: RawResponder[], fallback: RawRespon
     socket.on('end', () => socket.end());
     let pending = Buffer.alloc(0);
     socket.on('data', (chunk: Buffer) => {
+      bytesReceived += chunk.length;
       pending = Buffer.concat([pending, chunk]);
       if (pending.length > MAX_RAW_REQUEST) socket.destroy();
       // At most as many requests as the buffer could hold; each pass consumes one.
@@ -691,6 +695,9 @@ export async function startRawServer(script: RawResponder[], fallback: RawRespon
     requests,
     get connections() {
       return connections;
+    },
+    get bytesReceived() {
+      return bytesReceived;
     },
     stop() {
       stopped ??= new Promise<void>((resolve) => {
