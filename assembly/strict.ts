@@ -147,8 +147,10 @@ export function chunkStrictStep(s: i32, c: u32, offset: i32): i32 {
     if (s == StrictChunk.TRAILER_CR) return StrictChunk.TRAILER_START;
     return violation(StrictRule.BARE_LF, offset);
   }
+  // The CR may have ended the previous read: report the byte after it,
+  // which is in this input.
   if (s == StrictChunk.CR || s == StrictChunk.TRAILER_CR || s == StrictChunk.TRAILER_END_CR) {
-    return violation(StrictRule.BARE_CR, offset - 1);
+    return violation(StrictRule.BARE_CR, offset);
   }
   const blank = isBlank(c);
   const token = is(c, TCHAR);
