@@ -2,14 +2,42 @@
 // with `readable` and `writable` streams, and Deno.startTls upgrades one
 // inside a CONNECT tunnel. Reached only from the `deno` entry; no node:*.
 import { refuseUnverified, streamTransportFactory, type StreamPair } from './streams.js';
-import type { TlsOptions, TransportFactory } from './types.js';
+import { TransportError, type TlsOptions, type TransportFactory } from './types.js';
 
-/** The part of a Deno.Conn we use. */
+/** rustls' certificate errors (in Deno's messages) -> the Node codes src/http maps to ssl errors. */
+const CERT_ERRORS: [RegExp, string][] = [
+  [/UnknownIssuer|unknown issuer/i, 'UNABLE_TO_GET_ISSUER_CERT_LOCALLY'],
+  [/NotValidForName|not valid for name/i, 'ERR_TLS_CERT_ALTNAME_INVALID'],
+  [/NotValidYet|not valid yet/i, 'CERT_NOT_YET_VALID'],
+  [/expired/i, 'CERT_HAS_EXPIRED'],
+  [/revoked/i, 'CERT_REVOKED'],
+  [/CaUsedAsEndEntity|self-?signed/i, 'DEPTH_ZERO_SELF_SIGNED_CERT'],
+];
+
+/**
+ * Runs the TLS handshake now (Deno defers it to the first read or write),
+ * so a refused certificate fails the connect, as in Python.
+ */
+async function handshake(conn: DenoConn): Promise<DenoConn> {
+  try {
+    await conn.handshake?.();
+  } catch (err) {
+    conn.close();
+    const message = err instanceof Error ? err.message : String(err);
+    if (!/^invalid peer certificate/.test(message)) throw new TransportError('ERR_TLS_HANDSHAKE_FAILED', message, { cause: err });
+    const code = CERT_ERRORS.find(([re]) => re.test(message))?.[1] ?? 'CERT_REJECTED';
+    throw new TransportError(code, message, { cause: err });
+  }
+  return conn;
+}
+
+/** The part of a Deno.Conn (and Deno.TlsConn) we use. */
 interface DenoConn {
   readable: ReadableStream<Uint8Array>;
   writable: WritableStream<Uint8Array>;
   remoteAddr?: { hostname?: string; port?: number };
   close(): void;
+  handshake?(): Promise<unknown>;
 }
 
 /** The part of the `Deno` namespace we use. */
@@ -47,7 +75,7 @@ function pairOf(deno: DenoNamespace, conn: DenoConn): StreamPair {
     readable: conn.readable,
     writable: conn.writable,
     close: () => conn.close(),
-    startTls: async (tls) => pairOf(deno, await deno.startTls(conn, { hostname: tls.hostname ?? '', ...denoTls(deno, tls) })),
+    startTls: async (tls) => pairOf(deno, await handshake(await deno.startTls(conn, { hostname: tls.hostname ?? '', ...denoTls(deno, tls) }))),
   };
   const { hostname, port } = conn.remoteAddr ?? {};
   if (hostname !== undefined && port !== undefined) pair.peer = { address: hostname, port };
@@ -58,7 +86,7 @@ function pairOf(deno: DenoNamespace, conn: DenoConn): StreamPair {
 export const denoTransportFactory: TransportFactory = streamTransportFactory(async (options) => {
   const deno = denoNamespace();
   const conn = options.tls
-    ? await deno.connectTls({ hostname: options.host, port: options.port, ...denoTls(deno, options.tls) })
+    ? await handshake(await deno.connectTls({ hostname: options.host, port: options.port, ...denoTls(deno, options.tls) }))
     : await deno.connect({ hostname: options.host, port: options.port });
   return pairOf(deno, conn);
 });

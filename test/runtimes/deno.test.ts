@@ -1,6 +1,7 @@
-// Deno (the npm package `deno`): a script importing `httpwire` (resolved by
-// the `deno` export condition) makes requests over Deno.connect to Python's
-// http.server on 127.0.0.1 and reads the bodies as ReadableStreams.
+// Deno (the npm package `deno`): scripts importing `httpwire` (resolved by
+// the `deno` export condition) make requests over Deno.connect to Python's
+// http.server on 127.0.0.1, reading the bodies as ReadableStreams, and over
+// Deno.connectTls to nginx.
 import { fileURLToPath } from 'node:url';
 import { describe, expect, inject, it } from 'vitest';
 import { STATIC_FILES } from '../support/servers.js';
@@ -9,17 +10,22 @@ import { run } from './run.js';
 const root = fileURLToPath(new URL('../..', import.meta.url));
 const deno = fileURLToPath(new URL('../../node_modules/.bin/deno', import.meta.url));
 
+/** Runs a script in Deno with network access to 127.0.0.1 only; its last stdout line, parsed. */
+async function denoRun(script: string, args: (string | number)[], readable: string[] = []): Promise<Record<string, any>> {
+  const r = await run(
+    deno,
+    ['run', '--no-prompt', '--no-lock', '--quiet', '--allow-net=127.0.0.1', `--allow-read=${[root, ...readable].join(',')}`, script, ...args.map(String)],
+    { cwd: root, timeoutMs: 90_000, env: { DENO_NO_UPDATE_CHECK: '1', NO_COLOR: '1' } },
+  );
+  expect(r.stderr).toBe('');
+  expect(r.code).toBe(0);
+  return JSON.parse(r.stdout.trim().split('\n').at(-1)!);
+}
+
 describe('Deno', () => {
   it('requests a local server over Deno.connect with the deno entry', async () => {
     const port = inject('runtimeHttpPort');
-    const r = await run(
-      deno,
-      ['run', '--no-prompt', '--no-lock', '--quiet', '--allow-net=127.0.0.1', `--allow-read=${root}`, 'test/runtimes/deno/client.mjs', String(port)],
-      { cwd: root, timeoutMs: 90_000, env: { DENO_NO_UPDATE_CHECK: '1', NO_COLOR: '1' } },
-    );
-    expect(r.stderr).toBe('');
-    expect(r.code).toBe(0);
-    const out = JSON.parse(r.stdout.trim().split('\n').at(-1)!);
+    const out = await denoRun('test/runtimes/deno/client.mjs', [port]);
     expect(out.runtime).toMatch(/^Deno 2\./);
     expect(out.hasDenoFactory).toBe(true);
     const [small, missing] = out.responses;
@@ -30,5 +36,14 @@ describe('Deno', () => {
     expect(small.peer).toEqual({ address: '127.0.0.1', port });
     expect([missing.status, missing.reason]).toEqual([404, 'File not found']);
     expect(missing.body).toContain('Error code: 404');
+  });
+
+  it('verifies nginx over Deno.connectTls against the given CA, refuses it without and for a wrong name, and reads a chunked body', async () => {
+    const { httpPort, tlsPort, wrongNamePort, caFile } = inject('nginx');
+    const out = await denoRun('test/runtimes/deno/tls-client.mjs', [httpPort, tlsPort, wrongNamePort, caFile], [caFile]);
+    expect(out.tls).toEqual({ status: 200, length: 1040, server: expect.stringMatching(/^nginx/) });
+    expect(out.chunked).toEqual({ status: 200, chunked: true, encoding: 'gzip', lines: 4000 });
+    expect(out.untrusted).toBe('SSLCertVerificationError: [SSL: CERTIFICATE_VERIFY_FAILED] certificate verify failed: unable to get local issuer certificate');
+    expect(out.wrongName).toMatch(/^SSLCertVerificationError: \[SSL: CERTIFICATE_VERIFY_FAILED\] certificate verify failed: IP address mismatch/);
   });
 });
