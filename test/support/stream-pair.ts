@@ -1,6 +1,7 @@
 // In-memory WHATWG stream pairs for the stream transport's tests: the
 // client side is what Deno.connect or Workers' connect() would hand out;
 // the test plays the server through `server`. No node:*.
+import { expect } from 'vitest';
 import type { StreamPair } from '../../src/transport/streams.js';
 
 const enc = (s: string) => Uint8Array.from(s, (c) => c.charCodeAt(0));
@@ -65,6 +66,16 @@ export async function readUntil(reader: ReadableStreamDefaultReader<Uint8Array>,
     text += String.fromCharCode(...r.value);
   }
   return text;
+}
+
+/** What `p` rejects with, checked to be an instance of `cls`. */
+export async function rejection<T extends Error>(p: Promise<unknown>, cls: abstract new (...args: never[]) => T): Promise<T> {
+  const err = await p.then(
+    () => null,
+    (e: unknown) => e,
+  );
+  expect(err).toBeInstanceOf(cls);
+  return err as T;
 }
 
 export { enc };

@@ -6,18 +6,11 @@ import { HTTPSConnection, SSLCertVerificationError, create_default_context, _cre
 import { denoTransportFactory } from '../../src/transport/deno.js';
 import { workersTransportFactory, type WorkersConnect } from '../../src/transport/workers.js';
 import { TransportError } from '../../src/transport/types.js';
-import { recordingSink } from '../support/stream-pair.js';
+import { recordingSink, rejection as rejectionOf } from '../support/stream-pair.js';
 
 const emptyReadable = () => new ReadableStream<Uint8Array>({ start: (c) => c.close() });
 
-async function rejection(p: Promise<unknown>): Promise<Error> {
-  const err = await p.then(
-    () => null,
-    (e: unknown) => e,
-  );
-  expect(err).toBeInstanceOf(Error);
-  return err as Error;
-}
+const rejection = (p: Promise<unknown>) => rejectionOf(p, Error);
 
 describe('workersTransportFactory', () => {
   function fakeConnect(opened: Promise<object> = Promise.resolve({})) {

@@ -2,21 +2,14 @@ import { describe, expect, it } from 'vitest';
 import { HTTPConnection, RemoteDisconnected, TimeoutError } from '../../src/index.js';
 import { StreamTransport, streamTransportFactory, type StreamPair } from '../../src/transport/streams.js';
 import { TransportError, type ConnectOptions } from '../../src/transport/types.js';
-import { connectedPair, countingSource, enc, readUntil, recordingSink } from '../support/stream-pair.js';
+import { connectedPair, countingSource, enc, readUntil, recordingSink, rejection as rejectionOf } from '../support/stream-pair.js';
 
 const dec = (b: Uint8Array) => String.fromCharCode(...b);
 const never = () => new ReadableStream<Uint8Array>({ pull: () => new Promise(() => {}) });
 /** Lets pending promise callbacks and stream steps run. */
 const settle = () => new Promise((r) => setTimeout(r, 0));
 
-async function rejection(p: Promise<unknown>): Promise<TransportError> {
-  const err = await p.then(
-    () => null,
-    (e: unknown) => e,
-  );
-  expect(err).toBeInstanceOf(TransportError);
-  return err as TransportError;
-}
+const rejection = (p: Promise<unknown>) => rejectionOf(p, TransportError);
 
 describe('StreamTransport reads', () => {
   it('hands out chunks in order, skips empty ones, then null at EOF', async () => {
