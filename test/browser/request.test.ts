@@ -57,6 +57,28 @@ describe('HTTPConnection in Chromium, through a WebSocket-to-TCP bridge', () => 
     conn.close();
   });
 
+  it('sends request bodies from a ReadableStream (chunked) and a Blob (Content-Length)', async () => {
+    const echo = inject('echoPort');
+    const conn = new HTTPConnection('127.0.0.1', echo, { timeout: 20, transportFactory: bridgeFactory });
+    const parts = ['one,', 'two,', 'three'];
+    const stream = new ReadableStream<Uint8Array>({
+      pull(controller) {
+        const next = parts.shift();
+        if (next === undefined) controller.close();
+        else controller.enqueue(new TextEncoder().encode(next));
+      },
+    });
+    await conn.request('POST', '/stream', stream, {}, { encode_chunked: true });
+    const streamed = JSON.parse(new TextDecoder().decode(await (await conn.getresponse()).read()));
+    expect(streamed).toMatchObject({ method: 'POST', path: '/stream', body: 'one,two,three', chunked: true });
+    await conn.request('PUT', '/blob', new Blob(['a blob']));
+    const blob = JSON.parse(new TextDecoder().decode(await (await conn.getresponse()).read()));
+    expect(blob).toMatchObject({ method: 'PUT', body: 'a blob', chunked: false });
+    expect(blob.headers).toContainEqual(['Content-Length', '6']);
+    expect(blob.client_port).toBe(streamed.client_port);
+    conn.close();
+  });
+
   it('gets a 404 with its headers', async () => {
     const conn = new HTTPConnection('127.0.0.1', port, { timeout: 20, transportFactory: bridgeFactory });
     await conn.request('GET', '/missing.txt');

@@ -1,10 +1,11 @@
 // Global setup of the browser project (runs in Node): a real HTTP server
-// (Python's http.server) and the WebSocket-to-TCP bridge on 127.0.0.1, and
+// (Python's http.server), the echo server and the WebSocket-to-TCP bridge
+// on 127.0.0.1, and
 // the Markdown parser fixtures, handed to the page through `provide`.
 import { createHash } from 'node:crypto';
 import type { TestProject } from 'vitest/node';
 import { latin1, loadResponseFixtures } from '../support/fixtures.js';
-import { STATIC_FILES, startPythonHttpServer } from '../support/servers.js';
+import { STATIC_FILES, startEchoServer, startPythonHttpServer } from '../support/servers.js';
 import { startWsBridge } from '../support/ws-bridge.js';
 
 export interface BrowserFixture {
@@ -20,6 +21,8 @@ declare module 'vitest' {
   export interface ProvidedContext {
     fixtures: BrowserFixture[];
     httpPort: number;
+    /** test/support/echo_server.py: answers with the request it got, as JSON. */
+    echoPort: number;
     bridgePort: number;
     /** The served files: [path, length, SHA-256 hex]. */
     files: [string, number, string][];
@@ -35,15 +38,23 @@ export default async function setup(project: TestProject): Promise<() => Promise
     'files',
     Object.entries(STATIC_FILES).map(([path, bytes]) => [path, bytes.length, createHash('sha256').update(bytes).digest('hex')]),
   );
-  const server = await startPythonHttpServer();
-  const bridge = await startWsBridge().catch(async (err: unknown) => {
-    await server.stop();
-    throw err;
-  });
-  project.provide('httpPort', server.port);
-  project.provide('bridgePort', bridge.port);
-  return async () => {
-    await bridge.stop();
-    await server.stop();
+  const started: { stop(): Promise<void> }[] = [];
+  const stopAll = async () => {
+    for (const s of started.reverse()) await s.stop();
   };
+  try {
+    const server = await startPythonHttpServer();
+    started.push(server);
+    const echo = await startEchoServer();
+    started.push(echo);
+    const bridge = await startWsBridge();
+    started.push(bridge);
+    project.provide('httpPort', server.port);
+    project.provide('echoPort', echo.port);
+    project.provide('bridgePort', bridge.port);
+  } catch (err) {
+    await stopAll();
+    throw err;
+  }
+  return stopAll;
 }
