@@ -1,8 +1,9 @@
 // The Node transport: node:net and node:tls sockets behind the Transport
-// interface. Reads are pulled: the socket is paused whenever a received chunk
-// is waiting for read(), so a slow reader holds at most one chunk here plus
-// the socket's own readable buffer (its highWaterMark), and TCP flow control
-// does the rest. Timeouts follow Python's socket timeouts: each connect,
+// interface. Reads are pulled: the socket starts paused, flows once read()
+// is first called, and is paused again whenever HIGH_WATER bytes wait for
+// read(), so a slow reader holds at most about that much here plus the
+// socket's own readable buffer, and TCP flow control does the rest. (Pausing
+// after every chunk costs two epoll_ctl calls per response.) Timeouts follow Python's socket timeouts: each connect,
 // read or write wait is bounded, and a timed-out transport is closed (a
 // Python socket is in an undefined state after a timeout).
 import { readdirSync, readFileSync } from 'node:fs';
@@ -12,6 +13,9 @@ import * as tls from 'node:tls';
 import { TransportError, type ConnectOptions, type TlsOptions, type Transport, type TransportFactory } from './types.js';
 
 type NodeSocket = net.Socket | tls.TLSSocket;
+
+/** Received bytes held for read() before the socket is paused. */
+const HIGH_WATER = 64 * 1024;
 
 interface Waiter {
   resolve(chunk: Uint8Array | null): void;
@@ -97,6 +101,7 @@ export class NodeTransport implements Transport {
     if (this.error) return Promise.reject(this.error);
     if (this._closed) return Promise.reject(new TransportError('ECLOSED', 'startTls on a closed transport'));
     const socket = this.socket;
+    socket.pause();
     socket.removeAllListeners('data');
     socket.removeAllListeners('end');
     socket.removeAllListeners('error');
@@ -123,6 +128,7 @@ export class NodeTransport implements Transport {
     if (this.queue.length > 0) {
       const chunk = this.queue.shift()!;
       this.queuedBytes -= chunk.length;
+      if (this.queuedBytes < HIGH_WATER && !this.eof && !this._closed && this.socket.isPaused()) this.socket.resume();
       return Promise.resolve(chunk);
     }
     if (this.error) return Promise.reject(this.error);
@@ -202,13 +208,12 @@ export class NodeTransport implements Transport {
     // that the socket never reuses.
     const chunk = new Uint8Array(buf.buffer, buf.byteOffset, buf.byteLength);
     if (this.waiter) {
-      this.socket.pause();
       this.waiter.resolve(chunk);
       return;
     }
     this.queue.push(chunk);
     this.queuedBytes += chunk.length;
-    this.socket.pause();
+    if (this.queuedBytes >= HIGH_WATER) this.socket.pause();
   }
 
   private onEnd(): void {
