@@ -1,11 +1,13 @@
 // The Markdown parser fixtures in headless Chromium, on both WASM builds:
 // whole, split at every offset, and trickled (as test/fixtures.test.ts
 // does in Node). The fixtures are read in Node and provided to the page.
-import { describe, expect, inject, it } from 'vitest';
+import { beforeEach, describe, expect, inject, it } from 'vitest';
 import { createWasmParser, getWasmParser, type WasmParser } from '../../src/core/index.js';
 import { read, splitOffsets, trickled } from '../support/replay.js';
 
 const fixtures = inject('fixtures').map((fx) => ({ ...fx, input: Uint8Array.from(fx.input, (c) => c.charCodeAt(0)) }));
+
+beforeEach(() => expect(inject('setupError')).toBe(''));
 
 describe('WebAssembly in Chromium', () => {
   it('compiles both builds synchronously on the main thread, and picks SIMD', () => {

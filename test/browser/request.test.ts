@@ -2,7 +2,7 @@
 // entry over a WebSocketStream (a WHATWG stream pair) to the WebSocket-to-
 // TCP bridge, to Python's http.server on 127.0.0.1; the body is read as a
 // web ReadableStream.
-import { describe, expect, inject, it } from 'vitest';
+import { beforeEach, describe, expect, inject, it } from 'vitest';
 import { HTTPConnection, NotConnected, streamTransportFactory, toReadableStream, type StreamPair } from '../../src/browser.js';
 
 /** Chrome's WebSocketStream (not in TypeScript's DOM library yet). */
@@ -34,6 +34,8 @@ async function collect(stream: ReadableStream<Uint8Array>): Promise<Uint8Array[]
   for (let r = await reader.read(); !r.done; r = await reader.read()) chunks.push(r.value);
   return chunks;
 }
+
+beforeEach(() => expect(inject('setupError')).toBe(''));
 
 describe('HTTPConnection in Chromium, through a WebSocket-to-TCP bridge', () => {
   it('has no default transport in the browser entry', async () => {

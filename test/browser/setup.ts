@@ -5,6 +5,7 @@
 import { createHash } from 'node:crypto';
 import type { TestProject } from 'vitest/node';
 import { latin1, loadResponseFixtures } from '../support/fixtures.js';
+import { startPeers } from '../support/global-peers.js';
 import { STATIC_FILES, startEchoServer, startPythonHttpServer } from '../support/servers.js';
 import { startWsBridge } from '../support/ws-bridge.js';
 
@@ -29,20 +30,16 @@ declare module 'vitest' {
   }
 }
 
-export default async function setup(project: TestProject): Promise<() => Promise<void>> {
-  project.provide(
-    'fixtures',
-    loadResponseFixtures().map((fx) => ({ file: fx.file, title: fx.title, method: fx.method, input: latin1(fx.input), expected: fx.expected })),
-  );
-  project.provide(
-    'files',
-    Object.entries(STATIC_FILES).map(([path, bytes]) => [path, bytes.length, createHash('sha256').update(bytes).digest('hex')]),
-  );
-  const started: { stop(): Promise<void> }[] = [];
-  const stopAll = async () => {
-    for (const s of started.reverse()) await s.stop();
-  };
-  try {
+export default function setup(project: TestProject): Promise<() => Promise<void>> {
+  return startPeers(project, async (started) => {
+    project.provide(
+      'fixtures',
+      loadResponseFixtures().map((fx) => ({ file: fx.file, title: fx.title, method: fx.method, input: latin1(fx.input), expected: fx.expected })),
+    );
+    project.provide(
+      'files',
+      Object.entries(STATIC_FILES).map(([path, bytes]) => [path, bytes.length, createHash('sha256').update(bytes).digest('hex')]),
+    );
     const server = await startPythonHttpServer();
     started.push(server);
     const echo = await startEchoServer();
@@ -52,9 +49,5 @@ export default async function setup(project: TestProject): Promise<() => Promise
     project.provide('httpPort', server.port);
     project.provide('echoPort', echo.port);
     project.provide('bridgePort', bridge.port);
-  } catch (err) {
-    await stopAll();
-    throw err;
-  }
-  return stopAll;
+  });
 }

@@ -3,7 +3,7 @@
 // http.server on 127.0.0.1, reading the bodies as ReadableStreams, and over
 // Deno.connectTls to nginx.
 import { fileURLToPath } from 'node:url';
-import { describe, expect, inject, it } from 'vitest';
+import { beforeEach, describe, expect, inject, it } from 'vitest';
 import { STATIC_FILES } from '../support/servers.js';
 import { run } from './run.js';
 
@@ -21,6 +21,8 @@ async function denoRun(script: string, args: (string | number)[], readable: stri
   expect(r.code).toBe(0);
   return JSON.parse(r.stdout.trim().split('\n').at(-1)!);
 }
+
+beforeEach(() => expect(inject('setupError')).toBe(''));
 
 describe('Deno', () => {
   it('requests a local server over Deno.connect with the deno entry', async () => {

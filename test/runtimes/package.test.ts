@@ -8,7 +8,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { build } from 'esbuild';
 import ts from 'typescript';
-import { describe, expect, it } from 'vitest';
+import { beforeEach, describe, expect, inject, it } from 'vitest';
 import { run } from './run.js';
 
 const root = fileURLToPath(new URL('../..', import.meta.url));
@@ -28,6 +28,8 @@ async function inputs(source: string, options: { platform: 'browser' | 'node' | 
   });
   return Object.keys(r.metafile.inputs);
 }
+
+beforeEach(() => expect(inject('setupError')).toBe(''));
 
 describe('package', () => {
   it('passes publint --strict', async () => {

@@ -5,6 +5,7 @@
 // CA minted for the run).
 import { execFileSync } from 'node:child_process';
 import type { TestProject } from 'vitest/node';
+import { startPeers } from '../support/global-peers.js';
 import { startNginx, startPythonHttpServer } from '../support/servers.js';
 
 declare module 'vitest' {
@@ -15,18 +16,15 @@ declare module 'vitest' {
   }
 }
 
-export default async function setup(project: TestProject): Promise<() => Promise<void>> {
-  // npm run build:ts: tsc, then the const-enum rewrite of the declarations.
-  execFileSync('npm', ['run', '--silent', 'build:ts'], { cwd: project.config.root, stdio: 'pipe', timeout: 120_000 });
-  const server = await startPythonHttpServer();
-  const nginx = await startNginx().catch(async (err: unknown) => {
-    await server.stop();
-    throw err;
+export default function setup(project: TestProject): Promise<() => Promise<void>> {
+  return startPeers(project, async (started) => {
+    // npm run build:ts: tsc, then the const-enum rewrite of the declarations.
+    execFileSync('npm', ['run', '--silent', 'build:ts'], { cwd: project.config.root, stdio: 'pipe', timeout: 120_000 });
+    const server = await startPythonHttpServer();
+    started.push(server);
+    const nginx = await startNginx();
+    started.push(nginx);
+    project.provide('runtimeHttpPort', server.port);
+    project.provide('nginx', { httpPort: nginx.httpPort, tlsPort: nginx.tlsPort, wrongNamePort: nginx.wrongNamePort, caFile: nginx.certs.caFile });
   });
-  project.provide('runtimeHttpPort', server.port);
-  project.provide('nginx', { httpPort: nginx.httpPort, tlsPort: nginx.tlsPort, wrongNamePort: nginx.wrongNamePort, caFile: nginx.certs.caFile });
-  return async () => {
-    await nginx.stop();
-    await server.stop();
-  };
 }

@@ -8,15 +8,12 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { build } from 'esbuild';
-import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
-import { freePorts, poll, STATIC_FILES } from '../support/servers.js';
+import { beforeEach, describe, expect, inject, it } from 'vitest';
+import { freePorts, poll, STATIC_FILES, usePeer } from '../support/servers.js';
 import { start, type Running } from './run.js';
 
 const root = fileURLToPath(new URL('../..', import.meta.url));
 const workerd = join(root, 'node_modules', '.bin', 'workerd');
-let dir = '';
-let port = 0;
-let server: Running | null = null;
 
 // The Worker module is named "w/x/worker.js", so the bundle's
 // "../../build/httpwire.*.wasm" imports resolve to the wasm modules' names.
@@ -41,41 +38,50 @@ const worker :Workerd.Worker = (
 `;
 }
 
-beforeAll(async () => {
-  dir = mkdtempSync(join(tmpdir(), 'httpwire-workerd-'));
-  await build({
-    entryPoints: [join(root, 'test/runtimes/workerd/worker.mjs')],
-    bundle: true,
-    format: 'esm',
-    platform: 'neutral',
-    conditions: ['workerd', 'worker', 'browser'],
-    external: ['cloudflare:sockets', '*.wasm'],
-    outfile: join(dir, 'worker.js'),
-    logLevel: 'error',
-  });
-  for (const b of ['simd', 'scalar']) copyFileSync(join(root, 'build', `httpwire.${b}.wasm`), join(dir, `httpwire.${b}.wasm`));
-  [port] = await freePorts(1);
-  writeFileSync(join(dir, 'config.capnp'), config(port!));
-  server = start(workerd, ['serve', join(dir, 'config.capnp')], { cwd: dir });
-  await poll(
-    'workerd',
-    async () => {
-      if (server!.child.exitCode !== null) throw new Error(`workerd exited:\n${server!.output()}`);
-      return (await fetch(`http://127.0.0.1:${port}/?port=1`)).ok !== undefined ? true : null;
-    },
-    { attempts: 300, intervalMs: 100 },
-  ).catch((err: Error) => {
-    throw new Error(`${err.message}\n${server!.output()}`);
-  });
+/** workerd serving the bundled Worker on a free port; started before the tests, stopped after. */
+const worker = usePeer(async () => {
+  const dir = mkdtempSync(join(tmpdir(), 'httpwire-workerd-'));
+  let server: Running | null = null;
+  const stop = async () => {
+    await server?.stop();
+    rmSync(dir, { recursive: true, force: true });
+  };
+  try {
+    await build({
+      entryPoints: [join(root, 'test/runtimes/workerd/worker.mjs')],
+      bundle: true,
+      format: 'esm',
+      platform: 'neutral',
+      conditions: ['workerd', 'worker', 'browser'],
+      external: ['cloudflare:sockets', '*.wasm'],
+      outfile: join(dir, 'worker.js'),
+      logLevel: 'error',
+    });
+    for (const b of ['simd', 'scalar']) copyFileSync(join(root, 'build', `httpwire.${b}.wasm`), join(dir, `httpwire.${b}.wasm`));
+    const [port] = await freePorts(1);
+    writeFileSync(join(dir, 'config.capnp'), config(port!));
+    server = start(workerd, ['serve', join(dir, 'config.capnp')], { cwd: dir });
+    await poll(
+      'workerd',
+      async () => {
+        if (server!.child.exitCode !== null) throw new Error('workerd exited');
+        await fetch(`http://127.0.0.1:${port}/?port=1`, { signal: AbortSignal.timeout(2000) });
+        return true;
+      },
+      { attempts: 300, intervalMs: 100 },
+    );
+    return { port: port!, stop };
+  } catch (err) {
+    const output = server?.output() ?? '';
+    await stop();
+    throw new Error(`${(err as Error).message}\n${output}`);
+  }
 });
 
-afterAll(async () => {
-  await server?.stop();
-  if (dir) rmSync(dir, { recursive: true, force: true });
-});
+beforeEach(() => expect(inject('setupError')).toBe(''));
 
 async function ask(path: string): Promise<Record<string, unknown>> {
-  const r = await fetch(`http://127.0.0.1:${port}/?port=${inject('runtimeHttpPort')}&path=${encodeURIComponent(path)}`, {
+  const r = await fetch(`http://127.0.0.1:${worker.port}/?port=${inject('runtimeHttpPort')}&path=${encodeURIComponent(path)}`, {
     signal: AbortSignal.timeout(30_000),
   });
   return (await r.json()) as Record<string, unknown>;
@@ -94,7 +100,7 @@ describe('workerd', () => {
 
   it('reports a refused connection as ConnectionRefusedError', async () => {
     const [closed] = await freePorts(1);
-    const r = await fetch(`http://127.0.0.1:${port}/?port=${closed}&path=/`, { signal: AbortSignal.timeout(30_000) });
+    const r = await fetch(`http://127.0.0.1:${worker.port}/?port=${closed}&path=/`, { signal: AbortSignal.timeout(30_000) });
     expect(await r.json()).toEqual({ error: expect.stringMatching(/^ConnectionRefusedError: /) });
   });
 });
