@@ -22,11 +22,15 @@ let failed = 0;
 if (existsSync(report)) {
   const r = JSON.parse(readFileSync(report, 'utf8'));
   passed = r.numPassedTests ?? 0;
-  // A file that failed to load has no tests of its own: count it once.
-  const broken = (r.testResults ?? []).filter((f) => f.status === 'failed' && (f.assertionResults ?? []).length === 0);
+  // A file that failed to load has no tests of its own: count it once. So
+  // does a file that ran none (a browser that never started reports its
+  // files as passed with no tests).
+  const broken = (r.testResults ?? []).filter((f) => (f.assertionResults ?? []).length === 0);
   failed = (r.numFailedTests ?? 0) + broken.length;
 } else {
   failed = 1; // Vitest died before writing its report
 }
+// Vitest failed for a reason no test shows (an unhandled error): one failure.
+if (run.status !== 0 && failed === 0) failed = 1;
 console.log(`${passed} passed, ${failed} failed`);
 process.exit(run.status === 0 && failed === 0 && passed > 0 ? 0 : 1);
