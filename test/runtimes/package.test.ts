@@ -39,7 +39,17 @@ describe('package', () => {
   });
 
   it('passes @arethetypeswrong/cli with the ESM-only profile', async () => {
-    const r = await run(bin('attw'), ['--pack', '.', '--profile', 'esm-only', '--format', 'json'], { cwd: root, timeoutMs: 120_000 });
+    // Packed here with --ignore-scripts: `attw --pack` runs npm pack, whose
+    // prepare script would rebuild the WASM and dist/ under the other tests.
+    const dir = mkdtempSync(join(tmpdir(), 'httpwire-pack-'));
+    let r;
+    try {
+      const packed = await run('npm', ['pack', '--ignore-scripts', '--silent', '--pack-destination', dir], { cwd: root, timeoutMs: 60_000 });
+      expect(packed.code).toBe(0);
+      r = await run(bin('attw'), [join(dir, packed.stdout.trim().split('\n').at(-1)!), '--profile', 'esm-only', '--format', 'json'], { cwd: root, timeoutMs: 120_000 });
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
     expect(r.code).toBe(0);
     const problems = Object.values(JSON.parse(r.stdout).problems as Record<string, { resolutionKind: string }[]>).flat();
     // The ESM-only profile ignores CommonJS require() and node10 (no `exports` support).
