@@ -93,7 +93,7 @@ const gc = () => {
 const MiB = 1 << 20;
 const memory = () => {
   const m = process.memoryUsage();
-  return { rss: m.rss, heap: m.heapUsed, external: m.external, arrayBuffers: m.arrayBuffers };
+  return { rss: m.rss, heap: m.heapUsed, heapTotal: m.heapTotal, external: m.external, arrayBuffers: m.arrayBuffers };
 };
 
 const { HTTPConnection, getWasmParser } = await bundle();
@@ -152,6 +152,7 @@ const result = {
   rssAtEndMiB: +(end.rss / MiB).toFixed(1),
   rssGrowthMiB: +((end.rss - warm.rss) / MiB).toFixed(2),
   heapGrowthMiB: +((end.heap - warm.heap) / MiB).toFixed(2),
+  heapTotalGrowthMiB: +((end.heapTotal - warm.heapTotal) / MiB).toFixed(2),
   externalGrowthMiB: +((end.external - warm.external) / MiB).toFixed(2),
   arrayBuffersGrowthMiB: +((end.arrayBuffers - warm.arrayBuffers) / MiB).toFixed(2),
   wasmBytesAfterWarmup: warm.wasm,
