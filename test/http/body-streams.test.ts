@@ -1,9 +1,10 @@
 import { Readable } from 'node:stream';
 import { describe, expect, it } from 'vitest';
-import { HTTPResponse, IncompleteRead, MemoryTransport } from '../../src/index.js';
+import { HTTPConnection, HTTPResponse, IncompleteRead, MemoryTransport } from '../../src/index.js';
 import { toNodeReadable } from '../../src/http/node-streams.js';
 import { toReadableStream } from '../../src/http/streams.js';
 import { StreamTransport } from '../../src/transport/streams.js';
+import { STATIC_FILES, startPythonHttpServer, usePeer } from '../support/servers.js';
 import { countingSource, recordingSink } from '../support/stream-pair.js';
 
 const dec = (b: Uint8Array) => String.fromCharCode(...b);
@@ -119,5 +120,70 @@ describe('toNodeReadable', () => {
     expect(stream.readableLength).toBe(300);
     stream.destroy();
     expect(res.isclosed()).toBe(true);
+  });
+});
+
+describe('body streams over a real socket (http.server, 1 MiB)', () => {
+  const server = usePeer(startPythonHttpServer);
+  const FILE = STATIC_FILES['/1mib.bin']!;
+  const spin = async (turns: number) => {
+    for (let k = 0; k < turns; k++) await new Promise((r) => setImmediate(r));
+  };
+
+  /** A response for /1mib.bin whose transport counts the bytes it hands out. */
+  async function counted(): Promise<{ conn: HTTPConnection; res: HTTPResponse; received: () => number }> {
+    const conn = new HTTPConnection('127.0.0.1', server.port, { timeout: 20 });
+    await conn.request('GET', '/1mib.bin');
+    const res = await conn.getresponse();
+    const sock = conn.sock!;
+    let received = 0;
+    const read = sock.read.bind(sock);
+    sock.read = async () => {
+      const chunk = await read();
+      if (chunk) received += chunk.length;
+      return chunk;
+    };
+    return { conn, res, received: () => received };
+  }
+
+  // Unread bytes held client-side stay below this (stream buffer + one socket read + slack).
+  const BOUND = 256 * 1024;
+
+  it('a paused Node Readable stops the socket reads; resumed, it gives the whole body', async () => {
+    const { conn, res, received } = await counted();
+    const stream = toNodeReadable(res, { highWaterMark: 16384 });
+    stream.pause();
+    stream.read(0);
+    await spin(200);
+    expect(received()).toBeLessThan(BOUND);
+    const chunks: Uint8Array[] = [];
+    let maxAhead = 0;
+    let consumed = 0;
+    for await (const chunk of stream) {
+      chunks.push(chunk as Uint8Array);
+      consumed += (chunk as Uint8Array).length;
+      await spin(5);
+      maxAhead = Math.max(maxAhead, received() - consumed);
+    }
+    expect(maxAhead).toBeLessThan(BOUND);
+    expect(Buffer.concat(chunks).equals(Buffer.from(FILE))).toBe(true);
+    conn.close();
+  });
+
+  it('a web ReadableStream read slowly reads the socket no further ahead than it is read', async () => {
+    const { conn, res, received } = await counted();
+    const reader = toReadableStream(res, { chunkSize: 8192 }).getReader();
+    let consumed = 0;
+    let maxAhead = 0;
+    const chunks: Uint8Array[] = [];
+    for (let r = await reader.read(); !r.done; r = await reader.read()) {
+      chunks.push(r.value);
+      consumed += r.value.length;
+      await spin(5);
+      maxAhead = Math.max(maxAhead, received() - consumed);
+    }
+    expect(maxAhead).toBeLessThan(BOUND);
+    expect(Buffer.concat(chunks).equals(Buffer.from(FILE))).toBe(true);
+    conn.close();
   });
 });
