@@ -3,7 +3,7 @@
 // (sampled for inputs over 4 KiB), and followed by the start of another
 // response when the message ends on its own (it must stop at its end).
 import { describe, expect, it } from 'vitest';
-import { createWasmParser, type WasmParser } from '../src/core/index.js';
+import { createWasmParser, type ResponseResult, type WasmParser } from '../src/core/index.js';
 import { loadResponseFixtures } from './support/fixtures.js';
 import { read, splitOffsets, trickled } from './support/replay.js';
 

@@ -19,7 +19,8 @@ const files = new Map(inject('files').map(([path, length, sha]) => [path, { leng
 const bridgeFactory = streamTransportFactory(async (options): Promise<StreamPair> => {
   const ws = new WebSocketStream(`ws://127.0.0.1:${bridge}/?port=${options.port}`);
   const { readable, writable } = await ws.opened;
-  return { readable: readable as ReadableStream<Uint8Array>, writable, close: () => ws.close() };
+  // Binary messages arrive as ArrayBuffers, which the stream transport takes as bytes.
+  return { readable: readable as unknown as ReadableStream<Uint8Array>, writable, close: () => ws.close() };
 });
 
 async function sha256(chunks: Uint8Array[]): Promise<string> {

@@ -60,7 +60,7 @@ export function startWsBridge(): Promise<WsBridge> {
     wss.once('error', reject);
     wss.once('listening', () => {
       const address = wss.address();
-      if (typeof address === 'string') return reject(new Error('unexpected address'));
+      if (address === null || typeof address === 'string') return reject(new Error('unexpected address'));
       resolve({
         port: address.port,
         connections: () => count,
