@@ -96,6 +96,8 @@ describe('workerd', () => {
     expect(out.headers).toContainEqual(['Content-type', 'application/octet-stream']);
     expect((out.headers as [string, string][]).find(([k]) => k === 'Server')![1]).toMatch(/^SimpleHTTP\/.* Python\//);
     expect(out.bodyLength).toBe(STATIC_FILES['/1mib.bin']!.length);
+    // The parser ran on the imported .wasm modules: compiling from bytes is refused here.
+    expect(out.compileFromBytes).toMatch(/^refused: /);
   });
 
   it('reports a refused connection as ConnectionRefusedError', async () => {

@@ -5,6 +5,16 @@
 // parsed status and headers as JSON.
 import { HTTPConnection, toReadableStream } from 'httpwire';
 
+/** Whether this runtime compiles WebAssembly from bytes (Workers do not: hence the .wasm imports). */
+function compileFromBytes() {
+  try {
+    new WebAssembly.Module(new Uint8Array([0x00, 0x61, 0x73, 0x6d, 0x01, 0x00, 0x00, 0x00]));
+    return 'allowed';
+  } catch (err) {
+    return `refused: ${err?.message}`;
+  }
+}
+
 export default {
   async fetch(request) {
     const url = new URL(request.url);
@@ -15,7 +25,7 @@ export default {
       const res = await conn.getresponse();
       let bodyLength = 0;
       for await (const chunk of toReadableStream(res)) bodyLength += chunk.length;
-      return Response.json({ status: res.status, reason: res.reason, version: res.version, headers: res.getheaders(), bodyLength });
+      return Response.json({ status: res.status, reason: res.reason, version: res.version, headers: res.getheaders(), bodyLength, compileFromBytes: compileFromBytes() });
     } catch (err) {
       return Response.json({ error: `${err?.name}: ${err?.message}` }, { status: 500 });
     } finally {
