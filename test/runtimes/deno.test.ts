@@ -2,6 +2,7 @@
 // the `deno` export condition) make requests over Deno.connect to Python's
 // http.server on 127.0.0.1, reading the bodies as ReadableStreams, and over
 // Deno.connectTls to nginx.
+import * as net from 'node:net';
 import { fileURLToPath } from 'node:url';
 import { beforeEach, describe, expect, inject, it } from 'vitest';
 import { STATIC_FILES } from '../support/servers.js';
@@ -25,9 +26,19 @@ async function denoRun(script: string, args: (string | number)[], readable: stri
 beforeEach(() => expect(inject('setupError')).toBe(''));
 
 describe('Deno', () => {
-  it('requests a local server over Deno.connect with the deno entry', async () => {
+  it('requests a local server over Deno.connect with the deno entry, and times out on a silent one', async () => {
     const port = inject('runtimeHttpPort');
-    const out = await denoRun('test/runtimes/deno/client.mjs', [port]);
+    const held: net.Socket[] = [];
+    const silent = net.createServer((s) => void held.push(s));
+    await new Promise<void>((resolve) => silent.listen(0, '127.0.0.1', resolve));
+    let out: Record<string, any>;
+    try {
+      out = await denoRun('test/runtimes/deno/client.mjs', [port, (silent.address() as net.AddressInfo).port]);
+    } finally {
+      for (const s of held) s.destroy();
+      silent.close();
+    }
+    expect(out.silent).toBe('TimeoutError: timed out');
     expect(out.runtime).toMatch(/^Deno 2\./);
     expect(out.hasDenoFactory).toBe(true);
     const [small, missing] = out.responses;

@@ -1,6 +1,7 @@
 // Run by test/runtimes/deno.test.ts in Deno: `httpwire` resolves through
 // the package's `deno` export condition (dist/deno.js), whose default
-// transport is Deno.connect. Prints one JSON line of what it saw.
+// transport is Deno.connect; then a read timeout against a silent server.
+// Prints one JSON line of what it saw.
 import { HTTPConnection, denoTransportFactory, toReadableStream } from 'httpwire';
 
 const port = Number(Deno.args[0]);
@@ -24,4 +25,10 @@ for (const path of ['/small.txt', '/missing.txt']) {
   });
 }
 conn.close();
+
+// A server that accepts and never answers: the read times out after 0.2 s.
+const silent = new HTTPConnection('127.0.0.1', Number(Deno.args[1]), { timeout: 0.2 });
+await silent.request('GET', '/');
+out.silent = await silent.getresponse().then(() => 'answered', (e) => `${e.constructor.name}: ${e.message}`);
+silent.close();
 console.log(JSON.stringify(out));
