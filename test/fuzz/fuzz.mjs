@@ -72,6 +72,7 @@ async function main() {
   const findings = [];
   const hangs = [];
   let done = 0;
+  let unreported = 0;
 
   // Index ranges, one per worker; a worker stopped for a hang resumes after the input.
   const per = Math.ceil(opt.n / workers);
@@ -96,6 +97,7 @@ async function main() {
     const key = `${f.kind} in ${f.where.replace(/ \(.*\)$/, '')}: ${f.detail.split(/[;\n]/)[0].replace(/-?\d+/g, 'N').slice(0, 80)}`;
     classes[key] = (classes[key] ?? 0) + 1;
   }
+  totals.inputs += unreported;
   const summary = { seed: opt.seed, classes, start: opt.start, inputs: totals.inputs, hangs: hangs.length, seconds, findings: findings.length, totals, node: process.version, findingsList: findings.slice(0, 200), hangList: hangs };
   const reportFile = opt.report ?? join(root, '.tmp', 'fuzz', `report-${opt.seed}.json`);
   mkdirSync(dirname(reportFile), { recursive: true });
@@ -118,6 +120,8 @@ async function main() {
       const worker = new Worker(fileURLToPath(import.meta.url), { workerData: { file: bundle, seed: opt.seed, from, to, current, slot } });
       let last = from;
       let lastMove = Date.now();
+      let flushedUpTo = from;
+      let next = to; // where the range goes on after this worker exits
       const watch = setInterval(() => {
         const now = Atomics.load(current, slot);
         if (now !== last) {
@@ -127,13 +131,17 @@ async function main() {
           clearInterval(watch);
           hangs.push({ index: now, seconds: opt.stall });
           findings.push({ index: now, kind: 'hang', where: 'worker', detail: `no progress for ${opt.stall} s`, method: '', input: '' });
-          void worker.terminate().then(() => resolve(now + 1));
+          // Inputs checked since the worker's last report count as run (their findings were sent as found).
+          unreported += now + 1 - flushedUpTo;
+          next = now + 1;
+          void worker.terminate();
         }
       }, 1000);
       worker.on('message', (m) => {
         if (m.findings) findings.push(...m.findings);
         if (m.stats) {
           done += m.stats.inputs;
+          flushedUpTo = m.upTo;
           merge(totals, m.stats);
         }
       });
@@ -143,7 +151,7 @@ async function main() {
       });
       worker.on('exit', () => {
         clearInterval(watch);
-        resolve(to);
+        resolve(next);
       });
     });
   }
@@ -162,19 +170,19 @@ async function work() {
   const { Fuzzer, newStats } = await import(file);
   const fuzzer = new Fuzzer();
   let sent = newStats();
-  const flush = () => {
+  const flush = (upTo) => {
     const s = fuzzer.stats;
     const delta = { ...s, inputs: s.inputs - sent.inputs, bytes: s.bytes - sent.bytes, strictAccepted: s.strictAccepted - sent.strictAccepted, abiCalls: s.abiCalls - sent.abiCalls, kinds: diff(s.kinds, sent.kinds), strictRefused: diff(s.strictRefused, sent.strictRefused), outcomes: diff(s.outcomes, sent.outcomes) };
     sent = structuredClone(s);
-    parentPort.postMessage({ stats: delta });
+    parentPort.postMessage({ stats: delta, upTo });
   };
   for (let i = from; i < to; i++) {
     Atomics.store(current, slot, i);
     const found = fuzzer.run(seed, i);
     if (found.length) parentPort.postMessage({ findings: found });
-    if ((i - from) % 1000 === 999) flush();
+    if ((i - from) % 1000 === 999) flush(i + 1);
   }
-  flush();
+  flush(to);
 }
 
 function diff(a, b) {
