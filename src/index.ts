@@ -4,6 +4,9 @@
 // The sans-IO core is `httpwire/core`; browser.ts is the entry for other
 // runtimes, and everything it exports is exported here too.
 import * as diagnostics_channel from 'node:diagnostics_channel';
+import { accessSync, constants as fsConstants } from 'node:fs';
+import { FileNotFoundError, OSError } from './http/exceptions.js';
+import { sslFiles } from './http/ssl.js';
 import { observe } from './http/observe.js';
 import { setDefaultTransportFactory } from './http/client.js';
 import { nodeTransportFactory } from './transport/node.js';
@@ -13,6 +16,18 @@ export { nodeTransportFactory } from './transport/node.js';
 export { toNodeReadable, type NodeBodyStreamOptions } from './http/node-streams.js';
 
 setDefaultTransportFactory(nodeTransportFactory);
+
+// CA and certificate paths are checked when loaded, as Python's ssl does.
+sslFiles.check = (path: string): void => {
+  try {
+    accessSync(path, fsConstants.R_OK);
+  } catch (e) {
+    const code = (e as NodeJS.ErrnoException).code;
+    if (code === 'ENOENT') throw new FileNotFoundError(2, 'No such file or directory');
+    if (code === 'EACCES') throw new OSError(13, 'Permission denied');
+    throw new OSError((e as Error).message);
+  }
+};
 
 /**
  * The diagnostics_channel names httpwire publishes on. The first two are

@@ -23,6 +23,7 @@ import { HTTPS_PORT, HTTP_PORT } from './constants.js';
 import {
   CannotSendHeader,
   CannotSendRequest,
+  ConnectionAbortedError,
   ConnectionError,
   InvalidURL,
   NotConnected,
@@ -313,6 +314,10 @@ export class HTTPConnection {
   private _proxy_message: HTTPMessage | null = null;
   private _state: string = CS_IDLE;
   private _response: HTTPResponse | null = null;
+  /** Counts close() calls: a request or connect that sees it change was aborted by close(). */
+  private _epoch = 0;
+  /** Some byte of the current request reached the transport. */
+  private _requestWritten = false;
 
   /**
    * `host` may carry the port (`example.com:8080`, `[::1]:8080`) when
@@ -397,6 +402,12 @@ export class HTTPConnection {
 
   /** Opens the connection (and the tunnel, if set). Requests open it on demand. */
   async connect(): Promise<void> {
+    // A second connect() replaces the transport (CPython drops the old socket).
+    if (this.sock) {
+      this.sock.close();
+      this.sock = null;
+    }
+    const epoch = this._epoch;
     observe.connect?.(this, this.host, this.port);
     const tlsOpts = this._tls_options();
     const options: ConnectOptions = {
@@ -406,11 +417,18 @@ export class HTTPConnection {
       source_address: this.source_address,
       tls: this._tunnel_host ? null : tlsOpts,
     };
+    let sock: Transport;
     try {
-      this.sock = await this._create_connection(options);
+      sock = await this._create_connection(options);
     } catch (e) {
       throw pythonError(e, this.host);
     }
+    if (this._epoch !== epoch) {
+      // close() was called while connecting: the new transport is not ours to keep.
+      sock.close();
+      throw closedDuringRequest();
+    }
+    this.sock = sock;
     if (this._tunnel_host) {
       await this._tunnel();
       if (tlsOpts) {
@@ -460,6 +478,7 @@ export class HTTPConnection {
   /** Closes the connection and any response still open on it. The next request reopens it. */
   close(): void {
     this._state = CS_IDLE;
+    this._epoch++;
     try {
       const sock = this.sock;
       if (sock) {
@@ -485,6 +504,7 @@ export class HTTPConnection {
     const sock = this.sock!;
     try {
       await sock.write(data);
+      this._requestWritten = true;
     } catch (e) {
       // As CPython, the connection stays open and 'Request-sent': a server
       // that stopped reading (EPIPE) may already have answered, with a 401 or
@@ -504,8 +524,18 @@ export class HTTPConnection {
     // response) is replaced, as after close().
     if (this.sock !== null && this.sock.closed) this.sock = null;
     if (this.sock === null) {
-      if (this.auto_open) await this.connect();
-      else throw new NotConnected();
+      if (!this.auto_open) throw new NotConnected();
+      try {
+        await this.connect();
+      } catch (e) {
+        // Nothing of the request was written: the connection is idle again
+        // (CPython stays 'Request-sent' and refuses every later request).
+        if (this._state === CS_REQ_SENT && !this._requestWritten) {
+          this._state = CS_IDLE;
+          this._buffer = [];
+        }
+        throw e;
+      }
     }
     if (this.debuglevel > 0) debugPrint('send:', debugRepr(data));
     if (isFileLike(data) || isBlob(data)) {
@@ -586,6 +616,7 @@ export class HTTPConnection {
 
   /** Sends the buffered head, then the body (framed when `encode_chunked`). */
   private async _send_output(message_body: RequestBody, encode_chunked: boolean): Promise<void> {
+    const epoch = this._epoch;
     const parts: Uint8Array[] = [];
     for (const line of this._buffer) parts.push(line, CRLF);
     parts.push(CRLF);
@@ -612,8 +643,12 @@ export class HTTPConnection {
         if (this.debuglevel > 0) debugPrint('Zero length chunk ignored');
         continue;
       }
+      // After close() the rest of this body must not open a new connection
+      // and arrive there as the start of a message.
+      if (this._epoch !== epoch) throw closedDuringRequest();
       await this.send(chunked ? frameChunk(bytes) : bytes);
     }
+    if (this._epoch !== epoch) throw closedDuringRequest();
     if (chunked) await this.send(LAST_CHUNK);
   }
 
@@ -643,6 +678,7 @@ export class HTTPConnection {
     this._validate_path(url);
     const requestLine = this._encode_request(`${method} ${url} ${this._http_vsn_str}`);
     this._state = CS_REQ_STARTED;
+    this._requestWritten = false;
     this._method = method;
     this._url = url;
     this._buffer = [];
@@ -803,12 +839,18 @@ export class HTTPConnection {
   async getresponse(): Promise<HTTPResponse> {
     if (this._response && this._response.isclosed()) this._response = null;
     if (this._state !== CS_REQ_SENT || this._response) throw new ResponseNotReady(this._state);
-    if (this.sock === null) throw new ResponseNotReady(this._state);
+    if (this.sock === null) {
+      // The request never reached a transport: free the connection for the next one.
+      const state = this._state;
+      this.close();
+      throw new ResponseNotReady(state);
+    }
     const response = new this.response_class(this.sock, {
       debuglevel: this.debuglevel > 0 ? this.debuglevel : 0,
       method: this._method,
       strict: this.strict,
     });
+    response._connection = this;
     try {
       try {
         await response.begin();
@@ -819,7 +861,7 @@ export class HTTPConnection {
       this._state = CS_IDLE;
       if (response.will_close) {
         // The response now owns the transport (CPython: the socket lives on in the response's file).
-        response._ownsSock = true;
+        response._takeTransport();
         this.sock = null;
         this.close();
       } else {
@@ -843,6 +885,11 @@ HTTPConnection.prototype.response_class = HTTPResponse;
 HTTPConnection.prototype.auto_open = 1;
 HTTPConnection.prototype._http_vsn = 11;
 HTTPConnection.prototype._http_vsn_str = 'HTTP/1.1';
+
+/** The error of a request or connect that close() interrupted. */
+function closedDuringRequest(): ConnectionAbortedError {
+  return new ConnectionAbortedError('HTTPConnection.close() was called while the request was being sent');
+}
 
 /** CPython's `_create_https_context`: the default context, offering ALPN http/1.1. */
 function createHttpsContext(httpVersion: number): SSLContext {

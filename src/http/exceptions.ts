@@ -347,6 +347,10 @@ export class OSError extends Exception {
 }
 register(OSError, 'OSError');
 
+/** Python's `FileNotFoundError(errno, strerror)` (an OSError), e.g. a CA file that does not exist. */
+export class FileNotFoundError extends OSError {}
+register(FileNotFoundError, 'FileNotFoundError');
+
 /** Python's `RuntimeError(...args)` (e.g. set_tunnel on a connected HTTPConnection). */
 export class RuntimeError extends Exception {}
 register(RuntimeError, 'RuntimeError');

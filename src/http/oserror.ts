@@ -82,7 +82,9 @@ export function pythonError(e: unknown, host?: string): unknown {
     out = err;
   } else if (code.startsWith('ERR_SSL_') || code.startsWith('ERR_TLS_') || /ssl|tls/i.test(e.message)) {
     const reason = code.startsWith('ERR_SSL_') ? code.slice(8) : code;
-    const err = new SSLError(1, `[SSL: ${reason}] ${e.message}`);
+    // OpenSSL's text is 'id:error:code:SSL routines:function:reason:file:line:'; Python shows the reason.
+    const text = /SSL routines:[^:]*:([^:]+)/.exec(e.message)?.[1] ?? e.message;
+    const err = new SSLError(1, `[SSL: ${reason}] ${text}`);
     err.reason = reason;
     err.library = 'SSL';
     out = err;

@@ -7,7 +7,7 @@ import { Code, LineKind } from '../core/abi.js';
 import { ChunkedReader } from '../core/body.js';
 import { concatBytes, ReceiveBuffer } from '../core/buffer.js';
 import { ParseError } from '../core/errors.js';
-import { HeadParser, type ResponseHead } from '../core/head.js';
+import { BodyKind, HeadParser, type ResponseHead } from '../core/head.js';
 import { latin1Decode } from '../core/latin1.js';
 import type { Transport } from '../transport/types.js';
 import {
@@ -21,10 +21,22 @@ import {
   TypeError as PyTypeError,
 } from './exceptions.js';
 import { HTTPMessage } from './message.js';
+import type { HTTPConnection } from './client.js';
+import { observe } from './observe.js';
 import { pythonError } from './oserror.js';
 
 const EMPTY = new Uint8Array(0);
 const ALL = Number.MAX_SAFE_INTEGER;
+/** How far a line search looks ahead in one step (Python's default buffer size). */
+const PEEK_WINDOW = 8192;
+
+/**
+ * Transports owned by responses nobody reads or closes: CPython's socket
+ * closes when its last reference goes; here the collector's finalizer does
+ * it, so a dropped response does not keep a descriptor open for good.
+ */
+const ownedTransports: FinalizationRegistry<Transport> | null =
+  typeof FinalizationRegistry === 'function' ? new FinalizationRegistry<Transport>((t) => t.close()) : null;
 
 /** CPython's `_UNKNOWN`: the value of a response attribute before `begin()`. */
 export const _UNKNOWN = 'UNKNOWN';
@@ -83,8 +95,11 @@ export class SocketFile {
 
   /** `view` (taken from the buffer, `adopted` read before taking) as bytes that stay valid. */
   keep(adopted: boolean, view: Uint8Array): Uint8Array {
-    // An adopted chunk is never written again; owned space is reused.
-    return adopted ? view : view.slice();
+    // An adopted chunk is never written again; owned space is reused. A
+    // small piece of a large chunk is copied all the same, so that keeping
+    // it does not keep the whole chunk alive (Python's bytes are copies).
+    if (adopted && (view.length >= 4096 || view.length * 8 >= view.buffer.byteLength)) return view;
+    return view.slice();
   }
 
   /** BufferedReader.read(n): n bytes, fewer only at EOF; n < 0 reads to EOF. */
@@ -179,8 +194,8 @@ export class HTTPResponse implements AsyncIterable<Uint8Array> {
   /** The URL requested (used by urllib-style callers); null unless given. */
   url: string | null;
   /** The header fields; null before `begin()`. `msg` is the same object. */
-  headers: HTTPMessage | null = null;
-  msg: HTTPMessage | null = null;
+  headers: HTTPMessage = null as unknown as HTTPMessage;
+  msg: HTTPMessage = null as unknown as HTTPMessage;
   /** 10 for HTTP/1.0 and HTTP/0.9, 11 for HTTP/1.1 and later 1.x. */
   version: number = _UNKNOWN as unknown as number;
   status: number = _UNKNOWN as unknown as number;
@@ -199,6 +214,8 @@ export class HTTPResponse implements AsyncIterable<Uint8Array> {
   private _closed = false;
   /** The transport read from (the file keeps it too, until closed). */
   private readonly _sock: Transport;
+  /** The connection that made this response (for the error channel), if any. */
+  _connection: HTTPConnection | null = null;
 
   constructor(sock: Transport, debuglevel?: number | HTTPResponseOptions, method: string | null = null, url: string | null = null) {
     let level = 0;
@@ -251,7 +268,9 @@ export class HTTPResponse implements AsyncIterable<Uint8Array> {
     this.chunk_left = head.chunked ? null : (_UNKNOWN as unknown as number);
     this.will_close = head.willClose;
     this.length = head.length;
-    if (head.chunked) this.body = new ChunkedReader(undefined, this.strict);
+    // A chunked 1xx/204/304 (or HEAD) response has no body: no reader, and
+    // reads return empty at once (docs/differences.md).
+    if (head.bodyKind === BodyKind.CHUNKED) this.body = new ChunkedReader(undefined, this.strict);
   }
 
   /**
@@ -300,7 +319,16 @@ export class HTTPResponse implements AsyncIterable<Uint8Array> {
     if (fp === null) return;
     this.fp = null;
     fp.close();
-    if (this._ownsSock) fp.sock.close();
+    if (this._ownsSock) {
+      ownedTransports?.unregister(this);
+      fp.sock.close();
+    }
+  }
+
+  /** The connection hands its transport to this response (a response that will close it). */
+  _takeTransport(): void {
+    this._ownsSock = true;
+    if (this.fp !== null) ownedTransports?.register(this, this._sock, this);
   }
 
   /**
@@ -342,6 +370,7 @@ export class HTTPResponse implements AsyncIterable<Uint8Array> {
     if (e instanceof BaseException && !(e instanceof ValueError) && !(e instanceof PyTypeError)) {
       this._close_conn();
       this._sock.close();
+      if (this._connection) observe.error?.({ connection: this._connection, error: e });
     }
     return e;
   }
@@ -354,6 +383,7 @@ export class HTTPResponse implements AsyncIterable<Uint8Array> {
    * everything (see docs/differences.md).
    */
   async read(amt: number | null = null): Promise<Uint8Array> {
+    if (amt !== null && amt !== undefined) integerArgument(amt, READ_INT);
     try {
       return await this._read_impl(amt);
     } catch (e) {
@@ -376,6 +406,7 @@ export class HTTPResponse implements AsyncIterable<Uint8Array> {
 
   /** Body bytes with at most one transport read (bytes already buffered first). */
   async read1(n = -1): Promise<Uint8Array> {
+    integerArgument(n, INDEX_INT);
     try {
       return await this._read1_impl(n);
     } catch (e) {
@@ -385,6 +416,7 @@ export class HTTPResponse implements AsyncIterable<Uint8Array> {
 
   /** Buffered body bytes, not consumed (one transport read if none are buffered). */
   async peek(n = -1): Promise<Uint8Array> {
+    integerArgument(n, INDEX_INT);
     try {
       return await this._peek_impl(n);
     } catch (e) {
@@ -394,6 +426,7 @@ export class HTTPResponse implements AsyncIterable<Uint8Array> {
 
   /** One line of the body (up to and including LF), at most `limit` bytes when limit >= 0. */
   async readline(limit = -1): Promise<Uint8Array> {
+    integerArgument(limit, READ_INT);
     try {
       return await this._readline_impl(limit);
     } catch (e) {
@@ -517,7 +550,7 @@ export class HTTPResponse implements AsyncIterable<Uint8Array> {
       if (!line.length) break;
       lines.push(line);
       total += line.length;
-      if (hint > 0 && total >= hint) break;
+      if (hint > 0 && total > hint) break;
     }
     return lines;
   }
@@ -559,7 +592,11 @@ export class HTTPResponse implements AsyncIterable<Uint8Array> {
     read: () => Uint8Array,
   ): Promise<number> {
     const fp = this.fp!;
-    const reader = this.body!;
+    const reader = this.body;
+    if (reader === null) {
+      this.chunkDone();
+      return 0;
+    }
     let got = 0;
     try {
       while (got < want) {
@@ -585,7 +622,11 @@ export class HTTPResponse implements AsyncIterable<Uint8Array> {
 
   /** CPython's `_read1_chunked(n)`: bytes of the current chunk only. */
   private async read1Chunked(fp: SocketFile, n: number): Promise<Uint8Array> {
-    const reader = this.body!;
+    const reader = this.body;
+    if (reader === null) {
+      this.chunkDone();
+      return EMPTY;
+    }
     if (n === 0) return this.toNextChunk();
     try {
       for (let fills = 0; ; fills++) {
@@ -626,14 +667,23 @@ export class HTTPResponse implements AsyncIterable<Uint8Array> {
 
   /** CPython's `_peek_chunked`: buffered bytes of the current chunk; framing errors are left for the next read. */
   private async peekChunked(fp: SocketFile): Promise<Uint8Array> {
-    const reader = this.body!;
+    return (await this.peekChunkedView(fp)).slice();
+  }
+
+  /** `peekChunked` as a view into the buffer (valid until the next read), not a copy. */
+  private async peekChunkedView(fp: SocketFile): Promise<Uint8Array> {
+    const reader = this.body;
+    if (reader === null) {
+      this.chunkDone();
+      return EMPTY;
+    }
     let view = reader.peek(fp.buf, fp.eof);
     if (view.length === 0 && !reader.done && !fp.eof) {
       await fp.fill();
       view = reader.peek(fp.buf, fp.eof);
     }
     if (reader.done) this.chunkDone();
-    return view.slice();
+    return view;
   }
 
   /** IOBase.readline over peek and read, as CPython uses for chunked bodies. */
@@ -642,7 +692,12 @@ export class HTTPResponse implements AsyncIterable<Uint8Array> {
     let got = 0;
     while (limit < 0 || got < limit) {
       let ahead = 1;
-      const peeked = await this.peek(1);
+      // A view, at most 8 KiB (BufferedReader's window): copying everything
+      // buffered for each line would make reading lines quadratic.
+      const fp = this.fp;
+      if (fp === null || this._method === 'HEAD') break;
+      const peekedAll = await this.peekChunkedView(fp);
+      const peeked = peekedAll.subarray(0, PEEK_WINDOW);
       if (peeked.length > 0) {
         const window = limit >= 0 ? peeked.subarray(0, limit - got) : peeked;
         const lf = window.indexOf(0x0a);
@@ -691,6 +746,9 @@ export class HTTPResponse implements AsyncIterable<Uint8Array> {
    * `default_` (null if not given) when absent; an array default is joined
    * too. Raises ResponseNotReady before `begin()`.
    */
+  getheader(name: string): string | null;
+  getheader(name: string, default_: Iterable<string> & object): string;
+  getheader<D>(name: string, default_: D): string | D;
   getheader<D = null>(name: string, default_?: D): string | D {
     if (this.headers === null) throw new ResponseNotReady();
     const all = this.headers.get_all(name, null);
@@ -708,7 +766,7 @@ export class HTTPResponse implements AsyncIterable<Uint8Array> {
   }
 
   /** The headers (urllib's name). */
-  info(): HTTPMessage | null {
+  info(): HTTPMessage {
     return this.headers;
   }
 
@@ -728,8 +786,9 @@ export class HTTPResponse implements AsyncIterable<Uint8Array> {
 
   /** Iterates the body line by line, as iterating a Python response does. */
   async *[Symbol.asyncIterator](): AsyncIterator<Uint8Array> {
+    // CPython's HTTPResponse.__iter__ skips IOBase's closed check: a closed
+    // response iterates as empty.
     for (;;) {
-      if (this._closed) throw new ValueError('I/O operation on closed file.');
       const line = await this.readline();
       if (!line.length) return;
       yield line;
@@ -740,6 +799,15 @@ export class HTTPResponse implements AsyncIterable<Uint8Array> {
   async [Symbol.asyncDispose](): Promise<void> {
     this.close();
   }
+}
+
+/** Python's messages for a size argument that is not an integer (read/readline, read1/peek). */
+const READ_INT = "argument should be integer or None, not 'float'";
+const INDEX_INT = "'float' object cannot be interpreted as an integer";
+
+/** A size must be an integer, as in Python: `read(2.5)` or `read(NaN)` is a TypeError, not a short read. */
+function integerArgument(n: number, message: string): void {
+  if (typeof n !== 'number' || !Number.isInteger(n)) throw new PyTypeError(message);
 }
 
 function statusLine(head: ResponseHead): string {

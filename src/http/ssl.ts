@@ -6,6 +6,13 @@
 import type { TlsOptions } from '../transport/types.js';
 import { TypeError as PyTypeError, ValueError } from './exceptions.js';
 
+/**
+ * Checks, where the runtime has files, that a CA or certificate file can
+ * be read, so that a wrong path fails where Python's does (at load time,
+ * FileNotFoundError) and not at the first connect. Set by the Node entry.
+ */
+export const sslFiles: { check: ((path: string) => void) | null } = { check: null };
+
 /** `ssl.CERT_NONE`: the peer's certificate is not checked. */
 export const CERT_NONE = 0;
 /** `ssl.CERT_OPTIONAL`: for a client, the same as CERT_REQUIRED. */
@@ -106,7 +113,10 @@ export class SSLContext {
     if (cafile == null && capath == null && cadata == null) {
       throw new PyTypeError('cafile, capath and cadata cannot be all omitted');
     }
-    if (cafile != null) this.caFiles.push(cafile);
+    if (cafile != null) {
+      sslFiles.check?.(cafile);
+      this.caFiles.push(cafile);
+    }
     if (capath != null) this.caPaths.push(capath);
     if (cadata != null) {
       if (typeof cadata === 'string') this.caData.push(cadata);
@@ -128,6 +138,8 @@ export class SSLContext {
 
   /** The client certificate chain and key (PEM files); `password` decrypts the key. */
   load_cert_chain(certfile: string, keyfile?: string | null, password?: string | (() => string) | null): void {
+    sslFiles.check?.(certfile);
+    if (keyfile != null) sslFiles.check?.(keyfile);
     const pw = typeof password === 'function' ? password() : password;
     this.cert = { certfile };
     if (keyfile != null) this.cert.keyfile = keyfile;

@@ -1,9 +1,8 @@
 // The Node transport: node:net and node:tls sockets behind the Transport
-// interface. Reads are pulled: the socket starts paused, flows once read()
-// is first called, and is paused again whenever HIGH_WATER bytes wait for
-// read(), so a slow reader holds at most about that much here plus the
-// socket's own readable buffer, and TCP flow control does the rest. (Pausing
-// after every chunk costs two epoll_ctl calls per response.) Timeouts follow Python's socket timeouts: each connect,
+// interface. Reads are pulled with bounded read-ahead: the socket is paused
+// whenever HIGH_WATER bytes wait for read(), so a slow reader holds at most
+// about that much here plus the socket's own readable buffer, and TCP flow
+// control does the rest. Timeouts follow Python's socket timeouts: each connect,
 // read or write wait is bounded, and a timed-out transport is closed (a
 // Python socket is in an undefined state after a timeout).
 import { readdirSync, readFileSync } from 'node:fs';
@@ -59,9 +58,9 @@ export class NodeTransport implements Transport {
   constructor(socket: NodeSocket, timeoutSeconds: number | null = null) {
     this.socket = socket;
     this.timeoutMs = toMs(timeoutSeconds);
-    // Paused before the 'data' listener is added, so adding it does not
-    // start the flow: data moves only when read() asks for it.
-    socket.pause();
+    // Flowing from the start, bounded by HIGH_WATER: bytes that arrive
+    // while a request is still being written (an early 413 before a reset)
+    // are kept for read(), as the kernel keeps them for a Python socket.
     socket.on('data', (buf: Buffer) => this.onData(buf));
     socket.on('end', () => this.onEnd());
     socket.on('error', (err: Error) => this.onError(toTransportError(err)));
@@ -262,37 +261,63 @@ function systemCABundle(): Buffer | null {
   return systemCA;
 }
 
-/** Node's TLS options for ours; files named in them are read here (the only file access). */
-function tlsConnectionOptions(t: TlsOptions): tls.ConnectionOptions {
-  const out: tls.ConnectionOptions = {};
-  if (t.hostname !== undefined) out.host = t.hostname;
-  if (t.servername !== undefined) out.servername = t.servername;
+/**
+ * Secure contexts by their trust and identity settings. Parsing a CA bundle
+ * costs tens of milliseconds of event-loop time, so it is done once per
+ * distinct setting, not per connection (Python parses it once per
+ * SSLContext). Bounded: the oldest entry goes first.
+ */
+const secureContexts = new Map<string, tls.SecureContext>();
+const SECURE_CONTEXTS_MAX = 32;
+
+function secureContextFor(t: TlsOptions): tls.SecureContext | undefined {
+  const files = t.caFile === undefined ? [] : Array.isArray(t.caFile) ? t.caFile : [t.caFile];
+  const bundle = t.systemCA ? systemCABundle() : null;
+  const custom =
+    files.length > 0 || t.caPath !== undefined || t.ca !== undefined || bundle !== null || t.cert !== undefined ||
+    t.certFile !== undefined || t.minVersion !== undefined || t.maxVersion !== undefined;
+  // Node's own default context already trusts its bundled roots.
+  if (!custom) return undefined;
+  const key = JSON.stringify([
+    bundle !== null, files, t.caPath ?? null, typeof t.ca === 'string' || t.ca === undefined ? (t.ca ?? null) : Buffer.from(t.ca).toString('base64'),
+    t.cert ?? null, t.key ?? null, t.certFile ?? null, t.keyFile ?? null, t.passphrase ?? null, t.minVersion ?? null, t.maxVersion ?? null,
+  ]);
+  let ctx = secureContexts.get(key);
+  if (ctx) return ctx;
   const cas: (string | Buffer)[] = [];
-  if (t.systemCA) {
-    const bundle = systemCABundle();
-    if (bundle) cas.push(bundle);
-    else cas.push(...tls.rootCertificates);
-  }
-  for (const file of t.caFile === undefined ? [] : Array.isArray(t.caFile) ? t.caFile : [t.caFile]) {
-    cas.push(readFileSync(file));
-  }
+  if (bundle) cas.push(bundle);
+  for (const file of files) cas.push(readFileSync(file));
   if (t.caPath !== undefined) {
     for (const name of readdirSync(t.caPath)) {
       if (/\.(pem|crt|\d+)$/.test(name)) cas.push(readFileSync(join(t.caPath, name)));
     }
   }
   if (t.ca !== undefined) cas.push(typeof t.ca === 'string' ? t.ca : Buffer.from(t.ca));
-  if (cas.length > 0) out.ca = cas;
+  const options: tls.SecureContextOptions = {};
+  if (cas.length > 0) options.ca = cas;
+  const cert = t.cert ?? (t.certFile !== undefined ? readFileSync(t.certFile, 'utf8') : undefined);
+  const pkey = t.key ?? (t.keyFile !== undefined ? readFileSync(t.keyFile, 'utf8') : undefined);
+  if (cert !== undefined) options.cert = cert;
+  if (pkey !== undefined) options.key = pkey;
+  if (t.passphrase !== undefined) options.passphrase = t.passphrase;
+  if (t.minVersion !== undefined) options.minVersion = t.minVersion as tls.SecureVersion;
+  if (t.maxVersion !== undefined) options.maxVersion = t.maxVersion as tls.SecureVersion;
+  ctx = tls.createSecureContext(options);
+  if (secureContexts.size >= SECURE_CONTEXTS_MAX) secureContexts.delete(secureContexts.keys().next().value!);
+  secureContexts.set(key, ctx);
+  return ctx;
+}
+
+/** Node's TLS options for ours; files named in them are read here (the only file access), once per setting. */
+function tlsConnectionOptions(t: TlsOptions): tls.ConnectionOptions {
+  const out: tls.ConnectionOptions = {};
+  if (t.hostname !== undefined) out.host = t.hostname;
+  if (t.servername !== undefined) out.servername = t.servername;
+  const secureContext = secureContextFor(t);
+  if (secureContext) out.secureContext = secureContext;
   if (t.rejectUnauthorized !== undefined) out.rejectUnauthorized = t.rejectUnauthorized;
   if (t.checkHostname === false) out.checkServerIdentity = () => undefined;
   if (t.ALPNProtocols !== undefined) out.ALPNProtocols = t.ALPNProtocols;
-  const cert = t.cert ?? (t.certFile !== undefined ? readFileSync(t.certFile, 'utf8') : undefined);
-  const key = t.key ?? (t.keyFile !== undefined ? readFileSync(t.keyFile, 'utf8') : undefined);
-  if (cert !== undefined) out.cert = cert;
-  if (key !== undefined) out.key = key;
-  if (t.passphrase !== undefined) out.passphrase = t.passphrase;
-  if (t.minVersion !== undefined) out.minVersion = t.minVersion as tls.SecureVersion;
-  if (t.maxVersion !== undefined) out.maxVersion = t.maxVersion as tls.SecureVersion;
   return out;
 }
 

@@ -15,8 +15,12 @@ import {
   BadStatusLine,
   CannotSendRequest,
   channels,
+  ConnectionAbortedError,
+  ConnectionError,
+  ConnectionRefusedError,
   HTTPConnection,
   HTTPSConnection,
+  IncompleteRead,
   InvalidURL,
   MemoryTransport,
   memoryFactory,
@@ -319,5 +323,94 @@ describe("Python's positional arguments", () => {
 
   it('HTTPSConnection takes its options only as an object, as Python (keyword-only)', () => {
     expect(() => new HTTPSConnection('h', 443, 10 as never)).toThrow(PyTypeError);
+  });
+});
+
+describe('lifecycle under JavaScript concurrency', () => {
+  it('close() during a streaming body aborts the request: the rest never reaches a new connection', async () => {
+    const rec = await recorder();
+    const conn = connection(rec.port);
+    let release!: () => void;
+    const gate = new Promise<void>((r) => (release = r));
+    const body = (async function* () {
+      yield 'first-part';
+      await gate;
+      yield 'SECOND-PART';
+    })();
+    const sending = conn.request('POST', '/upload', body).catch((e: unknown) => e);
+    // Let the head and the first chunk go out, then close mid-body.
+    for (let i = 0; i < 50 && !rec.received[0]?.includes('first-part'); i++) await new Promise((r) => setTimeout(r, 10));
+    conn.close();
+    release();
+    const err = await sending;
+    expect(err).toBeInstanceOf(ConnectionAbortedError);
+    await new Promise((r) => setTimeout(r, 50));
+    expect(rec.received.length).toBe(1);
+    expect(rec.received[0]).not.toContain('SECOND-PART');
+    // The connection is usable afterwards.
+    await roundTrip(conn, 'x');
+  });
+
+  it('a refused connect leaves the connection idle: the next request tries again', async () => {
+    const server = net.createServer();
+    await new Promise<void>((r) => server.listen(0, '127.0.0.1', () => r()));
+    const port = (server.address() as net.AddressInfo).port;
+    await new Promise<void>((r) => server.close(() => r()));
+    const conn = connection(port);
+    await expect(conn.request('GET', '/')).rejects.toBeInstanceOf(ConnectionRefusedError);
+    await expect(conn.request('GET', '/')).rejects.toBeInstanceOf(ConnectionRefusedError);
+    await expect(conn.getresponse()).rejects.toMatchObject({ name: 'ResponseNotReady' });
+  });
+
+  it('connect() twice replaces the transport instead of leaking it', async () => {
+    let open = 0;
+    const server = net.createServer((s) => {
+      open++;
+      s.on('close', () => open--);
+      s.on('error', () => {});
+    });
+    await new Promise<void>((r) => server.listen(0, '127.0.0.1', () => r()));
+    cleanups.push(() => new Promise<void>((r) => server.close(() => r())));
+    const conn = connection((server.address() as net.AddressInfo).port);
+    for (let i = 0; i < 3; i++) await conn.connect();
+    for (let i = 0; i < 50 && open !== 1; i++) await new Promise((r) => setTimeout(r, 10));
+    expect(open).toBe(1);
+    conn.close();
+  });
+
+  it('an early answer sent before the server resets the upload is still read (as CPython, test_epipe)', async () => {
+    const server = net.createServer((s) => {
+      s.on('error', () => {});
+      let got = 0;
+      s.on('data', (d) => {
+        got += d.length;
+        if (got >= 65536 && !s.destroyed) {
+          s.write('HTTP/1.1 413 Payload Too Large\r\nContent-Length: 8\r\nConnection: close\r\n\r\ntoo big!', () => s.resetAndDestroy());
+        }
+      });
+    });
+    await new Promise<void>((r) => server.listen(0, '127.0.0.1', () => r()));
+    cleanups.push(() => new Promise<void>((r) => server.close(() => r())));
+    const conn = connection((server.address() as net.AddressInfo).port);
+    const sent = await conn.request('PUT', '/', new Uint8Array(32 * 1024 * 1024)).then(
+      () => null,
+      (e: unknown) => e,
+    );
+    expect(sent === null || sent instanceof ConnectionError).toBe(true);
+    const r = await conn.getresponse();
+    expect([r.status, latin1(await r.read())]).toEqual([413, 'too big!']);
+  });
+
+  it('a body that fails to read is published on the error channel', async () => {
+    const seen: unknown[] = [];
+    const fn = (m: unknown) => seen.push((m as { error: unknown }).error);
+    channels.error.subscribe(fn);
+    cleanups.push(() => void channels.error.unsubscribe(fn));
+    const conn = new HTTPConnection('h', 80, { transportFactory: memoryFactory(['HTTP/1.1 200 OK\r\nContent-Length: 9\r\n\r\nshort']) });
+    await conn.request('GET', '/');
+    const r = await conn.getresponse();
+    await expect(r.read()).rejects.toBeInstanceOf(IncompleteRead);
+    expect(seen.length).toBe(1);
+    expect(seen[0]).toBeInstanceOf(IncompleteRead);
   });
 });

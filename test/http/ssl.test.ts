@@ -6,6 +6,7 @@
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { execFileSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import * as net from 'node:net';
 import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -15,9 +16,11 @@ import {
   CERT_NONE,
   CERT_REQUIRED,
   create_default_context,
+  FileNotFoundError,
   HTTPSConnection,
   OSError,
   SSLContext,
+  SSLError,
   TLSVersion,
   TypeError as PyTypeError,
   ValueError,
@@ -215,5 +218,28 @@ describe('HTTPSConnection over real TLS', () => {
     const orig = conn._create_connection;
     conn._create_connection = (o) => orig({ ...o, host: '127.0.0.1' });
     expect(await get(conn)).toBe('secure');
+  });
+});
+
+describe('ssl errors as Python words them', () => {
+  it('a CA or certificate file that does not exist fails when loaded: FileNotFoundError', () => {
+    expect(() => create_default_context({ cafile: '/nonexistent/ca.pem' })).toThrow(FileNotFoundError);
+    expect(() => create_default_context({ cafile: '/nonexistent/ca.pem' })).toThrow('[Errno 2] No such file or directory');
+    expect(() => create_default_context().load_cert_chain('/nonexistent/c.pem')).toThrow(FileNotFoundError);
+  });
+
+  it('TLS to a plain-HTTP server: SSLError with OpenSSL reason text, as CPython (without the _ssl.c location)', async () => {
+    const srv = net.createServer((s) => {
+      s.on('error', () => {});
+      s.on('data', () => s.end('HTTP/1.1 400 Bad Request\r\n\r\n'));
+    });
+    await new Promise<void>((r) => srv.listen(0, '127.0.0.1', () => r()));
+    const conn = new HTTPSConnection('127.0.0.1', (srv.address() as net.AddressInfo).port, { context: _create_unverified_context(), timeout: 10 });
+    const err = await conn.request('GET', '/').catch((e: unknown) => e);
+    await new Promise<void>((r) => srv.close(() => r()));
+    expect(err).toBeInstanceOf(SSLError);
+    expect((err as Error).message).toBe('[SSL: WRONG_VERSION_NUMBER] wrong version number');
+    // The connection is idle again: another attempt fails the same way, not with CannotSendRequest.
+    await expect(conn.request('GET', '/')).rejects.toBeInstanceOf(OSError);
   });
 });
