@@ -15,44 +15,55 @@ export function disallowedUrlChar(text: string): string | null {
   return null;
 }
 
-/** The first character CPython refuses in a method (`[\x00-\x1f]`), or null. */
-export function disallowedMethodChar(text: string): string | null {
+/**
+ * The first character refused in a method, or null: CPython's
+ * `[\x00-\x1f]`, and DEL; `strict` also refuses a space (a method is a
+ * token: a space shifts the request line's fields).
+ */
+export function disallowedMethodChar(text: string, strict = false): string | null {
+  const limit = strict ? 0x20 : 0x1f;
   for (let i = 0; i < text.length; i++) {
-    if (text.charCodeAt(i) <= 0x1f) return text[i]!;
+    const c = text.charCodeAt(i);
+    if (c <= limit || c === 0x7f) return text[i]!;
   }
   return null;
 }
 
-/** Python's `bytes.isspace()` set, which `\s` matches in a bytes pattern. */
-function isAsciiSpace(c: number): boolean {
-  return c === 0x20 || (c >= 0x09 && c <= 0x0d);
-}
-
 /**
- * CPython's `_is_legal_header_name`: `[^:\s][^:\r\n]*` matches the whole
- * name (so no colon anywhere, no CR/LF, and no leading whitespace).
+ * CPython's `_is_legal_header_name` (`[^:\s][^:\r\n]*` matches the whole
+ * name: no colon, no CR/LF, no leading whitespace), and also no control
+ * byte or DEL anywhere (CPython sends `X-Na\0me` as given; servers
+ * truncate it differently; docs/differences.md). `strict` also refuses a
+ * space inside the name (`Key Space`, which CPython's tests allow).
  */
-export function isLegalHeaderName(name: Uint8Array): boolean {
-  if (name.length === 0 || name[0] === 0x3a || isAsciiSpace(name[0]!)) return false;
-  for (let i = 1; i < name.length; i++) {
+export function isLegalHeaderName(name: Uint8Array, strict = false): boolean {
+  if (name.length === 0 || name[0] === 0x20) return false;
+  const limit = strict ? 0x20 : 0x1f;
+  for (let i = 0; i < name.length; i++) {
     const c = name[i]!;
-    if (c === 0x3a || c === 0x0d || c === 0x0a) return false;
+    if (c === 0x3a || c <= limit || c === 0x7f) return false;
   }
   return true;
 }
 
 /**
- * CPython's `_is_illegal_header_value`: a LF not followed by SP/HT, or a CR
- * not followed by SP/HT/LF (an obs-fold continuation is allowed through).
+ * A header value that must not be sent. CPython's `_is_illegal_header_value`:
+ * a LF not followed by SP/HT, or a CR not followed by SP/HT/LF (an obs-fold
+ * continuation goes through, as CPython's tests require); and also NUL, the
+ * other control bytes except HTAB, and DEL, which CPython sends as given
+ * (docs/differences.md). `strict` refuses every CR and LF, folds included.
  */
-export function isIllegalHeaderValue(value: Uint8Array): boolean {
+export function isIllegalHeaderValue(value: Uint8Array, strict = false): boolean {
   for (let i = 0; i < value.length; i++) {
     const c = value[i]!;
-    if (c !== 0x0a && c !== 0x0d) continue;
-    const next = i + 1 < value.length ? value[i + 1]! : -1;
-    if (next === 0x20 || next === 0x09) continue;
-    if (c === 0x0d && next === 0x0a) continue;
-    return true;
+    if (c === 0x0a || c === 0x0d) {
+      if (strict) return true;
+      const next = i + 1 < value.length ? value[i + 1]! : -1;
+      if (next === 0x20 || next === 0x09) continue;
+      if (c === 0x0d && next === 0x0a) continue;
+      return true;
+    }
+    if ((c < 0x20 && c !== 0x09) || c === 0x7f) return true;
   }
   return false;
 }

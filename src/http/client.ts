@@ -105,8 +105,9 @@ export interface HTTPConnectionOptions {
   transportFactory?: TransportFactory;
   /**
    * Strict mode (docs/strict-mode.md): refuse responses with the framing
-   * request smuggling and response splitting rely on (StrictViolation).
-   * Default false: CPython's lenient reading.
+   * request smuggling and response splitting rely on (StrictViolation),
+   * and refuse to send obs-fold in header values, a space in a header name
+   * or in the method (ValueError). Default false: CPython's rules.
    */
   strict?: boolean;
 }
@@ -236,14 +237,14 @@ const HEADER_SEP = new Uint8Array([0x3a, 0x20]); // ': '
 const FOLD = new Uint8Array([0x0d, 0x0a, 0x09]); // '\r\n\t' joins several values
 
 /** A header name as bytes (a str must be ASCII), checked with CPython's rule. */
-function headerName(header: string | Uint8Array): Uint8Array {
+function headerName(header: string | Uint8Array, strict = false): Uint8Array {
   const name = typeof header === 'string' ? encodeStrict(header, 'ascii') : toBytes(header);
-  if (!isLegalHeaderName(name)) throw new ValueError(`Invalid header name ${pyRepr(name)}`);
+  if (!isLegalHeaderName(name, strict)) throw new ValueError(`Invalid header name ${pyRepr(name)}`);
   return name;
 }
 
 /** A header value as bytes (str: Latin-1; integer: decimal), checked with CPython's rule. */
-function headerValue(value: HeaderValue): Uint8Array {
+function headerValue(value: HeaderValue, strict = false): Uint8Array {
   let bytes: Uint8Array;
   if (typeof value === 'string') bytes = encodeStrict(value, 'latin-1');
   else if (typeof value === 'number' && Number.isInteger(value)) bytes = latin1Encode(BigInt(value).toString());
@@ -254,7 +255,7 @@ function headerValue(value: HeaderValue): Uint8Array {
     const t = pyType(value).slice(8, -2);
     throw new PyTypeError(`expected string or bytes-like object, got '${t}'`);
   }
-  if (isIllegalHeaderValue(bytes)) throw new ValueError(`Invalid header value ${pyRepr(bytes)}`);
+  if (isIllegalHeaderValue(bytes, strict)) throw new ValueError(`Invalid header value ${pyRepr(bytes)}`);
   return bytes;
 }
 
@@ -377,8 +378,8 @@ export class HTTPConnection {
     this._validate_host(h);
     const copy: Record<string, string> = {};
     for (const [k, v] of headers instanceof Map ? headers.entries() : Object.entries(headers ?? {})) {
-      headerName(k);
-      headerValue(v);
+      headerName(k, this.strict);
+      headerValue(v, this.strict);
       copy[k] = v;
     }
     this._tunnel_host = h;
@@ -718,7 +719,7 @@ export class HTTPConnection {
   }
 
   _validate_method(method: string): void {
-    const bad = disallowedMethodChar(method);
+    const bad = disallowedMethodChar(method, this.strict);
     if (bad !== null) {
       throw new ValueError(`method can't contain control characters. ${pyRepr(method)} (found at least ${pyRepr(bad)})`);
     }
@@ -746,11 +747,11 @@ export class HTTPConnection {
    */
   putheader(header: string | Uint8Array, ...values: HeaderValue[]): void {
     if (this._state !== CS_REQ_STARTED) throw new CannotSendHeader();
-    const name = headerName(header);
+    const name = headerName(header, this.strict);
     const parts: Uint8Array[] = [name, HEADER_SEP];
     values.forEach((v, i) => {
       if (i > 0) parts.push(FOLD);
-      parts.push(headerValue(v));
+      parts.push(headerValue(v, this.strict));
     });
     this._output(concatBytes(parts));
   }
