@@ -98,6 +98,19 @@ export class ReceiveBuffer {
     return out;
   }
 
+  /**
+   * Copies up to `target.length - at` bytes from the front into `target`
+   * at `at`, consumes them, and returns how many (no view is made when the
+   * whole buffer fits).
+   */
+  copyInto(target: Uint8Array, at: number): number {
+    const k = Math.min(target.length - at, this.end - this.start);
+    if (this.start === 0 && k === this.buf.length) target.set(this.buf, at);
+    else target.set(this.buf.subarray(this.start, this.start + k), at);
+    this.consume(k);
+    return k;
+  }
+
   /** Drops everything. */
   clear(): void {
     this.start = this.end = 0;

@@ -232,9 +232,9 @@ function idnaEncode(host: string): string {
 }
 
 
-const CRLF = new Uint8Array([0x0d, 0x0a]);
 const HEADER_SEP = new Uint8Array([0x3a, 0x20]); // ': '
 const FOLD = new Uint8Array([0x0d, 0x0a, 0x09]); // '\r\n\t' joins several values
+const ACCEPT_IDENTITY = latin1Encode('Accept-Encoding: identity');
 
 /** A header name as bytes (a str must be ASCII), checked with CPython's rule. */
 function headerName(header: string | Uint8Array, strict = false): Uint8Array {
@@ -267,6 +267,13 @@ function headerEntries(headers: RequestHeaders | null | undefined): [string | Ui
     return Array.from(headers as Iterable<readonly [string | Uint8Array, HeaderValue]>, ([k, v]) => [k, v]);
   }
   return Object.entries(headers as Record<string, HeaderValue>);
+}
+
+const NO_NAMES: ReadonlySet<string> = new Set();
+
+function isEmptyObject(o: object): boolean {
+  for (const _ in o) return false;
+  return true;
 }
 
 function lowerName(name: string | Uint8Array): string {
@@ -319,6 +326,9 @@ export class HTTPConnection {
   private _epoch = 0;
   /** Some byte of the current request reached the transport. */
   private _requestWritten = false;
+  /** The automatic Host line last made, and the host and port it was made for. */
+  private _hostLine: Uint8Array | null = null;
+  private _hostLineKey: string | null = null;
 
   /**
    * `host` may carry the port (`example.com:8080`, `[::1]:8080`) when
@@ -618,15 +628,48 @@ export class HTTPConnection {
   /** Sends the buffered head, then the body (framed when `encode_chunked`). */
   private async _send_output(message_body: RequestBody, encode_chunked: boolean): Promise<void> {
     const epoch = this._epoch;
-    const parts: Uint8Array[] = [];
-    for (const line of this._buffer) parts.push(line, CRLF);
-    parts.push(CRLF);
+    // The head in one allocation, each line copied once.
+    let size = 2;
+    for (const line of this._buffer) size += line.length + 2;
+    const head = new Uint8Array(size);
+    let at = 0;
+    for (const line of this._buffer) {
+      head.set(line, at);
+      at += line.length;
+      head[at++] = 0x0d;
+      head[at++] = 0x0a;
+    }
+    head[at++] = 0x0d;
+    head[at] = 0x0a;
     this._buffer = [];
-    const head = concatBytes(parts);
+    const chunked = encode_chunked && this._http_vsn === 11;
+    const none = message_body === null || message_body === undefined;
+    if (
+      this.sock !== null &&
+      !this.sock.closed &&
+      this.debuglevel === 0 &&
+      this.send === HTTPConnection.prototype.send &&
+      (none || (isBytesLike(message_body) && !chunked))
+    ) {
+      // The common request, on an open connection: the head and a bytes
+      // body are written back to back, without waiting in between (the
+      // same bytes and audit events as through send(), which a subclass
+      // that overrides it still gets).
+      observe.send?.(this, head);
+      const wroteHead = this._write(head);
+      const body = none ? null : toBytes(message_body as BytesLike);
+      if (body === null || body.length === 0) {
+        await wroteHead;
+      } else {
+        observe.send?.(this, body);
+        await Promise.all([wroteHead, this._write(body)]);
+      }
+      observe.headersSent?.({ connection: this, method: this._method ?? '', url: this._url ?? '', headers: head });
+      return;
+    }
     await this.send(head);
     observe.headersSent?.({ connection: this, method: this._method ?? '', url: this._url ?? '', headers: head });
-    if (message_body === null || message_body === undefined) return;
-    const chunked = encode_chunked && this._http_vsn === 11;
+    if (none) return;
     let chunks: AsyncIterable<unknown> | Iterable<unknown>;
     if (isFileLike(message_body) || isBlob(message_body)) {
       if (this.debuglevel > 0) debugPrint('reading a readable');
@@ -685,14 +728,32 @@ export class HTTPConnection {
     this._buffer = [];
     this._output(requestLine);
     if (this._http_vsn === 11) {
-      if (!options.skip_host) this._putHost(url);
-      if (!options.skip_accept_encoding) this.putheader('Accept-Encoding', 'identity');
+      // The automatic lines are the same on every request of a connection
+      // (for a relative URL): made once and reused, unless a subclass
+      // changes how headers are put.
+      const own = this.putheader === HTTPConnection.prototype.putheader && this._putHost === HTTPConnection.prototype._putHost;
+      if (!options.skip_host) {
+        const key = own && !url.startsWith('http') ? `${this._tunnel_host ?? this.host}\n${this._tunnel_host ? this._tunnel_port : this.port}` : null;
+        if (key !== null && key === this._hostLineKey) {
+          this._output(this._hostLine!);
+        } else {
+          this._putHost(url);
+          if (key !== null) {
+            this._hostLineKey = key;
+            this._hostLine = this._buffer[this._buffer.length - 1]!;
+          }
+        }
+      }
+      if (!options.skip_accept_encoding) {
+        if (own) this._output(ACCEPT_IDENTITY);
+        else this.putheader('Accept-Encoding', 'identity');
+      }
     }
     observe.requestCreated?.({ connection: this, method, url });
   }
 
   /** The automatic Host header: from an absolute URL, else the (tunnel) host and port. */
-  private _putHost(url: string): void {
+  _putHost(url: string): void {
     let netloc = '';
     if (url.startsWith('http')) {
       const n = urlNetloc(url);
@@ -748,6 +809,16 @@ export class HTTPConnection {
   putheader(header: string | Uint8Array, ...values: HeaderValue[]): void {
     if (this._state !== CS_REQ_STARTED) throw new CannotSendHeader();
     const name = headerName(header, this.strict);
+    if (values.length === 1) {
+      // The usual case: the line in one allocation.
+      const value = headerValue(values[0]!, this.strict);
+      const line = new Uint8Array(name.length + 2 + value.length);
+      line.set(name);
+      line.set(HEADER_SEP, name.length);
+      line.set(value, name.length + 2);
+      this._output(line);
+      return;
+    }
     const parts: Uint8Array[] = [name, HEADER_SEP];
     values.forEach((v, i) => {
       if (i > 0) parts.push(FOLD);
@@ -791,8 +862,9 @@ export class HTTPConnection {
     headers: RequestHeaders | null = {},
     options: { encode_chunked?: boolean } = {},
   ): Promise<void> {
-    const entries = headerEntries(headers);
-    const names = new Set(entries.map(([k]) => lowerName(k)));
+    const none = headers === null || headers === undefined || (headers.constructor === Object && isEmptyObject(headers));
+    const entries = none ? [] : headerEntries(headers);
+    const names = none ? NO_NAMES : new Set(entries.map(([k]) => lowerName(k)));
     let encode_chunked = options.encode_chunked ?? false;
     let sentHead = false;
     try {

@@ -128,9 +128,7 @@ export class SocketFile {
     let got = 0;
     while (got < b.length) {
       if (this.buf.length === 0 && !(await this.fill())) break;
-      const piece = this.buf.take(b.length - got);
-      b.set(piece, got);
-      got += piece.length;
+      got += this.buf.copyInto(b, got);
     }
     return got;
   }
