@@ -37,12 +37,13 @@ export class ReceiveBuffer {
   /**
    * Appends `chunk`. The buffer may keep a reference to it instead of a
    * copy: the caller must not change it afterwards (a socket's chunks are
-   * never reused).
+   * never reused), unless `adopt` is false (the chunk's memory is reused:
+   * it is copied into owned space).
    */
-  push(chunk: Uint8Array): void {
+  push(chunk: Uint8Array, adopt = true): void {
     const n = chunk.length;
     if (n === 0) return;
-    if (this.start === this.end) {
+    if (adopt && this.start === this.end) {
       this.buf = chunk;
       this.start = 0;
       this.end = n;

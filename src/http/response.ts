@@ -62,13 +62,14 @@ function writableBytes(b: ArrayBufferView | ArrayBuffer): Uint8Array {
  */
 export class SocketFile {
   readonly sock: Transport;
-  readonly buf = new ReceiveBuffer(1024);
+  readonly buf: ReceiveBuffer;
   /** The transport reported EOF. */
   eof = false;
   closed = false;
 
   constructor(sock: Transport) {
     this.sock = sock;
+    this.buf = receiveBufferFor(sock);
   }
 
   /** One read from the transport into the buffer; false at EOF. Transport errors become Python's. */
@@ -84,7 +85,8 @@ export class SocketFile {
       this.eof = true;
       return false;
     }
-    this.buf.push(chunk);
+    // A transport that reuses its read memory: the bytes are copied in.
+    this.buf.push(chunk, this.sock.reusesChunks !== true);
     return true;
   }
 
@@ -166,6 +168,23 @@ export class SocketFile {
     this.closed = true;
     this.buf.clear();
   }
+}
+
+/**
+ * Receive buffers kept per transport, for transports that reuse their read
+ * memory (their bytes are copied in, so the buffer's owned space is worth
+ * keeping between the responses of a connection). Each response starts it
+ * empty: bytes after a response are dropped, as CPython's new file per
+ * response drops them.
+ */
+const sharedBuffers = new WeakMap<Transport, ReceiveBuffer>();
+
+function receiveBufferFor(sock: Transport): ReceiveBuffer {
+  if (sock.reusesChunks !== true) return new ReceiveBuffer(1024);
+  let buf = sharedBuffers.get(sock);
+  if (buf === undefined) sharedBuffers.set(sock, (buf = new ReceiveBuffer(16384)));
+  buf.clear();
+  return buf;
 }
 
 /** Options of `new HTTPResponse(sock, options)` (Python's keyword arguments). */

@@ -16,6 +16,37 @@ type NodeSocket = net.Socket | tls.TLSSocket;
 /** Received bytes held for read() before the socket is paused. */
 const HIGH_WATER = 64 * 1024;
 
+/** Size of each reused read buffer (libuv reads at most this much at once). */
+const READ_BUFFER = 64 * 1024;
+
+/**
+ * Reused read memory for a plain TCP socket (net's `onread` option): Node
+ * otherwise allocates a fresh 64 KiB buffer for every read, garbage that
+ * piles up to tens of MiB before V8 collects it while a large body streams
+ * through. Two buffers suffice: one lent to the reader (valid until its
+ * next read()), one for the read in flight; a third use falls back to a
+ * fresh allocation.
+ */
+class ReadBuffers {
+  private readonly pool: Uint8Array[] = [new Uint8Array(READ_BUFFER), new Uint8Array(READ_BUFFER)];
+  /** The buffer whose bytes the reader holds, or null. */
+  lent: Uint8Array | null = null;
+  /** Where received bytes go (the transport, once connected); `pooled` is the reused buffer they are in, if so. */
+  sink: ((view: Uint8Array, pooled: Uint8Array | null) => void) | null = null;
+
+  /** libuv's allocation callback: a buffer not lent to the reader. */
+  next(): Uint8Array {
+    for (const b of this.pool) if (b !== this.lent) return b;
+    return new Uint8Array(READ_BUFFER);
+  }
+
+  /** onread's callback: `n` bytes arrived in `buf`. Returns true (keep reading; pausing is the transport's). */
+  received(n: number, buf: Uint8Array): boolean {
+    this.sink?.(buf.subarray(0, n), this.pool.includes(buf) ? buf : null);
+    return true;
+  }
+}
+
 interface Waiter {
   resolve(chunk: Uint8Array | null): void;
   reject(err: TransportError): void;
@@ -54,14 +85,23 @@ export class NodeTransport implements Transport {
   private error: TransportError | null = null;
   private _closed = false;
   private timeoutMs: number | null = null;
+  private readonly buffers: ReadBuffers | null;
+  /**
+   * A chunk from read() is valid only until the next read() (its memory is
+   * reused): consumers that keep bytes copy them. True for plain TCP.
+   */
+  readonly reusesChunks: boolean;
 
-  constructor(socket: NodeSocket, timeoutSeconds: number | null = null) {
+  constructor(socket: NodeSocket, timeoutSeconds: number | null = null, buffers: ReadBuffers | null = null) {
     this.socket = socket;
     this.timeoutMs = toMs(timeoutSeconds);
+    this.buffers = buffers;
+    this.reusesChunks = buffers !== null;
     // Flowing from the start, bounded by HIGH_WATER: bytes that arrive
     // while a request is still being written (an early 413 before a reset)
     // are kept for read(), as the kernel keeps them for a Python socket.
-    socket.on('data', (buf: Buffer) => this.onData(buf));
+    if (buffers) buffers.sink = (view, pooled) => this.onChunk(view, pooled);
+    else socket.on('data', (buf: Buffer) => this.onChunk(new Uint8Array(buf.buffer, buf.byteOffset, buf.byteLength), null));
     socket.on('end', () => this.onEnd());
     socket.on('error', (err: Error) => this.onError(toTransportError(err)));
     socket.on('close', () => this.onClose());
@@ -124,6 +164,8 @@ export class NodeTransport implements Transport {
   }
 
   read(): Promise<Uint8Array | null> {
+    // The chunk the last read() returned is no longer the reader's.
+    if (this.buffers) this.buffers.lent = null;
     if (this.queue.length > 0) {
       const chunk = this.queue.shift()!;
       this.queuedBytes -= chunk.length;
@@ -202,14 +244,14 @@ export class NodeTransport implements Transport {
     if (this.waiter) this.waiter.reject(new TransportError('ECLOSED', 'transport closed during read'));
   }
 
-  private onData(buf: Buffer): void {
-    // A view of Node's buffer, not a copy: each chunk is a fresh allocation
-    // that the socket never reuses.
-    const chunk = new Uint8Array(buf.buffer, buf.byteOffset, buf.byteLength);
+  /** Received bytes: to the waiting reader (lent, if in reused memory), else queued (copied if reused). */
+  private onChunk(chunk: Uint8Array, pooled: Uint8Array | null): void {
     if (this.waiter) {
+      if (pooled) this.buffers!.lent = pooled;
       this.waiter.resolve(chunk);
       return;
     }
+    if (pooled) chunk = chunk.slice();
     this.queue.push(chunk);
     this.queuedBytes += chunk.length;
     if (this.queuedBytes >= HIGH_WATER) this.socket.pause();
@@ -327,6 +369,7 @@ function whenReady(
   readyEvent: 'connect' | 'secureConnect',
   timeoutMs: number | null,
   timeoutSeconds: number | null,
+  buffers: ReadBuffers | null = null,
 ): Promise<NodeTransport> {
   return new Promise<NodeTransport>((resolve, reject) => {
     let timer: ReturnType<typeof setTimeout> | undefined;
@@ -339,7 +382,7 @@ function whenReady(
       cleanup();
       // Python's http.client sets TCP_NODELAY: a request goes out at once.
       if (typeof socket.setNoDelay === 'function') socket.setNoDelay(true);
-      resolve(new NodeTransport(socket, timeoutSeconds));
+      resolve(new NodeTransport(socket, timeoutSeconds, buffers));
     };
     const onError = (err: Error) => {
       cleanup();
@@ -375,10 +418,16 @@ export const nodeTransportFactory: TransportFactory = (options: ConnectOptions):
     if (src[1]) base.localPort = src[1];
   }
   let socket: NodeSocket;
+  let buffers: ReadBuffers | null = null;
   try {
-    socket = options.tls ? tls.connect({ ...tlsConnectionOptions(options.tls), ...base }) : net.connect(base);
+    if (options.tls) {
+      socket = tls.connect({ ...tlsConnectionOptions(options.tls), ...base });
+    } else {
+      const b = (buffers = new ReadBuffers());
+      socket = net.connect({ ...base, onread: { buffer: () => b.next(), callback: (n, buf) => b.received(n, buf) } });
+    }
   } catch (err) {
     return Promise.reject(toTransportError(err));
   }
-  return whenReady(socket, options.tls ? 'secureConnect' : 'connect', timeoutMs, options.timeout ?? null);
+  return whenReady(socket, options.tls ? 'secureConnect' : 'connect', timeoutMs, options.timeout ?? null, buffers);
 };

@@ -6,10 +6,17 @@
 export interface Transport {
   /**
    * The next received chunk, or null at EOF. Reads are pulled: a transport
-   * must not read from its source faster than read() is called. A returned
-   * chunk is never reused by the transport (the receive buffer may keep it).
+   * must not read from its source faster than read() is called (bounded
+   * read-ahead is allowed). A returned chunk is never reused by the
+   * transport (the receive buffer may keep it), unless `reusesChunks`.
    */
   read(): Promise<Uint8Array | null>;
+  /**
+   * True when a chunk from read() is valid only until the next read() (the
+   * transport reads into reused memory, to allocate nothing per read): a
+   * consumer copies what it keeps.
+   */
+  readonly reusesChunks?: boolean;
   /** Writes `data`; resolves once the transport has accepted it. */
   write(data: Uint8Array): Promise<void>;
   /** Closes the transport. Idempotent. */

@@ -26,6 +26,7 @@ describe(`soak: ${N} keep-alive requests on one connection`, () => {
     expect(r.fdsAtEnd).toBe(r.fdsAfterWarmup);
     expect(r.fdsAfterClose).toBe(r.fdsAtStart);
     expect(r.listenersAtEnd).toEqual(r.listenersAfterWarmup);
-    expect(r.listenersAtEnd.socket.data).toBe(1);
+    // The transport's own listeners are there (reads go through onread, not 'data').
+    expect(r.listenersAtEnd.socket.end).toBeGreaterThanOrEqual(1);
   });
 });
