@@ -5,12 +5,13 @@
 export * from './exceptions.js';
 export * from './constants.js';
 export * from './message.js';
-export { HTTPResponse, _UNKNOWN, type HTTPResponseOptions } from './response.js';
+export { HTTPResponse, _UNKNOWN, type HTTPResponseOptions, type SocketFile } from './response.js';
 export {
   HTTPConnection,
   HTTPSConnection,
   setDefaultTransportFactory,
   type BytesLike,
+  type FileHandleLike,
   type HeaderValue,
   type HTTPConnectionOptions,
   type HTTPSConnectionOptions,
@@ -30,4 +31,11 @@ export {
   CERT_REQUIRED,
   TLSVersion,
 } from './ssl.js';
-export { observe, type Observers } from './observe.js';
+export {
+  observe,
+  type Observers,
+  type ErrorMessage,
+  type HeadersSentMessage,
+  type RequestCreatedMessage,
+  type ResponseHeadMessage,
+} from './observe.js';
