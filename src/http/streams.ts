@@ -27,7 +27,7 @@ export async function nextBodyChunk(res: HTTPResponse, size: number): Promise<Ui
 
 function chunkSizeOf(options: BodyStreamOptions): number {
   const size = options.chunkSize ?? 65536;
-  if (!(size >= 1)) throw new RangeError('chunkSize must be at least 1');
+  if (!(Number.isSafeInteger(size) && size >= 1)) throw new RangeError('chunkSize must be a whole number of at least 1');
   return size;
 }
 

@@ -9,7 +9,7 @@ import { readdirSync, readFileSync } from 'node:fs';
 import * as net from 'node:net';
 import { join } from 'node:path';
 import * as tls from 'node:tls';
-import { TransportError, type ConnectOptions, type TlsOptions, type Transport, type TransportFactory } from './types.js';
+import { timeoutMs as toMs, TransportError, type ConnectOptions, type TlsOptions, type Transport, type TransportFactory } from './types.js';
 
 type NodeSocket = net.Socket | tls.TLSSocket;
 
@@ -69,11 +69,6 @@ function timeoutError(what: string): TransportError {
   return new TransportError('ETIMEDOUT', `timed out (${what})`, { cause: new Error('timed out') });
 }
 
-function toMs(seconds: number | null | undefined): number | null {
-  if (seconds === null || seconds === undefined) return null;
-  if (!Number.isFinite(seconds) || seconds < 0) throw new RangeError('Timeout value must be non-negative');
-  return Math.max(1, Math.round(seconds * 1000));
-}
 
 export class NodeTransport implements Transport {
   readonly socket: NodeSocket;

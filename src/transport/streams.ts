@@ -7,7 +7,7 @@
 // Timeouts are in seconds, as in the Node transport: each read, write or
 // connect wait is bounded, and a timed-out transport is closed. Imports
 // nothing from node:*.
-import { TransportError, type ConnectOptions, type TlsOptions, type Transport, type TransportFactory } from './types.js';
+import { timeoutMs as toMs, TransportError, type ConnectOptions, type TlsOptions, type Transport, type TransportFactory } from './types.js';
 
 /** A connected byte-stream pair, as the runtimes hand them out. */
 export interface StreamPair {
@@ -37,6 +37,10 @@ const ERROR_CODES: Record<string, string> = {
   NotFound: 'ENOTFOUND',
 };
 
+/** Name-resolution failures that runtimes report only in the message (Deno: a plain Error). */
+const LOOKUP_FAILED = /failed to lookup address|Name or service not known|nodename nor servname|No address associated/i;
+const LOOKUP_AGAIN = /Temporary failure in name resolution/i;
+
 /** Wraps a stream error (or anything thrown) as a TransportError with an errno-style code. */
 export function streamError(err: unknown, fallbackCode = 'EIO'): TransportError {
   if (err instanceof TransportError) return err;
@@ -44,6 +48,8 @@ export function streamError(err: unknown, fallbackCode = 'EIO'): TransportError 
   let code = typeof e?.code === 'string' ? e.code : undefined;
   if (code === undefined && typeof e?.name === 'string') code = ERROR_CODES[e.name];
   const message = err instanceof Error ? err.message : String(err);
+  if (code === undefined && LOOKUP_AGAIN.test(message)) code = 'EAI_AGAIN';
+  else if (code === undefined && LOOKUP_FAILED.test(message)) code = 'ENOTFOUND';
   return new TransportError(code ?? fallbackCode, message, { cause: err });
 }
 
@@ -57,11 +63,6 @@ export function refuseUnverified(tls: TlsOptions, runtime: string): void {
   }
 }
 
-function toMs(seconds: number | null | undefined): number | null {
-  if (seconds === null || seconds === undefined) return null;
-  if (!Number.isFinite(seconds) || seconds < 0) throw new RangeError('Timeout value must be non-negative');
-  return Math.max(1, Math.round(seconds * 1000));
-}
 
 function timeoutError(what: string): TransportError {
   return new TransportError('ETIMEDOUT', `timed out (${what})`, { cause: new Error('timed out') });
@@ -170,7 +171,12 @@ export class StreamTransport implements Transport {
       const written = this.writer.ready.then(() => this.writer.write(data));
       await bounded(written, this.timeoutMs, 'write', (err) => this.failTimeout(err));
     } catch (err) {
-      throw this.fail(err, 'EPIPE');
+      // Not recorded for later reads: the peer may have answered before it
+      // stopped reading (an early 413), and that answer is still readable,
+      // as with the Node transport (CPython's test_epipe).
+      if (err instanceof TransportError && err.code === 'ETIMEDOUT') throw err;
+      if (this._closed) throw new TransportError('ECLOSED', 'transport closed during write', { cause: err });
+      throw streamError(err, 'EPIPE');
     }
   }
 
@@ -186,9 +192,26 @@ export class StreamTransport implements Transport {
     this._closed = true;
     this.reader.releaseLock();
     this.writer.releaseLock();
+    // The handshake is bounded by the timeout like any other wait; if it
+    // fails, the plain connection is closed here (this transport is spent,
+    // so close() would not).
+    const pair = this.pair;
+    const closePair = () => {
+      pair.readable.cancel().catch(() => {});
+      pair.writable.abort().catch(() => {});
+      try {
+        const closing = pair.close?.();
+        if (closing) Promise.resolve(closing).catch(() => {});
+      } catch {
+        // already closed
+      }
+    };
     try {
-      return new StreamTransport(await start.call(this.pair, tls), this.timeout);
+      const upgraded = Promise.resolve().then(() => start.call(pair, tls));
+      const tlsPair = await bounded(upgraded, this.timeoutMs, 'handshake', closePair);
+      return new StreamTransport(tlsPair, this.timeout);
     } catch (err) {
+      closePair();
       throw streamError(err);
     }
   }

@@ -91,3 +91,18 @@ export class TransportError extends Error {
     if (options?.syscall !== undefined) this.syscall = options.syscall;
   }
 }
+
+/** The longest delay a timer takes (2^31-1 ms, about 24.8 days); a longer one fires at once. */
+const MAX_TIMER_MS = 2_147_483_647;
+
+/**
+ * A timeout in seconds (Python's unit) as timer milliseconds; null for none.
+ * Python takes any float: beyond what a timer can wait there is no timeout.
+ * Throws RangeError for a negative or NaN value.
+ */
+export function timeoutMs(seconds: number | null | undefined): number | null {
+  if (seconds === null || seconds === undefined) return null;
+  if (Number.isNaN(seconds) || seconds < 0) throw new RangeError('Timeout value must be non-negative');
+  const ms = Math.max(1, Math.round(seconds * 1000));
+  return ms > MAX_TIMER_MS ? null : ms;
+}

@@ -248,3 +248,67 @@ describe('HTTPConnection over a stream pair', () => {
     await expect(conn.getresponse()).rejects.toBeInstanceOf(TimeoutError);
   });
 });
+
+describe('StreamTransport: from the review of the runtime transports', () => {
+  it('a write that fails does not hide the answer already received (an early 413, as test_epipe)', async () => {
+    const readable = new ReadableStream<Uint8Array>({
+      start(c) {
+        c.enqueue(enc('HTTP/1.1 413 Payload Too Large\r\nContent-Length: 8\r\n\r\ntoo big!'));
+      },
+    });
+    let writes = 0;
+    const writable = new WritableStream<Uint8Array>({
+      write() {
+        if (++writes > 1) throw Object.assign(new Error('broken pipe'), { name: 'BrokenPipe' });
+      },
+    });
+    const conn = new HTTPConnection('h', 80, { transportFactory: streamTransportFactory(() => ({ readable, writable })) });
+    const err = await conn.request('POST', '/', new Uint8Array(1024)).catch((e: unknown) => e);
+    expect((err as Error).name).toBe('BrokenPipeError');
+    const r = await conn.getresponse();
+    expect([r.status, dec(await r.read())]).toEqual([413, 'too big!']);
+  });
+
+  it('a TLS upgrade that never completes is bounded by the timeout, and the plain pair is closed', async () => {
+    let closed = 0;
+    const pair: StreamPair = {
+      readable: never(),
+      writable: recordingSink().writable,
+      startTls: () => new Promise<StreamPair>(() => {}),
+      close: () => void closed++,
+    };
+    const t = new StreamTransport(pair, 0.05);
+    const err = await rejection(t.startTls({ hostname: 'example.com' }));
+    expect(err.code).toBe('ETIMEDOUT');
+    expect(closed).toBeGreaterThanOrEqual(1);
+  });
+
+  it('a TLS upgrade that fails closes the plain pair', async () => {
+    let closed = 0;
+    const pair: StreamPair = {
+      readable: never(),
+      writable: recordingSink().writable,
+      startTls: () => {
+        throw new Error('handshake refused');
+      },
+      close: () => void closed++,
+    };
+    await rejection(new StreamTransport(pair).startTls({ hostname: 'example.com' }));
+    expect(closed).toBeGreaterThanOrEqual(1);
+  });
+
+  it('a timeout longer than a timer can wait means no timeout, not an immediate one', async () => {
+    const t = new StreamTransport({ readable: countingSource(['x']).readable, writable: recordingSink().writable }, 30 * 86400);
+    expect(t.timeout).toBeNull();
+    expect(dec((await t.read())!)).toBe('x');
+  });
+
+  it("a name that does not resolve (Deno's plain Error) is ENOTFOUND, Python's socket.gaierror", async () => {
+    const factory = streamTransportFactory(() => {
+      throw new Error('failed to lookup address information: Name or service not known');
+    });
+    const conn = new HTTPConnection('nonexistent.invalid', 80, { transportFactory: factory });
+    const err = await conn.request('GET', '/').catch((e: unknown) => e);
+    expect((err as Error).name).toBe('gaierror');
+  });
+});
