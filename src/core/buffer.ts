@@ -119,6 +119,17 @@ export class ReceiveBuffer {
 }
 
 /**
+ * A Uint8Array over the bytes of `v` (an ArrayBuffer or any view: no
+ * copy), or null when `v` is not bytes.
+ */
+export function bytesView(v: unknown): Uint8Array | null {
+  if (v instanceof Uint8Array) return v;
+  if (v instanceof ArrayBuffer) return new Uint8Array(v);
+  if (ArrayBuffer.isView(v)) return new Uint8Array(v.buffer, v.byteOffset, v.byteLength);
+  return null;
+}
+
+/**
  * `pieces` joined into one array (`total`: their summed length, if known).
  * A single piece is returned as it is, not copied.
  */

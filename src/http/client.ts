@@ -16,7 +16,7 @@ import {
   urlNetloc,
   wrapIpv6,
 } from '../core/request.js';
-import { concatBytes } from '../core/buffer.js';
+import { bytesView, concatBytes } from '../core/buffer.js';
 import { latin1Encode } from '../core/latin1.js';
 import type { ConnectOptions, TlsOptions, Transport, TransportFactory } from '../transport/types.js';
 import { HTTPS_PORT, HTTP_PORT } from './constants.js';
@@ -122,11 +122,6 @@ function isBytesLike(v: unknown): v is BytesLike {
   return v instanceof ArrayBuffer || ArrayBuffer.isView(v);
 }
 
-function toBytes(v: BytesLike): Uint8Array {
-  if (v instanceof Uint8Array) return v;
-  if (v instanceof ArrayBuffer) return new Uint8Array(v);
-  return new Uint8Array(v.buffer, v.byteOffset, v.byteLength);
-}
 
 function isBlob(v: unknown): v is Blob {
   return typeof Blob !== 'undefined' && v instanceof Blob;
@@ -185,7 +180,7 @@ function pyType(v: unknown): string {
 /** Python's repr of a body for the debug lines. */
 function debugRepr(v: unknown): string {
   if (typeof v === 'string' || v instanceof Uint8Array) return pyRepr(v);
-  if (isBytesLike(v)) return pyRepr(toBytes(v));
+  if (isBytesLike(v)) return pyRepr(bytesView(v)!);
   // A list body prints as Python prints a list: "Unable to determine size of [b'x']".
   if (Array.isArray(v)) return '[' + v.map(debugRepr).join(', ') + ']';
   const name = (v as object | null)?.constructor?.name ?? typeof v;
@@ -238,7 +233,7 @@ const ACCEPT_IDENTITY = latin1Encode('Accept-Encoding: identity');
 
 /** A header name as bytes (a str must be ASCII), checked with CPython's rule. */
 function headerName(header: string | Uint8Array, strict = false): Uint8Array {
-  const name = typeof header === 'string' ? encodeStrict(header, 'ascii') : toBytes(header);
+  const name = typeof header === 'string' ? encodeStrict(header, 'ascii') : bytesView(header)!;
   if (!isLegalHeaderName(name, strict)) throw new ValueError(`Invalid header name ${pyRepr(name)}`);
   return name;
 }
@@ -250,7 +245,7 @@ function headerValue(value: HeaderValue, strict = false): Uint8Array {
   else if (typeof value === 'number' && Number.isInteger(value)) bytes = latin1Encode(BigInt(value).toString());
   else if (typeof value === 'bigint') bytes = latin1Encode(value.toString());
   else if (typeof value === 'boolean') bytes = latin1Encode(value ? 'True' : 'False');
-  else if (isBytesLike(value)) bytes = toBytes(value);
+  else if (isBytesLike(value)) bytes = bytesView(value)!;
   else {
     const t = pyType(value).slice(8, -2);
     throw new PyTypeError(`expected string or bytes-like object, got '${t}'`);
@@ -559,7 +554,7 @@ export class HTTPConnection {
     }
     observe.send?.(this, data);
     if (typeof data === 'string') return this._write(encodeLatin1(data, 'data'));
-    if (isBytesLike(data)) return this._write(toBytes(data));
+    if (isBytesLike(data)) return this._write(bytesView(data)!);
     if (isIterable(data)) {
       for await (const d of data as AsyncIterable<unknown>) await this._write(this._chunkBytes(d));
       return;
@@ -570,7 +565,7 @@ export class HTTPConnection {
   /** One item of an iterable body as bytes (strings are Latin-1). */
   private _chunkBytes(d: unknown): Uint8Array {
     if (typeof d === 'string') return encodeLatin1(d, 'data');
-    if (isBytesLike(d)) return toBytes(d);
+    if (isBytesLike(d)) return bytesView(d)!;
     throw new PyTypeError(`a bytes-like object is required, not '${pyType(d).slice(8, -2)}'`);
   }
 
@@ -657,7 +652,7 @@ export class HTTPConnection {
       // that overrides it still gets).
       observe.send?.(this, head);
       const wroteHead = this._write(head);
-      const body = none ? null : toBytes(message_body as BytesLike);
+      const body = none ? null : bytesView(message_body as BytesLike)!;
       if (body === null || body.length === 0) {
         await wroteHead;
       } else {

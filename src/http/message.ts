@@ -21,6 +21,7 @@
 //
 // This module imports nothing from node:* (it runs in browsers too).
 
+import { bytesView } from '../core/buffer.js';
 import { ParseError } from '../core/errors.js';
 import { HeadParser, type HeaderFields, type ResponseHead } from '../core/head.js';
 import { latin1Decode, latin1Encode } from '../core/latin1.js';
@@ -1195,13 +1196,6 @@ export interface LineReader {
   readline(limit?: number): Uint8Array | ArrayBuffer | ArrayBufferView | Promise<Uint8Array | ArrayBuffer | ArrayBufferView>;
 }
 
-function asBytes(data: unknown): Uint8Array | null {
-  if (data instanceof Uint8Array) return data;
-  if (data instanceof ArrayBuffer) return new Uint8Array(data);
-  if (ArrayBuffer.isView(data)) return new Uint8Array(data.buffer, data.byteOffset, data.byteLength);
-  return null;
-}
-
 function isTerminator(line: Uint8Array): boolean {
   const n = line.length;
   return n === 0 || (n === 1 && line[0] === 0x0a) || (n === 2 && line[0] === 0x0d && line[1] === 0x0a);
@@ -1246,7 +1240,7 @@ export async function parse_headers(
   options: ParseHeadersOptions = {},
 ): Promise<HTTPMessage> {
   const strict = options.strict ?? false;
-  const bytes = asBytes(fp);
+  const bytes = bytesView(fp);
   if (bytes) return headerBytesMessage(bytes, _class, false, strict);
   const reader = fp as LineReader;
   // CPython's _read_headers, then b''.join(headers).
@@ -1256,7 +1250,7 @@ export async function parse_headers(
   let total = 0;
   for (;;) {
     const got: unknown = await reader.readline(MAXLINE + 1);
-    let line = asBytes(got);
+    let line = bytesView(got);
     let length: number;
     if (line !== null) length = line.length;
     else if (typeof got === 'string') length = cpLength(got);

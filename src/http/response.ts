@@ -5,7 +5,7 @@
 // through `sock.makefile('rb')`, a buffered file; `SocketFile` is that file.
 import { Code, LineKind } from '../core/abi.js';
 import { ChunkedReader } from '../core/body.js';
-import { concatBytes, ReceiveBuffer } from '../core/buffer.js';
+import { bytesView, concatBytes, ReceiveBuffer } from '../core/buffer.js';
 import { ParseError } from '../core/errors.js';
 import { BodyKind, HeadParser, type ResponseHead } from '../core/head.js';
 import { latin1Decode } from '../core/latin1.js';
@@ -49,10 +49,9 @@ export function debugPrint(...parts: string[]): void {
 
 /** A writable byte view over any ArrayBufferView or ArrayBuffer (readinto's target). */
 function writableBytes(b: ArrayBufferView | ArrayBuffer): Uint8Array {
-  if (b instanceof Uint8Array) return b;
-  if (b instanceof ArrayBuffer) return new Uint8Array(b);
-  if (ArrayBuffer.isView(b)) return new Uint8Array(b.buffer, b.byteOffset, b.byteLength);
-  throw new ValueError('readinto() argument must be a writable bytes-like object');
+  const view = bytesView(b);
+  if (view === null) throw new ValueError('readinto() argument must be a writable bytes-like object');
+  return view;
 }
 
 /**
@@ -338,7 +337,7 @@ export class HTTPResponse implements AsyncIterable<Uint8Array> {
     fp.close();
     if (this._ownsSock) {
       ownedTransports?.unregister(this);
-      fp.sock.close();
+      this._sock.close();
     }
   }
 
@@ -744,14 +743,8 @@ export class HTTPResponse implements AsyncIterable<Uint8Array> {
     if (!(e instanceof ParseError)) return e;
     const reader = this.body!;
     // CPython's _read_next_chunk_size closes the file on a bad size line.
+    // (Any failure also drops the transport: see `abandon`.)
     if (e.code === Code.BAD_CHUNK_SIZE) this._close_conn();
-    if (e.code === Code.STRICT_VIOLATION) {
-      // Refused framing: the bytes after it cannot be trusted, so the
-      // transport goes too (the connection reconnects for its next request).
-      this._ownsSock = true;
-      this._close_conn();
-      return fromParseError(e);
-    }
     const cut = Math.min(read.length, reader.partialChunkBytes);
     return fromParseError(e, { partial: read.subarray(0, read.length - cut), expected: null });
   }

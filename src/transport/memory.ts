@@ -5,6 +5,7 @@
 // The options mirror test_httplib's variants: `eofIsError` is its
 // NoEOFBytesIO, `resetAtEof` its ECONNRESET reader, `pipeTrigger` its
 // EPipeSocket; `host`/`port` are FakeSocket's (what connect was asked for).
+import { concatBytes } from '../core/buffer.js';
 import { latin1Encode } from '../core/latin1.js';
 import { TransportError, type ConnectOptions, type Transport, type TransportFactory } from './types.js';
 
@@ -21,18 +22,6 @@ export interface MemoryTransportOptions {
   resetAtEof?: boolean;
   /** A write whose bytes contain these throws TransportError('EPIPE') and records nothing. */
   pipeTrigger?: Uint8Array | string;
-}
-
-function concatBytes(pieces: Uint8Array[]): Uint8Array {
-  let n = 0;
-  for (const p of pieces) n += p.length;
-  const out = new Uint8Array(n);
-  let at = 0;
-  for (const p of pieces) {
-    out.set(p, at);
-    at += p.length;
-  }
-  return out;
 }
 
 function indexOfBytes(haystack: Uint8Array, needle: Uint8Array): number {
@@ -114,7 +103,7 @@ export class MemoryTransport implements Transport {
   async write(data: Uint8Array): Promise<void> {
     if (this._closed) throw new TransportError('ECLOSED', 'write on a closed transport');
     if (this.pipeTrigger && indexOfBytes(data, this.pipeTrigger) >= 0) throw new TransportError('EPIPE', 'gotcha');
-    this.writes.push(data.slice());
+    this.writes.push(new Uint8Array(data)); // a copy (a Buffer's slice() would be a view)
   }
 
   close(): void {

@@ -7,6 +7,7 @@
 // Timeouts are in seconds, as in the Node transport: each read, write or
 // connect wait is bounded, and a timed-out transport is closed. Imports
 // nothing from node:*.
+import { bytesView } from '../core/buffer.js';
 import { timeoutMs as toMs, TransportError, type ConnectOptions, type TlsOptions, type Transport, type TransportFactory } from './types.js';
 
 /** A connected byte-stream pair, as the runtimes hand them out. */
@@ -70,10 +71,9 @@ function timeoutError(what: string): TransportError {
 
 /** Whatever the stream hands out, as a Uint8Array (never copied when it is one). */
 function asBytes(chunk: unknown): Uint8Array {
-  if (chunk instanceof Uint8Array) return chunk;
-  if (chunk instanceof ArrayBuffer) return new Uint8Array(chunk);
-  if (ArrayBuffer.isView(chunk)) return new Uint8Array(chunk.buffer, chunk.byteOffset, chunk.byteLength);
-  throw new TransportError('EPROTO', `the readable stream gave a ${typeof chunk}, not bytes`);
+  const bytes = bytesView(chunk);
+  if (bytes === null) throw new TransportError('EPROTO', `the readable stream gave a ${typeof chunk}, not bytes`);
+  return bytes;
 }
 
 /**
