@@ -27,6 +27,12 @@ import { pythonError } from './oserror.js';
 
 const EMPTY = new Uint8Array(0);
 const ALL = Number.MAX_SAFE_INTEGER;
+/**
+ * A read of up to this many bytes allocates its result up front (CPython's
+ * BufferedReader allocates any size so); a larger one collects pieces, so a
+ * false Content-Length cannot make it allocate the claimed size at once.
+ */
+const PREALLOCATE_MAX = 16 * 1024 * 1024;
 /** How far a line search looks ahead in one step (Python's default buffer size). */
 const PEEK_WINDOW = 8192;
 
@@ -105,6 +111,19 @@ export class SocketFile {
 
   /** BufferedReader.read(n): n bytes, fewer only at EOF; n < 0 reads to EOF. */
   async read(n: number): Promise<Uint8Array> {
+    if (n >= 0 && n <= PREALLOCATE_MAX) {
+      // Already buffered: one piece, no copy where it can be avoided.
+      if (this.buf.length >= n) return this.take(n);
+      // Spanning reads: the result allocated once, each piece copied once
+      // (not kept piece by piece and then joined).
+      const out = new Uint8Array(n);
+      let at = 0;
+      while (at < n) {
+        if (this.buf.length === 0 && !(await this.fill())) break;
+        at += this.buf.copyInto(out, at);
+      }
+      return at === n ? out : out.slice(0, at);
+    }
     const want = n < 0 ? ALL : n;
     const pieces: Uint8Array[] = [];
     let got = 0;
