@@ -599,9 +599,13 @@ export class HTTPConnection {
       }
     }
     if (this.debuglevel > 0) debugPrint('send:', debugRepr(data));
+    // After close() (or an abort) the rest of a streamed body must not go
+    // to whatever connection is opened next.
+    const epoch = this._epoch;
     if (isFileLike(data) || isBlob(data)) {
       if (this.debuglevel > 0) debugPrint('sending a readable');
       for await (const block of this._read_readable(data)) {
+        if (this._epoch !== epoch) throw closedDuringRequest();
         observe.send?.(this, block);
         await this._write(block);
       }
@@ -611,7 +615,10 @@ export class HTTPConnection {
     if (typeof data === 'string') return this._write(encodeLatin1(data, 'data'));
     if (isBytesLike(data)) return this._write(bytesView(data)!);
     if (isIterable(data)) {
-      for await (const d of data as AsyncIterable<unknown>) await this._write(this._chunkBytes(d));
+      for await (const d of data as AsyncIterable<unknown>) {
+        if (this._epoch !== epoch) throw closedDuringRequest();
+        await this._write(this._chunkBytes(d));
+      }
       return;
     }
     throw new PyTypeError(`data should be a bytes-like object or an iterable, got ${pyType(data)}`);
@@ -1004,13 +1011,17 @@ export class HTTPConnection {
       strict: this.strict,
     });
     response._connection = this;
+    // close() (or an abort) while the head is awaited: the connection may
+    // already carry the next request, which this late failure must not touch.
+    const epoch = this._epoch;
     try {
       try {
         await response.begin();
       } catch (e) {
-        if (e instanceof ConnectionError) this.close();
+        if (e instanceof ConnectionError && this._epoch === epoch) this.close();
         throw e;
       }
+      if (this._epoch !== epoch) throw closedDuringRequest();
       this._state = CS_IDLE;
       if (response.will_close) {
         // The response now owns the transport (CPython: the socket lives on in the response's file).
@@ -1026,7 +1037,7 @@ export class HTTPConnection {
       response.close();
       // CPython keeps the connection 'Request-sent' after a non-connection
       // error (BadStatusLine, timeout), refusing every later request.
-      this.close();
+      if (this._epoch === epoch) this.close();
       // A reset or RemoteDisconnected with no byte of the response read is
       // the race a reused connection can lose (the peer closed it while the
       // request was in flight): response_bytes 0 says nothing was read, so
