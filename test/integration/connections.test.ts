@@ -509,6 +509,19 @@ describe('connection and timeout errors carry host, port and phase, with CPython
 
 // ------------------------------------------------------------ 6. truncated chunked bodies
 
+/** A server that, on each request, writes `parts` 30 ms apart and then closes. */
+function playParts(parts: string[]): Promise<{ port: number }> {
+  return startServer((s) =>
+    s.once('data', async () => {
+      for (const [i, p] of parts.entries()) {
+        if (i > 0) await new Promise((r) => setTimeout(r, 30));
+        s.write(Buffer.from(p, 'latin1'));
+      }
+      s.end();
+    }),
+  );
+}
+
 const CHUNKED = 'HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n';
 
 const PY_LINES = `
@@ -535,16 +548,7 @@ describe('readline on a truncated chunked body: what CPython returns, nothing le
   ];
   for (const [name, parts] of cases) {
     it(name, async () => {
-      const play = () =>
-        startServer((s) =>
-          s.once('data', async () => {
-            for (const p of parts) {
-              s.write(Buffer.from(p, 'latin1'));
-              await new Promise((r) => setTimeout(r, 20));
-            }
-            s.end();
-          }),
-        );
+      const play = () => playParts(parts);
       const { port } = await play();
       const conn = connection(port);
       await conn.request('GET', '/');
@@ -585,17 +589,7 @@ describe('read(0) on a chunked body reads the next size line however it is split
   ];
   for (const [name, parts] of cases) {
     it(name, async () => {
-      const play = () =>
-        startServer((s) =>
-          s.once('data', async () => {
-            s.write(CHUNKED + parts[0]);
-            for (const p of parts.slice(1)) {
-              await new Promise((r) => setTimeout(r, 30));
-              s.write(p);
-            }
-            s.end();
-          }),
-        );
+      const play = () => playParts([CHUNKED + parts[0], ...parts.slice(1)]);
       const { port } = await play();
       const conn = connection(port);
       await conn.request('GET', '/');
