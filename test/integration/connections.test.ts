@@ -29,6 +29,8 @@ import {
 import { raw, startRawServer, type RawServer } from '../support/servers.js';
 import { errorFields, rejection, runCPython, textOf } from '../support/client.js';
 import { MemoryTransport } from '../../src/transport/memory.js';
+import { toReadableStream } from '../../src/http/streams.js';
+import { toNodeReadable } from '../../src/http/node-streams.js';
 import { TransportError } from '../../src/transport/types.js';
 
 const ROOT = join(import.meta.dirname, '..', '..');
@@ -455,6 +457,28 @@ describe('AbortSignal', () => {
           })();
       setTimeout(() => ac.abort(), 20);
       expect(isAbortError(await rejection(pending))).toBe(true);
+      expect(conn.sock).toBeNull();
+    });
+  }
+
+  for (const kind of ['web ReadableStream', 'Node Readable'] as const) {
+    it(`a ${kind} body with a signal errors with its reason`, async () => {
+      const server = await rawServer([raw.send('HTTP/1.1 200 OK\r\nContent-Length: 100\r\n\r\npart')]);
+      const conn = connection(server.port, { timeout: null });
+      await conn.request('GET', '/');
+      const res = await conn.getresponse();
+      const ac = new AbortController();
+      const got: string[] = [];
+      const consume = async () => {
+        const body = kind === 'web ReadableStream' ? toReadableStream(res, { signal: ac.signal }) : toNodeReadable(res, { signal: ac.signal });
+        for await (const chunk of body as AsyncIterable<Uint8Array>) {
+          got.push(textOf(chunk));
+          ac.abort();
+        }
+      };
+      expect(isAbortError(await rejection(consume()))).toBe(true);
+      expect(got).toEqual(['part']);
+      expect(res.isclosed()).toBe(true);
       expect(conn.sock).toBeNull();
     });
   }
