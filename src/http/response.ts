@@ -369,6 +369,9 @@ export class HTTPResponse implements AsyncIterable<Uint8Array> {
     if (this._ownsSock) {
       ownedTransports?.unregister(this);
       this._sock.close();
+    } else if (this.headers !== null) {
+      // The body is done and the connection keeps the transport: idle.
+      this._sock.idle?.();
     }
   }
 

@@ -33,6 +33,12 @@ export interface Transport {
    * Cheap, no I/O. A transport that cannot tell leaves it undefined.
    */
   readonly peerClosed?: boolean;
+  /**
+   * Called when nothing is in flight on a kept-alive connection: a
+   * transport that reads only when asked may now watch for the peer's
+   * close (one read ahead) without holding the event loop. Optional.
+   */
+  idle?(): void;
   readonly peer?: { address: string; port: number };
   /** The OS file descriptor, where the runtime has one (Python's `sock.fileno()`). */
   fileno?(): number;
