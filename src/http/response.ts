@@ -261,6 +261,8 @@ export class HTTPResponse implements AsyncIterable<Uint8Array> {
   private readonly _sock: Transport;
   /** The connection that made this response (for the error channel), if any. */
   _connection: HTTPConnection | null = null;
+  /** A failure a readline found after reading part of a line: raised by the next read, once. */
+  private _deferred: unknown = null;
   /** The file read from, kept after close for `_bytesRead`. */
   private readonly _file: SocketFile;
 
@@ -393,6 +395,15 @@ export class HTTPResponse implements AsyncIterable<Uint8Array> {
     if (conn !== null && conn.sock === this._sock) conn.close();
   }
 
+  /** Raises the failure a readline deferred (see `_deferred`), once. */
+  private _raiseDeferred(): void {
+    const e = this._deferred;
+    if (e !== null) {
+      this._deferred = null;
+      throw e;
+    }
+  }
+
   /** The connection hands its transport to this response (a response that will close it). */
   _takeTransport(): void {
     this._ownsSock = true;
@@ -465,6 +476,7 @@ export class HTTPResponse implements AsyncIterable<Uint8Array> {
   }
 
   private async _read(amt: number | null): Promise<Uint8Array> {
+    this._raiseDeferred();
     try {
       return await this._read_impl(amt);
     } catch (e) {
@@ -483,6 +495,7 @@ export class HTTPResponse implements AsyncIterable<Uint8Array> {
   }
 
   private async _readinto(b: ArrayBufferView | ArrayBuffer): Promise<number> {
+    this._raiseDeferred();
     try {
       return await this._readinto_impl(b);
     } catch (e) {
@@ -503,6 +516,7 @@ export class HTTPResponse implements AsyncIterable<Uint8Array> {
   }
 
   private async _read1(n: number): Promise<Uint8Array> {
+    this._raiseDeferred();
     try {
       return await this._read1_impl(n);
     } catch (e) {
@@ -524,6 +538,8 @@ export class HTTPResponse implements AsyncIterable<Uint8Array> {
 
   private async _peek(n: number): Promise<Uint8Array> {
     try {
+      // Peeking raises nothing: a deferred failure waits for the next read.
+      if (this._deferred !== null) return EMPTY;
       return await this._peek_impl(n);
     } catch (e) {
       throw this.abandon(e);
@@ -543,6 +559,7 @@ export class HTTPResponse implements AsyncIterable<Uint8Array> {
   }
 
   private async _readline(limit: number): Promise<Uint8Array> {
+    this._raiseDeferred();
     try {
       return await this._readline_impl(limit);
     } catch (e) {
@@ -841,10 +858,14 @@ export class HTTPResponse implements AsyncIterable<Uint8Array> {
         // CPython's readline peeks before each read, and its peek swallows
         // a failure at a chunk-size line (a bad one, or EOF where one
         // belongs) after closing the file: the line read so far is
-        // returned, and reads then return b''. Any other failure (data or
-        // its CRLF cut short) is raised, and CPython drops the line with it.
-        if (!(e instanceof IncompleteRead) || !this.failedAtSizeLine(e)) throw e;
+        // returned, and reads then return b''. Here too the line is
+        // returned, but the next read raises the failure: a cut body must
+        // not look like a clean end (docs/differences.md). Any other
+        // failure (data or its CRLF cut short) is raised at once, and the
+        // line goes with it, as in CPython.
+        if (got === 0 || !(e instanceof IncompleteRead) || !this.failedAtSizeLine(e)) throw e;
         this.abandon(e);
+        this._deferred = e;
         break;
       }
       if (!b.length) break;
