@@ -7,12 +7,10 @@
 // CPython 3.13 has an answer, the same scenario is played to it and the
 // answers compared; where we differ on purpose, docs/differences.md says so.
 import { execFile } from 'node:child_process';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { writeFileSync } from 'node:fs';
 import * as net from 'node:net';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
-import { build } from 'esbuild';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import {
   BrokenPipeError,
@@ -27,13 +25,13 @@ import {
   _create_unverified_context,
 } from '../../src/index.js';
 import { raw, startRawServer, type RawServer } from '../support/servers.js';
+import { bundleLibrary } from '../support/bundle.js';
 import { errorFields, rejection, runCPython, textOf } from '../support/client.js';
 import { MemoryTransport } from '../../src/transport/memory.js';
 import { toReadableStream } from '../../src/http/streams.js';
 import { toNodeReadable } from '../../src/http/node-streams.js';
 import { TransportError } from '../../src/transport/types.js';
 
-const ROOT = join(import.meta.dirname, '..', '..');
 const cleanups: (() => unknown)[] = [];
 afterEach(async () => {
   while (cleanups.length) await cleanups.pop()!();
@@ -87,12 +85,11 @@ async function until(check: () => boolean, ms = 5000): Promise<void> {
 describe('an idle connection does not keep the process alive', () => {
   let dir: string;
   let bundle: string;
+  let remove = () => {};
   beforeAll(async () => {
-    dir = mkdtempSync(join(tmpdir(), 'httpwire-exit-'));
-    bundle = join(dir, 'httpwire.mjs');
-    await build({ entryPoints: [join(ROOT, 'src', 'index.ts')], bundle: true, format: 'esm', platform: 'node', target: 'node20', outfile: bundle, logLevel: 'warning' });
+    ({ file: bundle, dir, remove } = await bundleLibrary());
   });
-  afterAll(() => rmSync(dir, { recursive: true, force: true }));
+  afterAll(() => remove());
 
   /** Runs `body` (an ES module using HTTPConnection) as a child process; a child still running after 20 s is killed and fails the test. */
   async function runChild(body: string): Promise<{ code: number; stdout: string }> {
