@@ -565,11 +565,17 @@ export class HTTPConnection {
     this.close();
   }
 
-  /** Writes to the transport; a failure raises the Python OSError and leaves the connection as it is. */
-  private async _write(data: Uint8Array): Promise<void> {
+  /**
+   * Writes to the transport (`data` in order, as one write where the
+   * transport can); a failure raises the Python OSError and leaves the
+   * connection as it is.
+   */
+  private async _write(data: Uint8Array | Uint8Array[]): Promise<void> {
     const sock = this.sock!;
     try {
-      await sock.write(data);
+      if (!Array.isArray(data)) await sock.write(data);
+      else if (sock.writev) await sock.writev(data);
+      else for (const piece of data) await sock.write(piece);
       this._requestWritten = true;
     } catch (e) {
       // As CPython, the connection stays open and 'Request-sent': a server
@@ -735,8 +741,8 @@ export class HTTPConnection {
       (none || (isBytesLike(message_body) && !chunked))
     ) {
       // The common request, on an open connection: a small bytes body goes
-      // out in the same write as the head; a large one only once the head
-      // was written, so that it never goes out after its head failed (the
+      // out in the same write as the head (copied), a large one with it as
+      // one writev, so that it never goes out after its head failed (the
       // same bytes and audit events as through send(), which a subclass
       // that overrides it still gets).
       observe.send?.(this, head);
@@ -750,10 +756,10 @@ export class HTTPConnection {
         both.set(body, head.length);
         await this._write(both);
       } else {
-        await this._write(head);
-        if (this._epoch !== epoch) throw closedDuringRequest();
+        // One writev where the transport has it (as undici writes a
+        // request); else the body only once the head was written.
         observe.send?.(this, body);
-        await this._write(body);
+        await this._write([head, body]);
       }
       observe.headersSent?.({ connection: this, method: this._method ?? '', url: this._url ?? '', headers: head });
       return;

@@ -7,8 +7,9 @@
 // CPython 3.13 has an answer, the same scenario is played to it and the
 // answers compared; where we differ on purpose, docs/differences.md says so.
 import { execFile } from 'node:child_process';
-import { writeFileSync } from 'node:fs';
+import { readFileSync, writeFileSync } from 'node:fs';
 import * as net from 'node:net';
+import * as tls from 'node:tls';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
@@ -24,7 +25,7 @@ import {
   TimeoutError,
   _create_unverified_context,
 } from '../../src/index.js';
-import { raw, startRawServer, type RawServer } from '../support/servers.js';
+import { mintCertificates, raw, startRawServer, type RawServer } from '../support/servers.js';
 import { bundleLibrary } from '../support/bundle.js';
 import { errorFields, rejection, runCPython, textOf } from '../support/client.js';
 import { MemoryTransport } from '../../src/transport/memory.js';
@@ -94,7 +95,7 @@ describe('an idle connection does not keep the process alive', () => {
   /** Runs `body` (an ES module using HTTPConnection) as a child process; a child still running after 20 s is killed and fails the test. */
   async function runChild(body: string): Promise<{ code: number; stdout: string }> {
     const file = join(dir, `child-${Math.random().toString(36).slice(2)}.mjs`);
-    writeFileSync(file, `import { HTTPConnection } from ${JSON.stringify(bundle)};\n${body}`);
+    writeFileSync(file, `import * as httpwire from ${JSON.stringify(bundle)};\nconst { HTTPConnection } = httpwire;\n${body}`);
     try {
       const { stdout } = await promisify(execFile)(process.execPath, [file], { timeout: 20_000 });
       return { code: 0, stdout };
@@ -129,6 +130,45 @@ describe('an idle connection does not keep the process alive', () => {
       console.log(res.status);
     `);
     expect([code, stdout]).toEqual([0, '200\n']);
+  });
+
+  it('exits over TLS, directly and inside a CONNECT tunnel, without close()', async () => {
+    const certs = await mintCertificates(dir);
+    const ok = 'HTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\nok';
+    const tlsServer = tls.createServer({ cert: readFileSync(certs.server.cert), key: readFileSync(certs.server.key) }, (s) => {
+      s.on('error', () => {});
+      s.on('data', () => s.write(ok));
+    });
+    await new Promise<void>((resolve) => tlsServer.listen(0, '127.0.0.1', resolve));
+    const held = new Set<net.Socket>();
+    tlsServer.on('secureConnection', (s) => (held.add(s), s.on('close', () => held.delete(s))));
+    cleanups.push(() => new Promise<void>((resolve) => (held.forEach((s) => s.destroy()), tlsServer.close(() => resolve()))));
+    const tlsPort = (tlsServer.address() as net.AddressInfo).port;
+    // A CONNECT proxy: answers 200, then pipes both ways.
+    const { port: proxyPort } = await startServer((s) => {
+      s.once('data', (head: Buffer) => {
+        const upstream = net.connect(tlsPort, '127.0.0.1', () => {
+          s.write('HTTP/1.1 200 Connection established\r\n\r\n');
+          const rest = head.subarray(head.indexOf('\r\n\r\n') + 4);
+          if (rest.length) upstream.write(rest);
+          s.pipe(upstream).pipe(s);
+        });
+        upstream.on('error', () => s.destroy());
+        s.on('close', () => upstream.destroy());
+      });
+    });
+    const { code, stdout } = await runChild(`
+      const context = httpwire.create_default_context({ cafile: ${JSON.stringify(certs.caFile)} });
+      const direct = new httpwire.HTTPSConnection('127.0.0.1', ${tlsPort}, { context });
+      const tunnelled = new httpwire.HTTPSConnection('127.0.0.1', ${proxyPort}, { context });
+      tunnelled.set_tunnel('127.0.0.1', ${tlsPort});
+      for (const conn of [direct, tunnelled]) {
+        await conn.request('GET', '/');
+        const res = await conn.getresponse();
+        console.log(res.status, new TextDecoder().decode(await res.read()), conn.is_connected);
+      }
+    `);
+    expect([code, stdout]).toEqual([0, '200 ok true\n200 ok true\n']);
   });
 
   it('stays alive while a read is pending: a slow answer is still read', async () => {
