@@ -91,7 +91,7 @@ describe('Deno', () => {
     expect(closing.requests.map((q) => q.connection)).toEqual([1, 2]);
     expect(out.tlsFin).toEqual({
       name: 'SSLEOFError',
-      message: '[SSL: UNEXPECTED_EOF_WHILE_READING] EOF occurred in violation of protocol (_ssl.c:1020)',
+      message: '[SSL: UNEXPECTED_EOF_WHILE_READING] EOF occurred in violation of protocol',
       phase: 'tls',
       isSSLError: true,
     });

@@ -386,6 +386,8 @@ function nginxLocations(token: string): string {
     # request on a connection, or after every request.
     location /limited/ { keepalive_requests 3; alias www/; }
     location /close/ { keepalive_timeout 0; alias www/; }
+    # A scraper's usual server: idle connections closed after 1 s, and every connection after its 100th request.
+    location /ka1/ { keepalive_timeout 1s; keepalive_requests 100; alias www/; }
     location /gzip/ {
       gzip on;
       gzip_types text/plain;
