@@ -11,8 +11,9 @@ const asc = join(root, 'node_modules', 'assemblyscript', 'bin', 'asc.js');
 const builds = ['simd', 'scalar'];
 
 // asc's `converge` keeps optimizing while the module shrinks and prints
-// "Last converge was suboptimal." when its last round grew it a little: a
-// note about the optimizer, not about our code, so it is dropped here.
+// "Last converge was suboptimal." when its last round grew it by a few
+// bytes: a note about the optimizer (the same on every build), not about
+// our code, so it is dropped here.
 // Everything else asc says is passed on.
 const QUIET = /^Last converge was suboptimal\.\r?\n/gm;
 for (const target of builds) {
