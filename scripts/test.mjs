@@ -15,7 +15,14 @@ if (peers.message) {
   console.log('0 passed, 1 failed');
   process.exit(1);
 }
-ensureReady();
+try {
+  ensureReady();
+} catch (e) {
+  // npm ci or the build said why above.
+  console.error(`\nnpm test cannot start: ${e.message.split('\n')[0]}\n`);
+  console.log('0 passed, 1 failed');
+  process.exit(1);
+}
 
 const report = join(root, '.tmp', 'vitest-report.json');
 mkdirSync(dirname(report), { recursive: true });

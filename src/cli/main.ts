@@ -51,15 +51,15 @@ function timedFactory(t: Timings): TransportFactory {
   return async (options: ConnectOptions): Promise<Transport> => {
     let addresses: string[];
     if (isIP(options.host)) {
-      addresses = [options.host];
+      addresses = [options.host]; // no lookup: --timings shows DNS as '-'
     } else {
       try {
         addresses = (await bounded(lookup(options.host, { all: true }), options.timeout, 'name lookup')).map((a) => a.address);
       } catch (e) {
         throw toTransportError(e);
       }
+      t.dns = performance.now() - t.start;
     }
-    t.dns = performance.now() - t.start;
     let plain: Transport | null = null;
     let lastError: unknown;
     for (const address of addresses) {

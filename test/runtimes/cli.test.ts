@@ -92,6 +92,7 @@ describe('httpwire CLI against nginx', () => {
     expect([...at].sort((a, b) => a - b)).toEqual(at); // phases in order
     const plainRun = await cli('--timings', plain('/small.txt'));
     expect(plainRun.stderr).toMatch(/^TLS\s+-$/m);
+    expect(plainRun.stderr).toMatch(/^DNS\s+-$/m); // an IP address: no lookup
 
     const w = await cli('-o', join(scratch, 'w.txt'), '-w', '%{http_code} %{size_download} %{time_connect} %{time_total}\\n', plain('/small.txt'));
     const [code, size, connect, total] = w.stdout.trimEnd().split(' ');
