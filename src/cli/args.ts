@@ -8,7 +8,7 @@ export const USAGE = `Usage: httpwire [METHOD] URL [options]
   -X, --request METHOD   the method (also as the first argument); default GET,
                          POST with -d, HEAD with -I
   -H, --header 'N: V'    a request header (repeatable)
-  -d, --data DATA        a body: text, or @FILE (CR and LF removed, as curl does);
+  -d, --data DATA        a body: text, or @FILE (@- is stdin; CR and LF removed, as curl does);
                          repeated -d are joined with '&'
       --data-binary DATA a body as given, or @FILE byte for byte
   -i, --include          print the status line and headers before the body
@@ -75,7 +75,8 @@ function dataBytes(value: string, binary: boolean): Uint8Array {
   if (!value.startsWith('@')) return new TextEncoder().encode(value);
   let bytes: Uint8Array;
   try {
-    bytes = readFileSync(value.slice(1));
+    // '@-' is stdin, as with curl.
+    bytes = readFileSync(value === '@-' ? 0 : value.slice(1));
   } catch (e) {
     throw new UsageError(`cannot read ${value.slice(1)}: ${(e as Error).message}`);
   }

@@ -4,6 +4,8 @@
 // server (test/support/servers.ts) for exact request bytes and faults. The
 // progress bar is checked on a real pseudo-terminal made by util-linux's
 // `script`.
+import { spawn } from 'node:child_process';
+import { once } from 'node:events';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -152,6 +154,12 @@ describe('httpwire CLI against an embedded server', () => {
       expect(Buffer.compare(Buffer.from(server.requests[1]!.body), Buffer.from(bytes))).toBe(0);
       await cli('-d', `@${file}`, `http://127.0.0.1:${server.port}/stripped`);
       expect(server.requests[2]!.body.length).toBe(300 - 2 * 2); // -d @file drops CR and LF, as curl does
+      // Async: the server answers from this process, so the test must not block on the child.
+      const child = spawn(process.execPath, [main, '--data-binary', '@-', `http://127.0.0.1:${server.port}/stdin`], { stdio: ['pipe', 'ignore', 'ignore'] });
+      child.stdin.end('from stdin\n');
+      const [code] = (await Promise.race([once(child, 'exit'), new Promise((_, reject) => setTimeout(() => reject(new Error('no exit')), 30_000))])) as [number];
+      expect(code).toBe(0);
+      expect(text(server.requests[3]!.body)).toBe('from stdin\n');
     } finally {
       await server.stop();
     }
