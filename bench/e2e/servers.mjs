@@ -14,7 +14,7 @@ import { BODY_BYTE } from './workloads.mjs';
 
 const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
 
-/** `name` on PATH or in the Debian system directories; an error naming .ci/run when missing. */
+/** `name` on PATH or in the Debian system directories; an error naming npm test when missing. */
 export function findProgram(name) {
   const dirs = [...(process.env.PATH ?? '').split(delimiter).filter(Boolean), '/usr/local/sbin', '/usr/sbin', '/sbin'];
   for (const dir of dirs) {
@@ -25,7 +25,7 @@ export function findProgram(name) {
       // not here
     }
   }
-  throw new Error(`${name} is not installed (looked on PATH and in /usr/sbin): the benchmark needs it; .ci/run installs it`);
+  throw new Error(`${name} is not installed (looked on PATH and in /usr/sbin): the benchmark needs it; npm test installs it (scripts/peers.mjs)`);
 }
 
 /** Kills `child` (SIGTERM, then SIGKILL after 3 s) and waits for its exit, bounded. */

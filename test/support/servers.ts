@@ -12,7 +12,7 @@
 //
 // Every start waits for readiness in a bounded loop and checks that the
 // process answering is the one it started. A missing nginx or tinyproxy is
-// an error, so the tests that need it fail rather than skip (.ci/run installs
+// an error, so the tests that need it fail rather than skip (npm test installs
 // both from Debian).
 import { afterAll, beforeAll } from 'vitest';
 import { execFile, spawn, type ChildProcess } from 'node:child_process';
@@ -80,7 +80,7 @@ export function findProgram(name: string): string {
       // not here
     }
   }
-  throw new Error(`${name} is not installed (looked on PATH and in /usr/sbin): the integration tests need it; .ci/run installs it`);
+  throw new Error(`${name} is not installed (looked on PATH and in /usr/sbin): the integration tests need it; npm test installs it (scripts/peers.mjs)`);
 }
 
 /** A started child process with its combined output (the last 64 KiB). */
