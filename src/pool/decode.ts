@@ -8,8 +8,15 @@
 // Corrupt or truncated data raises DecodeError, never a silent cut.
 import { DecodeError, withCause } from './errors.js';
 
-/** Decodes one content coding: raw body pieces in, decoded pieces out. */
-export type ContentDecoder = (source: AsyncIterable<Uint8Array>) => AsyncIterable<Uint8Array>;
+/**
+ * Decodes one content coding: raw body pieces in, decoded pieces out.
+ * `whole`, where the runtime has a one-shot decoder, decodes a body read
+ * whole in one call (a preloaded body: far cheaper than a stream per body).
+ */
+export interface ContentDecoder {
+  (source: AsyncIterable<Uint8Array>): AsyncIterable<Uint8Array>;
+  whole?: ((data: Uint8Array) => Uint8Array) | undefined;
+}
 
 /** Makes the decoder for a coding (`gzip`, `deflate`, `br`, `zstd`), or null when this runtime has none. */
 export type DecoderFactory = (coding: string) => ContentDecoder | null;
@@ -137,7 +144,17 @@ export function decoderChain(contentEncoding: string | null | undefined): Conten
     steps.push(d);
   }
   steps.reverse();
-  return (source) => steps.reduce((s, step) => step(s), source);
+  // An empty body (HEAD, 204, or a server that sent nothing) decodes to nothing.
+  const chain: ContentDecoder = (source) =>
+    (async function* () {
+      const { first, all } = await peekFirst(source);
+      if (first === null) return;
+      yield* steps.reduce((s, step) => step(s), all);
+    })();
+  if (steps.every((step) => step.whole)) {
+    chain.whole = (data) => (data.length === 0 ? data : steps.reduce((d, step) => step.whole!(d), data));
+  }
+  return chain;
 }
 
 export { decodeError as _decodeError };

@@ -49,24 +49,42 @@ function throughZlib(make: () => ZlibStream, coding: string, source: AsyncIterab
 }
 
 const zstd = (zlib as { createZstdDecompress?: () => ZlibStream }).createZstdDecompress;
+const zstdSync = (zlib as { zstdDecompressSync?: (b: Uint8Array) => Buffer }).zstdDecompressSync;
+
+/** A decoder from a stream maker and a one-shot function, both node:zlib's. */
+function zlibDecoder(coding: string, make: () => ZlibStream, sync: (b: Uint8Array) => Buffer): ContentDecoder {
+  const d: ContentDecoder = (s) => throughZlib(make, coding, s);
+  d.whole = (data) => {
+    try {
+      const out = sync(data);
+      return new Uint8Array(out.buffer, out.byteOffset, out.length);
+    } catch (e) {
+      throw _decodeError(coding, e);
+    }
+  };
+  return d;
+}
 
 /** node:zlib decoders by coding. */
 function zlibDecoderFactory(coding: string): ContentDecoder | null {
   switch (coding) {
     case 'gzip':
     case 'x-gzip':
-      return (s) => throughZlib(() => zlib.createGunzip(), coding, s);
-    case 'deflate':
-      return (s) =>
+      return zlibDecoder(coding, () => zlib.createGunzip(), (b) => zlib.gunzipSync(b));
+    case 'deflate': {
+      const d: ContentDecoder = (s) =>
         (async function* () {
           const { first, all } = await peekFirst(s);
           if (first === null) return;
           yield* throughZlib(() => (isZlibHeader(first) ? zlib.createInflate() : zlib.createInflateRaw()), coding, all);
         })();
+      d.whole = zlibDecoder(coding, () => zlib.createInflate(), (b) => (isZlibHeader(b) ? zlib.inflateSync(b) : zlib.inflateRawSync(b))).whole;
+      return d;
+    }
     case 'br':
-      return (s) => throughZlib(() => zlib.createBrotliDecompress(), coding, s);
+      return zlibDecoder(coding, () => zlib.createBrotliDecompress(), (b) => zlib.brotliDecompressSync(b));
     case 'zstd':
-      return zstd ? (s) => throughZlib(() => zstd(), coding, s) : null;
+      return zstd && zstdSync ? zlibDecoder(coding, () => zstd(), zstdSync) : null;
     default:
       return null;
   }

@@ -125,6 +125,7 @@ export class HTTPResponse {
   private _body: Uint8Array | null = null;
   private _decoded: AsyncIterator<Uint8Array> | null = null;
   private _decodedFor: boolean | null = null;
+  private _chainMade: ContentDecoder | null = null;
   private _pending: Uint8Array = EMPTY;
   private _finished = false;
   private readonly _signal: AbortSignal | null;
@@ -202,9 +203,17 @@ export class HTTPResponse {
     if (this._finished && this._pending.length === 0) return EMPTY;
     let out: Uint8Array;
     try {
-      const decoder = decode ? this._decoder() : null;
-      if (decoder !== null) out = await this._readDecoded(amt);
-      else out = await this._readRaw(amt);
+      const chain = decode ? this._chain() : null;
+      if (chain === null) {
+        out = await this._readRaw(amt);
+      } else if (amt === null && this._decoded === null && chain.whole) {
+        // The whole body at once: one raw read and a one-shot decode.
+        const fp = this._fp;
+        out = fp === null ? EMPTY : chain.whole(await raceSignal(fp.read(), this._signal, () => fp.close()));
+      } else {
+        this._decoded ??= chain(this._rawPieces())[Symbol.asyncIterator]();
+        out = await this._readDecoded(amt);
+      }
     } catch (e) {
       const err = readError(e, this._pool, this.url, this._signal);
       this._fail(err);
@@ -279,14 +288,15 @@ export class HTTPResponse {
 
   // ------------------------------------------------------------ internals
 
-  private _decoder(): ContentDecoder | null {
-    if (this._decodedFor === true) return decoderChainCached;
+  /** The decoder chain for the Content-Encoding, made once; null when there is nothing to decode. */
+  private _chain(): ContentDecoder | null {
+    if (this._decodedFor === true) return this._chainMade;
     const chain = decoderChain(this.headers.get('content-encoding'));
     if (chain === null) return null;
     if (this._decodedFor === false) throw new ValueError('decode_content cannot be switched on after raw body bytes were read');
     this._decodedFor = true;
-    this._decoded = chain(this._rawPieces())[Symbol.asyncIterator]();
-    return decoderChainCached;
+    this._chainMade = chain;
+    return chain;
   }
 
   /** The raw body, one transport read at a time (bounded: RAW_READ). */
@@ -362,5 +372,3 @@ export class HTTPResponse {
   }
 }
 
-/** A marker: the decoder was made (the iterator is on the response). */
-const decoderChainCached: ContentDecoder = (s) => s;

@@ -85,6 +85,8 @@ export function sleepSeconds(seconds: number, signal?: AbortSignal | null): Prom
 
 /** Seconds until an HTTP-date, or null if `text` is not one (email.utils.parsedate_tz's job). */
 function secondsUntilDate(text: string): number | null {
+  // An HTTP-date names its month (and day) in letters; Date.parse alone takes '-1' as a year.
+  if (!/[A-Za-z]{3}/.test(text)) return null;
   const t = Date.parse(text);
   return Number.isNaN(t) ? null : (t - Date.now()) / 1000;
 }
