@@ -39,7 +39,7 @@ const MAX_MS = option('max-ms', 60_000); // per client and round, whatever the c
 const CLIENTS = option('clients', 'httpwire-pool,undici-pool,undici-agent,undici-fetch,node-http,python-urllib3').split(',');
 const DIST = resolve(option('dist', join(ROOT, 'dist', 'pool', 'node.js')));
 const OUT = resolve(option('out', join(HERE, 'results.json')));
-const TASKSET = process.argv.includes('--pin'); // client and nginx on CPU 0
+const TASKSET = process.argv.includes('--pin'); // each client on CPU 0 (nginx stays unpinned)
 
 /** Deterministic bytes (an LCG), so every run serves the same bodies. */
 function bytes(length, seed) {

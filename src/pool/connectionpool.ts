@@ -363,6 +363,14 @@ export class HTTPConnectionPool {
     return u.scheme === this.scheme && u.host.toLowerCase() === this.host.toLowerCase() && port === this.port;
   }
 
+  /** A Location resolved against the URL it answered (a relative one stays a path on this pool). */
+  protected resolveLocation(url: string, location: string): string {
+    if (/^[a-z][a-z0-9+.-]*:\/\//i.test(location)) return location;
+    const here = /^[a-z][a-z0-9+.-]*:\/\//i.test(url) ? url : `http://pool.invalid${url.startsWith('/') ? url : '/' + url}`;
+    const u = new URL(location, here);
+    return u.host === 'pool.invalid' ? u.pathname + u.search : u.href;
+  }
+
   /** The request target for `url`: absolute form through a plain-HTTP proxy, else origin form. */
   protected requestTarget(url: string): string {
     const absolute = /^[a-z][a-z0-9+.-]*:\/\//i.test(url);
@@ -429,7 +437,7 @@ export class HTTPConnectionPool {
         await response.drain_conn();
         await retries.sleep_for_retry(response, signal);
         poolObserve.redirected?.({ ...this.event(), method, url, location, status: response.status });
-        url = location;
+        url = this.resolveLocation(url, location);
         continue;
       }
       const hasRetryAfter = Boolean(response.headers.get('Retry-After'));
@@ -482,12 +490,14 @@ export class HTTPConnectionPool {
       if (!isConnected(conn)) {
         if (conn.sock !== null) conn.close();
         const t0 = performance.now();
-        if (timings) this.timeTls(conn, timings, started);
+        const restore = timings ? this.timeTls(conn, timings) : null;
         try {
           await raceSignal(conn.connect(), signal, () => conn.close());
         } catch (e) {
           if (signal?.aborted) throw e;
           throw this.proxyWrap(connectError(e, conn, connectTimeout), true);
+        } finally {
+          restore?.();
         }
         if (timings && timings.connect === null) timings.connect = performance.now() - t0;
       } else {
@@ -557,8 +567,12 @@ export class HTTPConnectionPool {
     return withCause(new ProxyError('Unable to connect to proxy', e), e);
   }
 
-  /** Times TCP and TLS apart: the TCP connection first, then TLS over it (where the transport can), for the timings event. */
-  private timeTls(conn: HTTPConnection, timings: TimingsEvent, started: number): void {
+  /**
+   * Times TCP and TLS apart for the timings event: the TCP connection
+   * first, then TLS over it (where the transport can). Returns the function
+   * that puts the connection's own factory back.
+   */
+  private timeTls(conn: HTTPConnection, timings: TimingsEvent): () => void {
     const factory = conn._create_connection;
     conn._create_connection = async (options) => {
       const t0 = performance.now();
@@ -576,8 +590,10 @@ export class HTTPConnectionPool {
       const t1 = performance.now();
       const secure = await plain.startTls(options.tls);
       timings.tls = performance.now() - t1;
-      void started;
       return secure;
+    };
+    return () => {
+      conn._create_connection = factory;
     };
   }
 }

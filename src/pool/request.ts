@@ -4,6 +4,7 @@
 // `json` as a UTF-8 JSON body; URL parsing; make_headers().
 import { concatBytes } from '../core/buffer.js';
 import { latin1Decode, latin1Encode } from '../core/latin1.js';
+import { decoders } from './decode.js';
 import { LocationParseError, LocationValueError, URLSchemeUnknown } from './errors.js';
 
 /** Methods whose `fields` go into the URL (urllib3's `_encode_url_methods`). */
@@ -177,7 +178,7 @@ export function requestUrl(url: string): Url & { port: number } {
 /** Options of `make_headers()`. */
 export interface MakeHeadersOptions {
   keep_alive?: boolean;
-  /** true: "gzip,deflate" plus br (and zstd) when this runtime decodes them; or a list or a string. */
+  /** true: "gzip,deflate", plus br and zstd where this runtime decodes them; or a list or a string. */
   accept_encoding?: boolean | string | string[];
   user_agent?: string;
   /** "user:password" */
@@ -190,12 +191,17 @@ function base64Latin1(s: string): string {
   return btoa(String.fromCharCode(...latin1Encode(s)));
 }
 
+/** The codings this runtime decodes, in urllib3's order (gzip, deflate, then br and zstd where available). */
+function decodable(): string[] {
+  return ['gzip', 'deflate', 'br', 'zstd'].filter((c) => decoders.factory(c) !== null);
+}
+
 /** urllib3's `make_headers()`: common request headers from keywords. */
-export function make_headers(o: MakeHeadersOptions = {}, supported: string[] = ['gzip', 'deflate']): Headers {
+export function make_headers(o: MakeHeadersOptions = {}): Headers {
   const h: Headers = {};
   if (o.accept_encoding) {
     const ae = o.accept_encoding;
-    h['accept-encoding'] = typeof ae === 'string' ? ae : Array.isArray(ae) ? ae.join(',') : supported.join(',');
+    h['accept-encoding'] = typeof ae === 'string' ? ae : Array.isArray(ae) ? ae.join(',') : decodable().join(',');
   }
   if (o.user_agent) h['user-agent'] = o.user_agent;
   if (o.keep_alive) h['connection'] = 'keep-alive';

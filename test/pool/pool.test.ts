@@ -13,6 +13,7 @@ import {
   HostChangedError,
   HTTPConnectionPool,
   HTTPSConnectionPool,
+  make_headers,
   MaxRetryError,
   NewConnectionError,
   PoolManager,
@@ -276,6 +277,17 @@ describe('redirects (urllib3 rules)', () => {
     }
   });
 
+  it('a pool follows a relative Location against the path it answered', async () => {
+    const server = await startRawServer([redirector(302, () => 'next?x=1')], raw.ok('there'));
+    try {
+      const r = await pool(server.port).request('GET', '/dir/here');
+      expect(new TextDecoder().decode(r.data)).toBe('there');
+      expect(server.requests[1]!.head.split('\r\n')[0]).toBe('GET /dir/next?x=1 HTTP/1.1');
+    } finally {
+      await server.stop();
+    }
+  });
+
   it('same host: Authorization kept', async () => {
     const server = await startRawServer([redirector(302, () => '/again')], raw.ok('done'));
     try {
@@ -415,6 +427,20 @@ describe('retries against failing servers', () => {
     } finally {
       await server.stop();
     }
+  });
+});
+
+describe('make_headers', () => {
+  it('accept_encoding true lists what this runtime decodes; auth headers in base64', () => {
+    const zstd = typeof (zlib as { zstdDecompressSync?: unknown }).zstdDecompressSync === 'function';
+    expect(make_headers({ accept_encoding: true })).toEqual({ 'accept-encoding': zstd ? 'gzip,deflate,br,zstd' : 'gzip,deflate,br' });
+    expect(make_headers({ basic_auth: 'u:p', proxy_basic_auth: 'a:b', keep_alive: true, user_agent: 'x/1', disable_cache: true })).toEqual({
+      authorization: 'Basic dTpw',
+      'proxy-authorization': 'Basic YTpi',
+      connection: 'keep-alive',
+      'user-agent': 'x/1',
+      'cache-control': 'no-cache',
+    });
   });
 });
 

@@ -59,4 +59,13 @@ describe('Deno', () => {
     expect(out.untrusted).toBe('SSLCertVerificationError: [SSL: CERTIFICATE_VERIFY_FAILED] certificate verify failed: unable to get local issuer certificate');
     expect(out.wrongName).toMatch(/^SSLCertVerificationError: \[SSL: CERTIFICATE_VERIFY_FAILED\] certificate verify failed: IP address mismatch/);
   });
+
+  it('runs httpwire/pool over Deno.connect and Deno.connectTls, decoding gzip with DecompressionStream', async () => {
+    const { httpPort, tlsPort, caFile } = inject('nginx');
+    const out = await denoRun('test/runtimes/deno/pool-client.mjs', [httpPort, tlsPort, caFile], [caFile]);
+    expect(out.plain).toEqual({ status: 200, length: 1040, sameConnection: true });
+    expect(out.gzip).toEqual({ encoding: 'gzip', lines: 4000 });
+    expect(out.webDecoders).toBe('webDecoderFactory');
+    expect(out.tls).toEqual({ status: 200, length: 1040 });
+  });
 });

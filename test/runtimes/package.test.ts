@@ -80,6 +80,27 @@ describe('package', () => {
     expect(files).not.toContain('dist/http/node-streams.js');
   });
 
+  it.each([
+    ['browser', { platform: 'browser' as const }, 'dist/pool/index.js'],
+    ['default (no runtime condition)', { platform: 'neutral' as const }, 'dist/pool/index.js'],
+    ['node', { platform: 'node' as const }, 'dist/pool/node.js'],
+    ['deno', { platform: 'neutral' as const, conditions: ['deno'] }, 'dist/pool/deno.js'],
+    ['workerd', { platform: 'neutral' as const, conditions: ['workerd', 'worker', 'browser'] }, 'dist/pool/workerd.js'],
+  ])('resolves httpwire/pool with the %s condition to its entry', async (_, options, entry) => {
+    const files = await inputs("import 'httpwire/pool';", options);
+    expect(files).toContain(entry);
+    for (const other of ['dist/pool/node.js', 'dist/pool/deno.js', 'dist/pool/workerd.js']) {
+      if (other !== entry) expect(files).not.toContain(other);
+    }
+  });
+
+  it('bundles httpwire/pool for browsers with no node:* module', async () => {
+    const files = await inputs("export * from 'httpwire/pool';", { platform: 'browser' });
+    expect(files).toContain('dist/pool/connectionpool.js');
+    expect(files.filter((f) => f.startsWith('node:'))).toEqual([]);
+    expect(files).not.toContain('dist/transport/node.js');
+  });
+
   it('imports the .wasm files only in the workerd entry', async () => {
     const core = await inputs("import 'httpwire/core';", { platform: 'neutral', conditions: ['workerd'] });
     expect(core).toContain('dist/core/workerd.js');
