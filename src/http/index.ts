@@ -5,12 +5,13 @@
 export * from './exceptions.js';
 export * from './constants.js';
 export * from './message.js';
-export { HTTPResponse, _UNKNOWN, type HTTPResponseOptions, type SocketFile } from './response.js';
+export { HTTPResponse, _UNKNOWN, type HTTPResponseOptions, type ReadOptions, type SocketFile } from './response.js';
 export {
   HTTPConnection,
   HTTPSConnection,
   setDefaultTransportFactory,
   type BytesLike,
+  type CallOptions,
   type FileHandleLike,
   type HeaderValue,
   type HTTPConnectionOptions,
@@ -19,6 +20,7 @@ export {
   type RequestBody,
   type RequestHeaders,
 } from './client.js';
+export type { ErrorPhase, Placed } from './oserror.js';
 export * as ssl from './ssl.js';
 export {
   SSLContext,

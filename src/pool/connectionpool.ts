@@ -34,7 +34,7 @@ import {
 } from './errors.js';
 import { isConnected, poolObserve, requestNotSent, runtime, type PoolEvent, type TimingsEvent } from './hooks.js';
 import { encodeRequest, parse_url, prepareForMethodChange, type Headers, type RequestBodyOptions } from './request.js';
-import { HTTPResponse, raceSignal, readError } from './response.js';
+import { HTTPResponse, readError } from './response.js';
 import { Retry } from './retry.js';
 import { Timeout, toTimeout, type TimeoutValue } from './timeout.js';
 
@@ -492,7 +492,7 @@ export class HTTPConnectionPool {
         const t0 = performance.now();
         const restore = timings ? this.timeTls(conn, timings) : null;
         try {
-          await raceSignal(conn.connect(), signal, () => conn.close());
+          await conn.connect({ signal });
         } catch (e) {
           if (signal?.aborted) throw e;
           throw this.proxyWrap(connectError(e, conn, connectTimeout), true);
@@ -509,15 +509,11 @@ export class HTTPConnectionPool {
       const target = this.requestTarget(url);
       let sendHeaders = this.proxy && !this.tunnel ? mergeHeaders(headers, this.proxy.headers) : headers;
       if (!Object.keys(sendHeaders).some((k) => k.toLowerCase() === 'user-agent')) sendHeaders = { ...sendHeaders, 'User-Agent': DEFAULT_USER_AGENT };
-      await raceSignal(
-        conn.request(method, target, body as never, sendHeaders as RequestHeaders, { encode_chunked: o.chunked ?? false }),
-        signal,
-        () => conn.close(),
-      );
+      await conn.request(method, target, body as never, sendHeaders as RequestHeaders, { encode_chunked: o.chunked ?? false, signal });
       phase = 'head';
       readTimeout = timeout.read_timeout;
       conn.sock?.setTimeout(readTimeout);
-      const raw: RawResponse = await raceSignal(conn.getresponse(), signal, () => conn.close());
+      const raw: RawResponse = await conn.getresponse({ signal });
       if (timings) {
         timings.firstByte = performance.now() - started;
         timings.status = raw.status;
@@ -543,7 +539,7 @@ export class HTTPConnectionPool {
       }
       let err: unknown;
       if (phase === 'connect' || phase === 'body') err = e;
-      else if (requestNotSent(e, false)) err = notSentError(e, conn);
+      else if (requestNotSent(e)) err = notSentError(e, conn);
       else err = requestError(e, this, url, readTimeout);
       if (phase !== 'body') {
         conn.close();

@@ -1,10 +1,10 @@
 // What the pool needs from the connection and the runtime, in one place:
 //
-// - the adapter over HTTPConnection (issue 10's contract: `is_connected`,
-//   and error `phase`), with a fallback for connections without them;
+// - the adapter over HTTPConnection (issue 10's contract): `is_connected`,
+//   and the error `phase` that tells whether a byte of a request was sent;
 // - runtime hooks an entry point installs (src/pool/node.ts for Node):
-//   whether a transport is still alive, and un-referencing idle transports
-//   so that they never keep the process alive;
+//   whether a transport holds bytes nobody asked for, and closing idle
+//   transports whose peer closed them;
 // - the observability hooks (null unless an entry point installed them;
 //   the Node entry publishes them on diagnostics_channel, as
 //   src/http/observe.ts does for the connection's events).
@@ -13,36 +13,31 @@ import type { Transport } from '../transport/types.js';
 
 /** Runtime hooks; each may be null. */
 export interface RuntimeHooks {
-  /** False when the transport saw the peer's FIN/RST or has unread bytes (urllib3's is_connection_dropped). */
+  /** False when a transport the connection calls open is unfit for reuse (bytes arrived that nobody asked for). */
   transportAlive: ((transport: Transport) => boolean) | null;
-  /** Marks a transport idle (true: must not keep the process alive; closed when the peer closes) or in use again (false). */
+  /** Marks a transport idle in the pool (true: close it when the peer closes) or in use again (false). */
   setIdle: ((transport: Transport, idle: boolean) => void) | null;
 }
 
 export const runtime: RuntimeHooks = { transportAlive: null, setIdle: null };
 
 /**
- * Whether `conn` holds an open transport worth reusing: issue 10's
- * `is_connected` getter where the connection has it, else the transport's
- * own state plus the runtime's check.
+ * Whether `conn` holds an open transport worth reusing (urllib3's
+ * `not is_connection_dropped(conn)`): `is_connected` (no FIN, reset, error
+ * or local close seen), and no unasked bytes where the runtime can tell.
  */
 export function isConnected(conn: HTTPConnection): boolean {
-  const own = (conn as { is_connected?: unknown }).is_connected;
-  if (typeof own === 'boolean') return own && (runtime.transportAlive === null || conn.sock === null || runtime.transportAlive(conn.sock));
-  const sock = conn.sock;
-  if (sock === null || sock.closed) return false;
-  return runtime.transportAlive === null || runtime.transportAlive(sock);
+  return conn.is_connected && (runtime.transportAlive === null || runtime.transportAlive(conn.sock!));
 }
 
 /**
- * Whether `err` came before any byte of the request was written: issue
- * 10's `phase` attribute (`connect`/`tls`) where the error has one, else
- * whether it came from the pool's own connect step.
+ * Whether `err` came before any byte of the request was written: its
+ * `phase` is `connect` or `tls` (a connection opened, or reopened after
+ * a stale keep-alive, inside the request).
  */
-export function requestNotSent(err: unknown, duringConnect: boolean): boolean {
+export function requestNotSent(err: unknown): boolean {
   const phase = typeof err === 'object' && err !== null ? (err as { phase?: unknown }).phase : undefined;
-  if (typeof phase === 'string') return phase === 'connect' || phase === 'tls';
-  return duringConnect;
+  return phase === 'connect' || phase === 'tls';
 }
 
 // ------------------------------------------------------------ observability

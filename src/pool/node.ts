@@ -2,7 +2,7 @@
 // has, installed here as DESIGN.md wants Node-only modules reached from the
 // Node entry: node:net/tls as the transport (the root Node entry), node:zlib
 // as the decoders (gzip, deflate, br, and zstd where this Node has it),
-// idle sockets un-referenced and closed when the peer closes them, and the
+// idle sockets closed when the peer closes them, and the
 // pool's events published on diagnostics_channel.
 import * as diagnostics_channel from 'node:diagnostics_channel';
 import { Readable, pipeline } from 'node:stream';
@@ -95,30 +95,27 @@ decoders.factory = zlibDecoderFactory;
 /** The Node socket under a transport (NodeTransport's `socket`), if it is one. */
 function socketOf(t: Transport): NodeTransport['socket'] | null {
   const s = (t as Partial<NodeTransport>).socket;
-  return s && typeof s.unref === 'function' ? s : null;
+  return s && typeof s.once === 'function' ? s : null;
 }
 
 const closeOnEnd = new WeakMap<Transport, () => void>();
 
-runtime.transportAlive = (t) => {
-  const s = socketOf(t);
-  if (s === null) return !t.closed;
-  // FIN seen, reset or destroyed, or bytes nobody asked for (urllib3's is_connection_dropped reads as dropped).
-  return !t.closed && !s.destroyed && !s.readableEnded && (t as NodeTransport).bufferedBytes === 0;
-};
+// The transport itself tells FIN, reset and errors (is_connected); bytes
+// that arrived on an idle connection unasked make it unfit too (urllib3's
+// is_connection_dropped reads such a socket as dropped).
+runtime.transportAlive = (t) => (socketOf(t) === null ? true : (t as NodeTransport).bufferedBytes === 0);
 
+// An idle socket the server closed is closed at once, not left half-open
+// until the pool next looks at it. (Idle sockets are already unreferenced
+// by the transport: they never keep the process alive.)
 runtime.setIdle = (t, idle) => {
   const s = socketOf(t);
   if (s === null) return;
   if (idle) {
-    // An idle keep-alive socket must not keep the process alive, nor stay
-    // half-open after the server closed it.
-    s.unref();
     const close = () => t.close();
     closeOnEnd.set(t, close);
     s.once('end', close);
   } else {
-    s.ref();
     const close = closeOnEnd.get(t);
     if (close) {
       s.off('end', close);

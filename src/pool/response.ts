@@ -60,38 +60,6 @@ export function readError(e: unknown, pool: PoolLike | null, url: string, signal
   return e;
 }
 
-/**
- * Rejects with the signal's reason as soon as it aborts (closing what
- * `onAbort` closes), else settles as `p`. The rejected `p` left behind is
- * handled, so that it is never an unhandled rejection.
- */
-export function raceSignal<T>(p: Promise<T>, signal: AbortSignal | null, onAbort: () => void): Promise<T> {
-  if (signal === null) return p;
-  if (signal.aborted) {
-    onAbort();
-    p.catch(() => {});
-    return Promise.reject(signal.reason);
-  }
-  return new Promise<T>((resolve, reject) => {
-    const abort = () => {
-      onAbort();
-      p.catch(() => {});
-      reject(signal.reason);
-    };
-    signal.addEventListener('abort', abort, { once: true });
-    p.then(
-      (v) => {
-        signal.removeEventListener('abort', abort);
-        resolve(v);
-      },
-      (e) => {
-        signal.removeEventListener('abort', abort);
-        reject(signal.aborted ? signal.reason : e);
-      },
-    );
-  });
-}
-
 /** Options of `read()` and `stream()`. */
 export interface ReadOptions {
   /** Decode the Content-Encoding (default: the response's `decode_content`). */
@@ -209,7 +177,7 @@ export class HTTPResponse {
       } else if (amt === null && this._decoded === null && chain.whole) {
         // The whole body at once: one raw read and a one-shot decode.
         const fp = this._fp;
-        out = fp === null ? EMPTY : chain.whole(await raceSignal(fp.read(), this._signal, () => fp.close()));
+        out = fp === null ? EMPTY : chain.whole(await fp.read(null, { signal: this._signal }));
       } else {
         this._decoded ??= chain(this._rawPieces())[Symbol.asyncIterator]();
         out = await this._readDecoded(amt);
@@ -263,7 +231,7 @@ export class HTTPResponse {
       if (fp !== null && !fp.isclosed() && (fp.length === null || fp.length <= DRAIN_MAX)) {
         let left = DRAIN_MAX;
         while (left > 0 && !fp.isclosed()) {
-          const piece = await raceSignal(fp.read(Math.min(left, RAW_READ)), this._signal, () => fp.close());
+          const piece = await fp.read(Math.min(left, RAW_READ), { signal: this._signal });
           if (piece.length === 0) break;
           left -= piece.length;
         }
@@ -304,7 +272,7 @@ export class HTTPResponse {
     for (;;) {
       const fp = this._fp;
       if (fp === null) return;
-      const piece = await raceSignal(fp.read1(RAW_READ), this._signal, () => fp.close());
+      const piece = await fp.read1(RAW_READ, { signal: this._signal });
       if (piece.length === 0) return;
       yield piece;
     }
@@ -314,7 +282,7 @@ export class HTTPResponse {
     const fp = this._fp;
     if (fp === null) return EMPTY;
     if (this._decodedFor === null && this.headers.get('content-encoding')) this._decodedFor = false;
-    const out = await raceSignal(fp.read(amt), this._signal, () => fp.close());
+    const out = await fp.read(amt, { signal: this._signal });
     if (fp.isclosed() || (amt !== null && amt > 0 && out.length === 0)) this._end();
     return out;
   }
