@@ -17,7 +17,8 @@ const origin = new URL(base);
 /** One GET of `path` (gzip: with Accept-Encoding gzip); resolves with the decoded body length. */
 async function makeClient() {
   switch (name) {
-    case 'httpwire-pool': {
+    case 'httpwire-pool':
+    case 'httpwire-pool-alt': {
       const { PoolManager } = await import(job.dist);
       const pm = new PoolManager({ maxsize: conns, block: true });
       const gz = { headers: { 'Accept-Encoding': 'gzip' } };

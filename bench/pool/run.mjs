@@ -3,6 +3,7 @@
 //
 //   npm run build && node bench/pool/run.mjs
 //   node bench/pool/run.mjs --rounds 5 --requests 10000 --clients httpwire-pool,undici-pool
+//   node bench/pool/run.mjs --clients httpwire-pool,undici-pool --alt /tmp/base/dist/pool/node.js   (A/B)
 //
 // Workload: GETs of 40 files, 30 binary bodies of 1-100 KB and 10 text
 // bodies asked for with Accept-Encoding gzip (one request in ten; nginx
@@ -37,7 +38,10 @@ const REQUESTS = option('requests', 10_000);
 const CONNS = option('conns', 8);
 const MAX_MS = option('max-ms', 60_000); // per client and round, whatever the count
 const CLIENTS = option('clients', 'httpwire-pool,undici-pool,undici-agent,undici-fetch,node-http,python-urllib3').split(',');
+if (ALT) CLIENTS.push('httpwire-pool-alt');
 const DIST = resolve(option('dist', join(ROOT, 'dist', 'pool', 'node.js')));
+// A second build (e.g. a copy of dist/ before a change) as client httpwire-pool-alt: an A/B in one run.
+const ALT = option('alt', '');
 const OUT = resolve(option('out', join(HERE, 'results.json')));
 const TASKSET = process.argv.includes('--pin'); // each client on CPU 0 (nginx stays unpinned)
 
@@ -65,7 +69,7 @@ for (let i = 0; i < 10; i++) {
 for (let i = 0; i < 100; i++) paths.push(i % 10 === 0 ? [`/gz/${(i / 10) % 10}.txt`, true] : [`/s/${i % 30}.bin`, false]);
 
 function runClient(name, base) {
-  const job = JSON.stringify({ base, paths, requests: REQUESTS, conns: CONNS, maxMs: MAX_MS, dist: DIST });
+  const job = JSON.stringify({ base, paths, requests: REQUESTS, conns: CONNS, maxMs: MAX_MS, dist: name === 'httpwire-pool-alt' ? resolve(ALT) : DIST });
   const [cmd, args] =
     name === 'python-urllib3' ? ['/usr/bin/python3', [join(HERE, 'client.py'), job]] : [process.execPath, [join(HERE, 'client.mjs'), name, job]];
   const argv = TASKSET ? ['taskset', ['-c', '0', cmd, ...args]] : [cmd, args];

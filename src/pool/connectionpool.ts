@@ -363,6 +363,13 @@ export class HTTPConnectionPool {
     return u.scheme === this.scheme && u.host.toLowerCase() === this.host.toLowerCase() && port === this.port;
   }
 
+  /** The headers as sent: the proxy's merged in (absolute-form requests), a User-Agent added when there is none. */
+  private headersToSend(headers: Headers): Headers {
+    const out = this.proxy && !this.tunnel ? mergeHeaders(headers, this.proxy.headers) : headers;
+    for (const k in out) if (k.length === 10 && k.toLowerCase() === 'user-agent') return out;
+    return { ...out, 'User-Agent': DEFAULT_USER_AGENT };
+  }
+
   /** A Location resolved against the URL it answered (a relative one stays a path on this pool). */
   protected resolveLocation(url: string, location: string): string {
     if (/^[a-z][a-z0-9+.-]*:\/\//i.test(location)) return location;
@@ -507,8 +514,7 @@ export class HTTPConnectionPool {
       phase = 'send';
       this.num_requests++;
       const target = this.requestTarget(url);
-      let sendHeaders = this.proxy && !this.tunnel ? mergeHeaders(headers, this.proxy.headers) : headers;
-      if (!Object.keys(sendHeaders).some((k) => k.toLowerCase() === 'user-agent')) sendHeaders = { ...sendHeaders, 'User-Agent': DEFAULT_USER_AGENT };
+      const sendHeaders = this.headersToSend(headers);
       await conn.request(method, target, body as never, sendHeaders as RequestHeaders, { encode_chunked: o.chunked ?? false, signal });
       phase = 'head';
       readTimeout = timeout.read_timeout;

@@ -63,6 +63,8 @@ export class PoolManager {
   readonly pools = new Map<string, HTTPConnectionPool>();
   protected readonly trustEnv: boolean;
   protected readonly env: Record<string, string | undefined>;
+  /** The key of the most recently used pool (the last in `pools`). */
+  private lastKey: string | null = null;
 
   constructor(options: PoolManagerOptions = {}) {
     const { num_pools, trust_env, env, headers, ...pool } = options;
@@ -100,8 +102,12 @@ export class PoolManager {
       : `${scheme}://${host}:${port}|${scheme === 'https' ? tlsKey(kw) : ''}|${proxy ? `${proxy.host}:${proxy.port}|${JSON.stringify(proxy.headers)}` : ''}`;
     const found = this.pools.get(key);
     if (found !== undefined && !found.closed) {
-      this.pools.delete(key);
-      this.pools.set(key, found);
+      // Most recently used already: a scraper on one site asks for the same pool every time.
+      if (key !== this.lastKey) {
+        this.pools.delete(key);
+        this.pools.set(key, found);
+        this.lastKey = key;
+      }
       return found;
     }
     let pool: HTTPConnectionPool;
@@ -116,6 +122,7 @@ export class PoolManager {
     }
     this.pools.delete(key);
     this.pools.set(key, pool);
+    this.lastKey = key;
     while (this.pools.size > this.num_pools) {
       const [oldKey, old] = this.pools.entries().next().value!;
       this.pools.delete(oldKey);
@@ -190,6 +197,7 @@ export class PoolManager {
   clear(): void {
     for (const pool of this.pools.values()) pool.close();
     this.pools.clear();
+    this.lastKey = null;
   }
 
   /** Same as clear(). */
