@@ -38,10 +38,10 @@ const REQUESTS = option('requests', 10_000);
 const CONNS = option('conns', 8);
 const MAX_MS = option('max-ms', 60_000); // per client and round, whatever the count
 const CLIENTS = option('clients', 'httpwire-pool,undici-pool,undici-agent,undici-fetch,node-http,python-urllib3').split(',');
-if (ALT) CLIENTS.push('httpwire-pool-alt');
 const DIST = resolve(option('dist', join(ROOT, 'dist', 'pool', 'node.js')));
 // A second build (e.g. a copy of dist/ before a change) as client httpwire-pool-alt: an A/B in one run.
 const ALT = option('alt', '');
+if (ALT) CLIENTS.push('httpwire-pool-alt');
 const OUT = resolve(option('out', join(HERE, 'results.json')));
 const TASKSET = process.argv.includes('--pin'); // each client on CPU 0 (nginx stays unpinned)
 

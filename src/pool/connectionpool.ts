@@ -100,9 +100,12 @@ export interface UrlopenOptions {
   timeout?: Timeout | TimeoutValue;
   /** Seconds to wait for a free connection in block mode (default: no limit). */
   pool_timeout?: number | null;
-  /** Release the connection once the body has been read (default true). */
+  /**
+   * Accepted for urllib3's signature; the connection goes back to the pool
+   * when the body has been read to its end (or on release_conn()/close()) either way.
+   */
   release_conn?: boolean;
-  /** Send the body chunked. */
+  /** Send the body with Transfer-Encoding: chunked. */
   chunked?: boolean;
   /** Read the whole body before returning (default true). */
   preload_content?: boolean;
@@ -514,7 +517,11 @@ export class HTTPConnectionPool {
       phase = 'send';
       this.num_requests++;
       const target = this.requestTarget(url);
-      const sendHeaders = this.headersToSend(headers);
+      let sendHeaders = this.headersToSend(headers);
+      // chunked: the body framed in chunks (http.client frames only when told by this header).
+      if (o.chunked && body !== null && !Object.keys(sendHeaders).some((k) => k.toLowerCase() === 'transfer-encoding')) {
+        sendHeaders = { ...sendHeaders, 'Transfer-Encoding': 'chunked' };
+      }
       await conn.request(method, target, body as never, sendHeaders as RequestHeaders, { encode_chunked: o.chunked ?? false, signal });
       phase = 'head';
       readTimeout = timeout.read_timeout;

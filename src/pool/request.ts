@@ -141,41 +141,8 @@ export interface Url {
   auth: string | null;
 }
 
-/**
- * The common URL without a URL parser: `http(s)://host[:port]/path[?query]`
- * with a lower-case-able ASCII domain or a canonical IPv4 address, a port
- * without leading zeros, and a path and query of characters the WHATWG
- * parser keeps as they are and no dot segments. Anything else is left to
- * `new URL()` (null here). The result is what `new URL()` gives (tested).
- */
-const SIMPLE_URL = /^(https?):\/\/([A-Za-z0-9.-]+)(?::([1-9][0-9]{0,4}))?(\/[A-Za-z0-9\-._~!$&()*+,;=:@/%]*)?(\?[A-Za-z0-9\-._~!$&()*+,;=:@/%?]*)?$/;
-const IPV4_CANONICAL = /^(25[0-5]|2[0-4][0-9]|1[0-9][0-9]|[1-9]?[0-9])(\.(25[0-5]|2[0-4][0-9]|1[0-9][0-9]|[1-9]?[0-9])){3}$/;
-const NUMERIC_LABEL = /(^|\.)(0x[0-9a-f]*|[0-9]+)\.?$/i;
-
-function parseSimpleUrl(url: string): Url | null {
-  const m = SIMPLE_URL.exec(url);
-  if (m === null) return null;
-  const scheme = m[1]!.toLowerCase();
-  const host = m[2]!.toLowerCase();
-  // A host whose last label is a number is an IPv4 address to the WHATWG parser (which rewrites it).
-  if (NUMERIC_LABEL.test(host) && !IPV4_CANONICAL.test(host)) return null;
-  if (host.startsWith('.') || host.endsWith('.') || host.includes('..') || host.startsWith('xn--') || host.includes('.xn--')) return null;
-  let port: number | null = m[3] === undefined ? null : Number(m[3]);
-  if (port !== null && port > 65535) return null;
-  if (port === (scheme === 'https' ? 443 : 80)) port = null;
-  const path = m[4] ?? '/';
-  // Dot segments and percent-encoded dots are normalised by the parser.
-  if (path.includes('/.') || /%2e/i.test(path)) return null;
-  const query = m[5] ?? '';
-  const request_uri = path + (query === '?' ? '' : query);
-  const href = `${scheme}://${host}${port === null ? '' : ':' + port}${path}${query}`;
-  return { scheme, host, port, request_uri, url: href, auth: null };
-}
-
 /** urllib3's `parse_url` for http/https URLs (WHATWG parsing); LocationParseError if it does not parse. */
 export function parse_url(url: string): Url {
-  const simple = parseSimpleUrl(url);
-  if (simple !== null) return simple;
   let u: URL;
   try {
     u = new URL(url);

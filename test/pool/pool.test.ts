@@ -464,6 +464,8 @@ describe('bodies', () => {
     );
     const g = (await m.request('GET', url, { fields: { q: 'x y' } })).json() as { path: string };
     expect(g.path).toBe('/form?q=x+y');
+    const c = (await m.request('POST', url, { body: 'abc', chunked: true })).json() as { body: string; chunked: boolean };
+    expect([c.body, c.chunked]).toEqual(['abc', true]);
   });
 });
 
@@ -513,5 +515,26 @@ describe('observability (diagnostics_channel)', () => {
       expect(t.firstByte).not.toBe(null);
       expect(t.done!).toBeGreaterThanOrEqual(t.firstByte!);
     }
+  });
+
+  it('times TCP and TLS apart on a new HTTPS connection (verified as usual), and neither on a reused one', async () => {
+    const timings: { connect: number | null; tls: number | null; reused: boolean; status: number | null }[] = [];
+    const onTiming = (m: unknown) => timings.push(m as (typeof timings)[number]);
+    diagnostics_channel.subscribe('httpwire:pool:timings', onTiming);
+    try {
+      const p = new HTTPSConnectionPool('127.0.0.1', nginx.tlsPort, { ca_certs: nginx.certs.caFile });
+      pools.push(p);
+      await p.request('GET', '/small.txt');
+      await p.request('GET', '/small.txt');
+      const wrong = new HTTPSConnectionPool('127.0.0.1', nginx.wrongNamePort, { ca_certs: nginx.certs.caFile, retries: false });
+      pools.push(wrong);
+      await expect(wrong.request('GET', '/small.txt')).rejects.toBeInstanceOf(SSLError);
+    } finally {
+      diagnostics_channel.unsubscribe('httpwire:pool:timings', onTiming);
+    }
+    expect(timings[0]).toMatchObject({ reused: false, status: 200 });
+    expect(timings[0]!.connect).not.toBe(null);
+    expect(timings[0]!.tls).not.toBe(null);
+    expect(timings[1]).toMatchObject({ reused: true, connect: null, tls: null, status: 200 });
   });
 });

@@ -1,7 +1,8 @@
-// parse_url's fast path (plain http/https URLs without a URL parser) gives
-// what the WHATWG parser gives: checked on hand-picked edge cases and on
-// generated URLs made of the pieces that matter (case, ports, IPv4 forms,
-// dot segments, percent signs, quotes, empty query).
+// parse_url gives what the WHATWG parser gives (urllib3's parse_url is
+// its own RFC 3986 parser; ours is the platform's): checked on hand-picked
+// edge cases and on generated URLs made of the pieces that matter (case,
+// ports, IPv4 forms, dot segments, percent signs, quotes, empty query), and
+// a URL with a scheme that does not parse is refused, not re-read as a host.
 import { describe, expect, it } from 'vitest';
 import { parse_url } from '../../src/pool/index.js';
 
