@@ -23,6 +23,7 @@ import {
   Retry,
   SSLError,
   Timeout,
+  UnrewindableBodyError,
   poolChannels,
 } from '../../src/pool/node.js';
 import { SSLCertVerificationError } from '../../src/http/exceptions.js';
@@ -362,6 +363,24 @@ describe('retries against failing servers', () => {
       expect(resets.requests.length).toBe(1);
     } finally {
       await resets.stop();
+    }
+  });
+
+  it('a stream body is not sent twice: a retry after it was sent raises UnrewindableBodyError', async () => {
+    const server = await startRawServer([raw.reset()]);
+    try {
+      async function* body() {
+        yield new TextEncoder().encode('part one, ');
+        yield new TextEncoder().encode('part two');
+      }
+      const err = await pool(server.port)
+        .request('PUT', '/', { body: body(), retries: new Retry({ allowed_methods: null }) })
+        .catch((e: unknown) => e);
+      expect(err).toBeInstanceOf(UnrewindableBodyError);
+      expect((err as Error).cause).toBeInstanceOf(ProtocolError);
+      expect(server.requests.length).toBe(1);
+    } finally {
+      await server.stop();
     }
   });
 
