@@ -10,7 +10,7 @@ import type { HTTPResponse } from './response.js';
 export * from './errors.js';
 export { Timeout, DEFAULT_TIMEOUT, type TimeoutOptions, type TimeoutValue } from './timeout.js';
 export { Retry, type RequestHistory, type RetryCount, type RetryOptions, type RetryResponse } from './retry.js';
-export { HTTPResponse, type ReadOptions } from './response.js';
+export { HTTPResponse, type PoolResponseOptions, type ReadOptions, type ResponsePool } from './response.js';
 export {
   HTTPConnectionPool,
   HTTPSConnectionPool,
