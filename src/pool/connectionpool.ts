@@ -122,7 +122,10 @@ export interface RequestOptions extends UrlopenOptions, Omit<RequestBodyOptions,
 function connectError(e: unknown, conn: HTTPConnection, timeout: number | null): unknown {
   if (e instanceof gaierror) return withCause(new NameResolutionError(conn.host, conn, e), e);
   if (e instanceof PyTimeoutError) {
-    return withCause(new ConnectTimeoutError(conn, `Connection to ${conn.host} timed out. (connect timeout=${timeout === null ? 'None' : timeout})`), e);
+    // urllib3's args are (conn, message); the message alone here, as for NewConnectionError (docs/pool.md).
+    const err = new ConnectTimeoutError(`Connection to ${conn.host} timed out. (connect timeout=${timeout === null ? 'None' : timeout})`);
+    Object.defineProperty(err, 'conn', { value: conn, writable: true, configurable: true });
+    return withCause(err, e);
   }
   if (e instanceof PySSLError) return withCause(new SSLError(e), e);
   if (e instanceof OSError) return withCause(new NewConnectionError(conn, `Failed to establish a new connection: ${e.message}`), e);

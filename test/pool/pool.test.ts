@@ -3,11 +3,14 @@
 // precompressed gzip/deflate/br files made here with node:zlib), scripted
 // node:net servers for redirects, resets and stalls, Python's echo server
 // for bodies and headers, and TLS with the minted CA.
+import { spawn } from 'node:child_process';
 import * as diagnostics_channel from 'node:diagnostics_channel';
+import * as net from 'node:net';
 import * as zlib from 'node:zlib';
 import { afterAll, describe, expect, it } from 'vitest';
 import {
   ClosedPoolError,
+  ConnectTimeoutError,
   DecodeError,
   EmptyPoolError,
   HostChangedError,
@@ -429,6 +432,28 @@ describe('retries against failing servers', () => {
       expect((err as Error).cause).toBeInstanceOf(Error);
     } finally {
       await stall.stop();
+    }
+  });
+
+  it('connect timeout: a listener whose accept queue is full drops the SYN; ConnectTimeoutError, retried for POST too', async () => {
+    // CPython's socket with listen(0) that never accepts: once its queue is full, Linux drops new SYNs.
+    const py = spawn('/usr/bin/python3', ['-c', 'import socket,time\ns=socket.socket();s.bind(("127.0.0.1",0));s.listen(0)\nprint(s.getsockname()[1],flush=True)\ntime.sleep(60)']);
+    const fillers: net.Socket[] = [];
+    try {
+      const port = await new Promise<number>((resolve) => py.stdout.once('data', (d) => resolve(Number(String(d).trim()))));
+      for (let i = 0; i < 3; i++) fillers.push(net.connect(port, '127.0.0.1').on('error', () => {}));
+      await sleep(200);
+      const p = pool(port, { retries: 1, timeout: new Timeout({ connect: 0.3, read: 5 }) });
+      const err = await p.request('POST', '/', { body: 'x' }).catch((e: unknown) => e);
+      expect(err).toBeInstanceOf(MaxRetryError);
+      const reason = (err as MaxRetryError).reason as Error;
+      expect(reason).toBeInstanceOf(ConnectTimeoutError);
+      expect(reason.message).toBe('Connection to 127.0.0.1 timed out. (connect timeout=0.3)');
+      expect((err as MaxRetryError).message).toContain("Caused by ConnectTimeoutError('Connection to 127.0.0.1 timed out. (connect timeout=0.3)')");
+      expect(reason.cause).toBeInstanceOf(Error);
+    } finally {
+      for (const s of fillers) s.destroy();
+      py.kill();
     }
   });
 
