@@ -666,4 +666,3 @@ export function connection_from_url(url: string, options: HTTPSConnectionPoolOpt
   return new HTTPConnectionPool(u.host, u.port ?? 80, options);
 }
 
-export { MaxRetryError };

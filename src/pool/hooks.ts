@@ -19,6 +19,7 @@ export interface RuntimeHooks {
   setIdle: ((transport: Transport, idle: boolean) => void) | null;
 }
 
+/** The installed runtime hooks (none by default: every transport counts as fit, nothing is watched while idle). */
 export const runtime: RuntimeHooks = { transportAlive: null, setIdle: null };
 
 /**

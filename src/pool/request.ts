@@ -213,9 +213,10 @@ export function make_headers(o: MakeHeadersOptions = {}): Headers {
   return h;
 }
 
-/** Headers a 303's GET must not carry (urllib3's HTTPHeaderDict._prepare_for_method_change). */
+/** Headers about a body, which a 303's GET must not carry. */
 const BODY_HEADERS = new Set(['content-encoding', 'content-language', 'content-location', 'content-type', 'content-length', 'digest', 'last-modified', 'transfer-encoding']);
 
+/** `headers` without the body's headers (urllib3's HTTPHeaderDict._prepare_for_method_change, plus Transfer-Encoding). */
 export function prepareForMethodChange(headers: Headers): Headers {
   const out: Headers = {};
   for (const [k, v] of Object.entries(headers)) if (!BODY_HEADERS.has(k.toLowerCase())) out[k] = v;
