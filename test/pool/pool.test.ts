@@ -110,7 +110,9 @@ describe('pools and keep-alive against nginx (keepalive_timeout 1s, keepalive_re
   it('after an idle pause beyond keepalive_timeout, the dead connection is noticed before reuse (no retry spent)', async () => {
     const p = pool(nginx.httpPort, { maxsize: 1, retries: false });
     const first = await p.request('GET', '/small.txt');
-    await sleep(1300);
+    // Well past nginx's 1 s (a loaded machine delays its timer), then one poll phase for the FIN.
+    await sleep(2500);
+    await new Promise((r) => setImmediate(r));
     const second = await p.request('GET', '/small.txt');
     expect(second.status).toBe(200);
     expect(connOf(second)).not.toBe(connOf(first));
@@ -339,7 +341,10 @@ describe('retries against failing servers', () => {
       for (let i = 0; i < 5; i++) {
         const r = await p.request('POST', '/', { body: 'x' });
         expect(new TextDecoder().decode(r.data)).toBe('fine');
+        // The reset goes out at 50 ms; a poll phase after it lets the client see it.
         await sleep(150);
+        await new Promise((r) => setImmediate(r));
+        await sleep(10);
       }
       expect(server.connections).toBe(5);
     } finally {
