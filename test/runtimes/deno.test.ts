@@ -97,4 +97,13 @@ describe('Deno', () => {
     });
     expect(out.kept).toEqual([200, 'ok', true]);
   });
+
+  it('runs httpwire/pool over Deno.connect and Deno.connectTls, decoding gzip with DecompressionStream', async () => {
+    const { httpPort, tlsPort, caFile } = inject('nginx');
+    const out = await denoRun('test/runtimes/deno/pool-client.mjs', [httpPort, tlsPort, caFile], [caFile]);
+    expect(out.plain).toEqual({ status: 200, length: 1040, sameConnection: true });
+    expect(out.gzip).toEqual({ encoding: 'gzip', lines: 4000 });
+    expect(out.webDecoders).toBe('webDecoderFactory');
+    expect(out.tls).toEqual({ status: 200, length: 1040 });
+  });
 });

@@ -61,7 +61,7 @@ describe('package', () => {
     // The ESM-only profile ignores CommonJS require() and node10 (no `exports` support).
     expect(problems.filter((p) => p.resolutionKind !== 'node16-cjs' && p.resolutionKind !== 'node10')).toEqual([]);
     const entrypoints = JSON.parse(r.stdout).analysis.entrypoints as Record<string, unknown>;
-    expect(Object.keys(entrypoints).sort()).toEqual(['.', './core', './node', './package.json']);
+    expect(Object.keys(entrypoints).sort()).toEqual(['.', './core', './node', './package.json', './pool']);
   });
 
   it.each([
@@ -85,6 +85,27 @@ describe('package', () => {
     expect(files.filter((f) => f.startsWith('node:'))).toEqual([]);
     expect(files).not.toContain('dist/transport/node.js');
     expect(files).not.toContain('dist/http/node-streams.js');
+  });
+
+  it.each([
+    ['browser', { platform: 'browser' as const }, 'dist/pool/index.js'],
+    ['default (no runtime condition)', { platform: 'neutral' as const }, 'dist/pool/index.js'],
+    ['node', { platform: 'node' as const }, 'dist/pool/node.js'],
+    ['deno', { platform: 'neutral' as const, conditions: ['deno'] }, 'dist/pool/deno.js'],
+    ['workerd', { platform: 'neutral' as const, conditions: ['workerd', 'worker', 'browser'] }, 'dist/pool/workerd.js'],
+  ])('resolves httpwire/pool with the %s condition to its entry', async (_, options, entry) => {
+    const files = await inputs("import 'httpwire/pool';", options);
+    expect(files).toContain(entry);
+    for (const other of ['dist/pool/node.js', 'dist/pool/deno.js', 'dist/pool/workerd.js']) {
+      if (other !== entry) expect(files).not.toContain(other);
+    }
+  });
+
+  it('bundles httpwire/pool for browsers with no node:* module', async () => {
+    const files = await inputs("export * from 'httpwire/pool';", { platform: 'browser' });
+    expect(files).toContain('dist/pool/connectionpool.js');
+    expect(files.filter((f) => f.startsWith('node:'))).toEqual([]);
+    expect(files).not.toContain('dist/transport/node.js');
   });
 
   it('imports the .wasm files only in the workerd entry', async () => {

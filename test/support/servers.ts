@@ -244,8 +244,8 @@ export const STATIC_FILES: Readonly<Record<string, Uint8Array>> = {
   '/gzip/lines.txt': textLines(4000), // ~252 KB of text: gzipped and chunked by nginx
 };
 
-function writeStaticFiles(root: string): void {
-  for (const [path, bytes] of Object.entries(STATIC_FILES)) {
+function writeStaticFiles(root: string, extra: Record<string, Uint8Array> = {}): void {
+  for (const [path, bytes] of Object.entries({ ...STATIC_FILES, ...extra })) {
     const file = join(root, path);
     mkdirSync(dirname(file), { recursive: true, mode: 0o755 });
     writeFileSync(file, bytes, { mode: 0o644 });
@@ -398,14 +398,26 @@ function nginxLocations(token: string): string {
   `;
 }
 
+/** Settings a test may change in startNginx (defaults: the suite's usual server). */
+export interface NginxOptions {
+  /** nginx's keepalive_timeout (default '60s'). */
+  keepaliveTimeout?: string;
+  /** nginx's keepalive_requests (default 1000). */
+  keepaliveRequests?: number;
+  /** More files under www/, by URL path (e.g. precompressed bodies). */
+  files?: Record<string, Uint8Array>;
+  /** More nginx directives for every server block (locations). */
+  locations?: string;
+}
+
 /** nginx, started as `nginx -p <tmpdir> -c <tmpdir>/nginx.conf`, single process, in the foreground. */
-export async function startNginx(): Promise<Nginx> {
+export async function startNginx(options: NginxOptions = {}): Promise<Nginx> {
   const nginx = findProgram('nginx');
   const version = (await execFileAsync(nginx, ['-v'])).stderr.trim();
   const dir = makeTempDir('nginx');
   try {
     for (const sub of ['logs', 'temp', 'www']) mkdirSync(join(dir, sub), { mode: 0o755 });
-    writeStaticFiles(join(dir, 'www'));
+    writeStaticFiles(join(dir, 'www'), options.files);
     const certs = await mintCertificates(dir);
     const token = randomBytes(12).toString('hex');
     // A port taken between freePorts() and nginx's bind() fails the start: try again with new ports.
@@ -418,6 +430,7 @@ export async function startNginx(): Promise<Nginx> {
           ssl_certificate ${cert.cert};
           ssl_certificate_key ${cert.key};
           ${nginxLocations(token)}
+          ${options.locations ?? ''}
         }`;
       const temp = (kind: string) => `${kind}_temp_path ${join(dir, 'temp', kind)};`;
       writeFileSync(
@@ -436,11 +449,12 @@ http {
   default_type application/octet-stream;
   log_format conn '$connection $connection_requests "$request" $status $body_bytes_sent';
   access_log ${join(dir, 'logs', 'access.log')} conn;
-  keepalive_timeout 60s;
-  keepalive_requests 1000;
+  keepalive_timeout ${options.keepaliveTimeout ?? '60s'};
+  keepalive_requests ${options.keepaliveRequests ?? 1000};
   server {
     listen 127.0.0.1:${httpPort};
     ${nginxLocations(token)}
+    ${options.locations ?? ''}
   }
   ${tlsServer(tlsPort, certs.server)}
   ${tlsServer(wrongNamePort, certs.wrongName)}
