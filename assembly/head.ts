@@ -2,7 +2,7 @@
 // (docs/parser-semantics.md). Two passes, picohttpparser's shape: a
 // resumable framing pass finds the end of the head under CPython's limits,
 // then one pass over the complete head fills the out-block.
-import { Code, HeadFlag, InFlag, Limit, LineKind, Slot } from "../src/core/abi";
+import { Code, HeadFlag, InFlag, Limit, LineKind, Slot } from "../src/abi/index";
 import { INPUT, ENTRIES, entryCap, inputCap, slotPtr } from "./layout";
 import { findCRLF, findLF, findNonName } from "./scan";
 import { is, NAME, SPLIT_WS } from "./tables";

@@ -3,7 +3,7 @@
 // (`checkHeadStrict`); chunk framing is checked byte by byte inside
 // `decodeChunked` (`chunkStrictStep`), its position kept in a slot so the
 // check resumes across calls like the decoder itself.
-import { Code, Slot, StrictRule } from "../src/core/abi";
+import { Code, Slot, StrictRule } from "../src/abi/index";
 import { INPUT, inputCap, slotPtr } from "./layout";
 import { findLF } from "./scan";
 import { is, HEX, TCHAR } from "./tables";

@@ -2,7 +2,7 @@
 // exceptions (only src/http does); it throws `ParseError`, which carries
 // the ABI code, the offending offset, and the facts src/http needs to build
 // CPython's exception with CPython's message.
-import { Code, LineKind, StrictRule } from './abi.js';
+import { Code, LineKind, StrictRule } from '../abi/index.js';
 
 /** CPython's wording for each `LineKind` in LineTooLong("got more than ... when reading X"). */
 export const LINE_KIND_TEXT: Record<number, string> = {

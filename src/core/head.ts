@@ -1,7 +1,7 @@
 // Response heads: the WASM head parser behind a small incremental API, and
 // the parsed head with lazily decoded strings (the head bytes are copied out
 // once; a name or value becomes a string only when asked for).
-import { Code, HeadFlag, InFlag, Limit, Slot, StrictRule } from './abi.js';
+import { Code, HeadFlag, InFlag, Limit, Slot, StrictRule } from '../abi/index.js';
 import { ParseError } from './errors.js';
 import { hasNativeLatin1, latin1Decode, latin1Encode } from './latin1.js';
 import { getWasmParser, type WasmParser } from './wasm.js';

@@ -1,6 +1,6 @@
 // httpwire/core: the sans-IO HTTP/1.1 response reader. Runs in any
 // JavaScript engine with WebAssembly; imports nothing from node:*.
-export * from './abi.js';
+export * from '../abi/index.js';
 export { latin1Decode, latin1Encode, latin1Invalid } from './latin1.js';
 export { ReceiveBuffer } from './buffer.js';
 export { ParseError, PYTHON_EXCEPTION, LINE_KIND_TEXT, STRICT_RULES } from './errors.js';

@@ -3,7 +3,7 @@
 // (head resume hints, chunk state slots), so calls from different
 // connections may interleave freely. Views over memory.buffer are cached
 // and rebuilt after `reserve`, the only call that can grow memory.
-import { Limit, Slot } from './abi.js';
+import { Limit, Slot } from '../abi/index.js';
 import { SCALAR_WASM_BASE64, SIMD_WASM_BASE64 } from './generated/wasm-base64.js';
 
 export type WasmBuild = 'simd' | 'scalar';
