@@ -5,7 +5,7 @@
 import { INPUT, OUT, RUNS, ENTRIES, inputCap, entryCap, reserveLayout } from "./layout";
 import { hasHighByte } from "./scan";
 
-export { parseHead } from "./head";
+export { parseHead, parseRequestHead } from "./head";
 export { decodeChunked } from "./chunked";
 export { checkHeadStrict } from "./strict";
 

@@ -41,7 +41,7 @@ export const enum Slot {
   VERSION_END = 3,
   REASON_START = 4,
   REASON_END = 5,
-  /** Offset just after the status line (its `\n`, or the end at EOF). */
+  /** Offset just after the status line or request line (its `\n`, or the end at EOF). */
   STATUS_LINE_END = 6,
   HEADER_COUNT = 7,
   /** Bit set of `HeadFlag`. */
@@ -78,6 +78,17 @@ export const enum Slot {
   CHUNK_VALUE_F64 = 28,
   /** Size of the chunk being read (f64): CPython's IncompleteRead leaves it out. */
   CHUNK_SIZE_F64 = 30,
+
+  // Request heads (`parseRequestHead`); VERSION_START/END then span the
+  // last word of the request line when it has three or more.
+  /** The method: the first word of the request line. */
+  METHOD_START = 32,
+  METHOD_END = 33,
+  /** The request-target: the second word. */
+  TARGET_START = 34,
+  TARGET_END = 35,
+  /** Words of the request line (split on whitespace), capped at 4. */
+  WORD_COUNT = 36,
 }
 
 /** Bits of `Slot.FLAGS`. */
@@ -102,6 +113,8 @@ export const enum InFlag {
   HEAD_REQUEST = 2,
   /** `decodeChunked`: strict mode (RFC 9112 chunk grammar; see `StrictRule`). */
   STRICT = 4,
+  /** `checkHeadStrict`: the head is a request (request line, request rules). */
+  REQUEST = 8,
 }
 
 /** Which line a `LINE_TOO_LONG` refers to (`Slot.ERROR_KIND`). */
@@ -110,6 +123,25 @@ export const enum LineKind {
   HEADER = 2,
   CHUNK_SIZE = 3,
   TRAILER = 4,
+  /** The request line (answered 414 by a server). */
+  REQUEST = 5,
+}
+
+/**
+ * Why a request line was refused (`Slot.ERROR_KIND` with
+ * `Code.BAD_REQUEST_LINE`), in the order a server checks them.
+ */
+export const enum RequestLineError {
+  /** No words at all (a blank line): no answer, the connection closes. */
+  EMPTY = 1,
+  /** The last of three or more words is not `HTTP/<digits>.<digits>` (400). */
+  VERSION = 2,
+  /** A version of 2.0 or above (505). */
+  VERSION_NOT_SUPPORTED = 3,
+  /** Not two or three words (400). */
+  SYNTAX = 4,
+  /** Two words (HTTP/0.9) whose method is not GET (400). */
+  HTTP09_METHOD = 5,
 }
 
 /** Return codes: >0 bytes consumed, 0 need more, <0 one of these. */
@@ -134,6 +166,8 @@ export const enum Code {
   INCOMPLETE_BODY = -10,
   /** Strict mode refused the input; `Slot.ERROR_KIND` is the `StrictRule`. */
   STRICT_VIOLATION = -11,
+  /** A request line a server refuses; `Slot.ERROR_KIND` is the `RequestLineError`. */
+  BAD_REQUEST_LINE = -12,
 }
 
 /**
@@ -159,6 +193,16 @@ export const enum StrictRule {
   CHUNK_EXTENSION = 14,
   CHUNK_DATA_END = 15,
   TRAILER = 16,
+  // Requests (a proxy's side): line rules in `checkHeadStrict` with
+  // `InFlag.REQUEST`, framing rules in src/core/request-head.ts.
+  REQUEST_LINE = 17,
+  WHITESPACE_BEFORE_COLON = 18,
+  MULTIPLE_CONTENT_LENGTH = 19,
+  MULTIPLE_TRANSFER_ENCODING = 20,
+  MISSING_HOST = 21,
+  MULTIPLE_HOST = 22,
+  BODY_NOT_ALLOWED = 23,
+  INVALID_TARGET = 24,
 }
 
 /** `Slot.CHUNK_STATE` values. */

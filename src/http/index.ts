@@ -19,6 +19,14 @@ export {
   type RequestBody,
   type RequestHeaders,
 } from './client.js';
+export {
+  parse_request,
+  requestError,
+  requestPath,
+  type ParsedRequest,
+  type ParseRequestOptions,
+  type SendError,
+} from './server.js';
 export * as ssl from './ssl.js';
 export {
   SSLContext,
