@@ -82,6 +82,17 @@ export class RequestReader {
     return this.buf.length;
   }
 
+  /**
+   * Stops reading requests and returns the bytes received after the last
+   * head (a CONNECT tunnel's first bytes, or an Upgrade's): the connection
+   * now carries another protocol. Later events are `closed`.
+   */
+  detach(): Uint8Array {
+    const rest = this.buf.take(this.buf.length).slice();
+    this.stop(CLOSED);
+    return rest;
+  }
+
   /** Inside a request's body (a `head` was returned and its `end` not yet). */
   get inBody(): boolean {
     return this.phase === Phase.BODY;
