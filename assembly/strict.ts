@@ -5,7 +5,7 @@
 // check resumes across calls like the decoder itself.
 import { Code, InFlag, Slot, StrictRule } from "../src/abi/index";
 import { INPUT, inputCap, slotPtr } from "./layout";
-import { findLF } from "./scan";
+import { findCtl, findLF } from "./scan";
 import { is, HEX, TCHAR } from "./tables";
 
 // @ts-ignore: decorator
@@ -82,11 +82,8 @@ function checkFieldLine(p: i32, cr: i32, request: bool): i32 {
   while (q < cr && is(byteAt(q), TCHAR)) q++;
   if (request && q > p && q < cr && isBlank(byteAt(q))) return violation(StrictRule.WHITESPACE_BEFORE_COLON, q);
   if (q == p || q == cr || byteAt(q) != 0x3a) return violation(StrictRule.INVALID_NAME, q);
-  for (let i = q + 1; i < cr; i++) {
-    const c = byteAt(i);
-    if (c == 0x0d) return violation(StrictRule.BARE_CR, i);
-    if (isValueCtl(c)) return violation(StrictRule.INVALID_VALUE, i);
-  }
+  const bad = <i32>(findCtl(INPUT + <usize>(q + 1), INPUT + <usize>cr) - INPUT);
+  if (bad < cr) return violation(byteAt(bad) == 0x0d ? StrictRule.BARE_CR : StrictRule.INVALID_VALUE, bad);
   return 0;
 }
 
@@ -107,6 +104,20 @@ export function checkHeadStrict(end: i32, flags: i32): i32 {
   let p = 0;
   let first = true;
   while (p < end) {
+    if (!first) {
+      // The usual field line in one pass: a token, a colon, then a value
+      // whose first control byte is the CR of its CRLF. Anything else takes
+      // the line-by-line path below, which names the rule.
+      let q = p;
+      while (q < end && is(byteAt(q), TCHAR)) q++;
+      if (q > p && q < end && byteAt(q) == 0x3a) {
+        const x = <i32>(findCtl(INPUT + <usize>(q + 1), INPUT + <usize>end) - INPUT);
+        if (x + 1 < end && byteAt(x) == 0x0d && byteAt(x + 1) == 0x0a) {
+          p = x + 2;
+          continue;
+        }
+      }
+    }
     const lf = <i32>(findLF(INPUT + <usize>p, INPUT + <usize>end) - INPUT);
     if (lf >= end) return violation(StrictRule.UNTERMINATED_HEAD, end);
     if (lf == p || byteAt(lf - 1) != 0x0d) return violation(StrictRule.BARE_LF, lf);

@@ -162,31 +162,29 @@ function checkRequestStrict(wasm: WasmParser, head: RequestHead): void {
   if (wasm.checkHeadStrict(head.headLength, InFlag.REQUEST) < 0) {
     refuse(wasm.out[Slot.ERROR_KIND]!, wasm.out[Slot.ERROR_OFFSET]!);
   }
+  // Field lookups compare in place (no lowercased copies): a head with no
+  // framing fields costs a few length checks per field.
   const h = head.headers;
-  let lengths = 0;
-  let encodings = 0;
-  let hosts = 0;
-  for (let i = 0; i < h.length; i++) {
-    const name = h.name(i).toLowerCase();
-    if (name === 'content-length') {
-      // Plain digits (the parser dropped leading blanks; trailing ones are
-      // OWS to RFC 9112 and to int() alike): no sign, `_`, comma list.
-      if (!/^[0-9]+[ \t]*$/.test(h.value(i))) refuse(StrictRule.INVALID_CONTENT_LENGTH);
-      if (++lengths > 1) refuse(StrictRule.MULTIPLE_CONTENT_LENGTH);
-    } else if (name === 'transfer-encoding') {
-      if (++encodings > 1) refuse(StrictRule.MULTIPLE_TRANSFER_ENCODING);
-      // CPython decodes chunks only for a value that is exactly `chunked`
-      // (any case); RFC 9112 when the last coding is. Only where both agree
-      // is the body framed the same: `chunked` alone, nothing after it.
-      if (h.value(i).toLowerCase() !== 'chunked') refuse(StrictRule.TRANSFER_ENCODING_NOT_CHUNKED);
-    } else if (name === 'host') {
-      hosts++;
-    }
+  const cl = h.indexOf('content-length');
+  if (cl >= 0) {
+    // Plain digits (the parser dropped leading blanks; trailing ones are
+    // OWS to RFC 9112 and to int() alike): no sign, `_`, comma list.
+    if (!/^[0-9]+[ \t]*$/.test(h.value(cl))) refuse(StrictRule.INVALID_CONTENT_LENGTH);
+    if (h.indexOf('content-length', cl + 1) >= 0) refuse(StrictRule.MULTIPLE_CONTENT_LENGTH);
   }
-  if (encodings && lengths) refuse(StrictRule.CONTENT_LENGTH_WITH_TRANSFER_ENCODING);
-  if (hosts > 1) refuse(StrictRule.MULTIPLE_HOST);
-  if (hosts === 0 && head.version === 11) refuse(StrictRule.MISSING_HOST);
-  if (NO_BODY_METHODS.has(head.method) && (encodings || (head.length ?? 0) > 0)) refuse(StrictRule.BODY_NOT_ALLOWED);
+  const te = h.indexOf('transfer-encoding');
+  if (te >= 0) {
+    if (h.indexOf('transfer-encoding', te + 1) >= 0) refuse(StrictRule.MULTIPLE_TRANSFER_ENCODING);
+    // CPython decodes chunks only for a value that is exactly `chunked`
+    // (any case); RFC 9112 when the last coding is. Only where both agree
+    // is the body framed the same: `chunked` alone, nothing after it.
+    if (h.value(te).toLowerCase() !== 'chunked') refuse(StrictRule.TRANSFER_ENCODING_NOT_CHUNKED);
+    if (cl >= 0) refuse(StrictRule.CONTENT_LENGTH_WITH_TRANSFER_ENCODING);
+  }
+  const host = h.indexOf('host');
+  if (host >= 0 && h.indexOf('host', host + 1) >= 0) refuse(StrictRule.MULTIPLE_HOST);
+  if (host < 0 && head.version === 11) refuse(StrictRule.MISSING_HOST);
+  if (NO_BODY_METHODS.has(head.method) && (te >= 0 || (head.length ?? 0) > 0)) refuse(StrictRule.BODY_NOT_ALLOWED);
   if (!targetFits(head.method, head.target)) refuse(StrictRule.INVALID_TARGET);
 }
 
