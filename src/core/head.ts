@@ -360,6 +360,9 @@ function checkStrict(wasm: WasmParser, head: ResponseHead): void {
       length = v;
     } else if (name === 'transfer-encoding') {
       codings ??= [];
+      // CPython compares the value with its trailing blanks (`chunked ` is
+      // not chunked to it); an RFC 9112 peer drops them as OWS.
+      if (/[ \t]$/.test(h.value(i))) throw new ParseError(Code.STRICT_VIOLATION, -1, StrictRule.TRANSFER_ENCODING_NOT_CHUNKED);
       for (const c of h.value(i).split(',')) {
         const t = trimOws(c).toLowerCase();
         if (t) codings.push(t);
