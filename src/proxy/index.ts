@@ -196,13 +196,15 @@ export function createProxy(options: ProxyOptions = {}): Proxy {
 
   async function serveClient(sock: Socket): Promise<void> {
     const reader = new RequestReader({ strict });
-    // Pull: the socket is read only while the reader needs bytes.
-    sock.pause();
+    // The socket flows while the reader holds less than `highWater` unread
+    // bytes, and pauses above it until the reader needs bytes again: memory
+    // stays bounded without a pause and resume (two epoll changes) per read.
+    const highWater = Math.max(chunkSize, 65536);
     let wake: (() => void) | null = null;
     let ended = false;
     sock.on('data', (chunk: Buffer) => {
       reader.feed(chunk);
-      sock.pause();
+      if (reader.buffered > highWater) sock.pause();
       wake?.();
     });
     sock.on('end', () => {
@@ -229,7 +231,7 @@ export function createProxy(options: ProxyOptions = {}): Proxy {
         }
         await new Promise<void>((resolve) => {
           wake = resolve;
-          sock.resume();
+          if (sock.isPaused()) sock.resume();
         });
         wake = null;
       }
@@ -270,6 +272,10 @@ export function createProxy(options: ProxyOptions = {}): Proxy {
     const port = m ? Number(m[2]) : NaN;
     if (!m || !(port > 0 && port < 65536)) return answer(sock, 400, 'Bad Request', 'CONNECT needs host:port');
     if (!allow(m[1]!, port, 'CONNECT')) return answer(sock, 403, 'Forbidden', 'destination not allowed');
+    // From here the client's bytes are the tunnel's: held until the pipe.
+    sock.pause();
+    sock.removeAllListeners('data');
+    sock.removeAllListeners('end');
     const early = reader.detach();
     const up = netConnect({ host: m[1]!, port, noDelay: true });
     tunnels.add(up);
@@ -288,8 +294,6 @@ export function createProxy(options: ProxyOptions = {}): Proxy {
     }
     answered['2xx'] = (answered['2xx'] ?? 0) + 1;
     sock.setTimeout(0);
-    sock.removeAllListeners('data');
-    sock.removeAllListeners('end');
     await write(sock, `HTTP/1.1 200 Connection Established\r\nVia: ${via}\r\n\r\n`).catch(() => {});
     if (early.length) up.write(early);
     up.on('error', () => sock.destroy());
@@ -306,25 +310,23 @@ export function createProxy(options: ProxyOptions = {}): Proxy {
    * the client connection stays open for the next request.
    */
   async function forward(sock: Socket, head: RequestHead, next: () => Promise<RequestEvent>): Promise<boolean> {
-    let url: URL | null = null;
-    try {
-      url = /^http:\/\//i.test(head.target) ? new URL(head.target) : null;
-    } catch {
-      url = null;
-    }
-    if (!url || !url.hostname) {
+    // The path goes on as sent: a URL parser would re-encode it and
+    // resolve dot segments, which is the origin's business.
+    const m = ABSOLUTE_HTTP.exec(head.target);
+    const port = m ? (m[2] ? Number(m[2]) : 80) : 0;
+    if (!m || !(port > 0 && port < 65536)) {
       await drainBody(next);
       await answer(sock, 400, 'Bad Request', 'a forward proxy needs an absolute http:// target (or CONNECT for https)');
       return false;
     }
-    const host = url.hostname.replace(/^\[|\]$/g, '');
-    const port = url.port ? Number(url.port) : 80;
+    const host = m[1]!.replace(/^\[|\]$/g, '');
     if (!allow(host, port, head.method)) {
       await drainBody(next);
       await answer(sock, 403, 'Forbidden', 'destination not allowed');
       return false;
     }
-    const path = (url.pathname || '/') + url.search;
+    const rest = m[3] ?? '';
+    const path = rest.startsWith('/') ? rest : '/' + rest;
     // A request without a body has nothing more to read: its end is taken
     // now, so the request can be sent a second time.
     if (head.bodyKind === BodyKind.NONE) await next();
@@ -438,6 +440,10 @@ export function createProxy(options: ProxyOptions = {}): Proxy {
     if (close) out += 'Connection: close\r\n';
     out += '\r\n';
     answered[`${Math.floor(status / 100)}xx`] = (answered[`${Math.floor(status / 100)}xx`] ?? 0) + 1;
+    // Head and a body already buffered go out in one write; a body that is
+    // not there yet does not hold the head back (uncorked on the next turn).
+    sock.cork();
+    setImmediate(() => sock.uncork());
     await write(sock, latin1Bytes(out));
     if (!noBody) {
       const framed = rechunk && !close;
@@ -482,5 +488,7 @@ function isStaleConnection(e: unknown): boolean {
   return ['RemoteDisconnected', 'ConnectionResetError', 'BrokenPipeError', 'ConnectionAbortedError'].includes(name);
 }
 
+/** `http://host[:port][/path?query]`: host (a name or a bracketed IPv6), port, the rest. No userinfo. */
+const ABSOLUTE_HTTP = /^http:\/\/(\[[0-9A-Fa-f:.]+\]|[^/?#@:[\]]+)(?::([0-9]{1,5}))?([/?].*)?$/i;
 const CRLF = Buffer.from('\r\n');
 const LAST_CHUNK = Buffer.from('0\r\n\r\n');
