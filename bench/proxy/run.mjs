@@ -6,8 +6,8 @@
 //
 // Each proxy runs in its own process; the load client (raw keep-alive
 // sockets, absolute-form requests, one request in flight per connection)
-// runs here. A round runs both proxies for --ms each (bounded also at
-// 200,000 requests), order alternating; we report per proxy the median
+// runs here. After a warm-up of 2,000 requests, a round runs both
+// proxies for --ms each (bounded also at 200,000 requests), order alternating; we report per proxy the median
 // requests/s, the proxy process's CPU time per request and the p99
 // latency, and httpwire/node-undici as the median of per-round ratios.
 import { spawn } from 'node:child_process';
@@ -24,6 +24,7 @@ function option(name, fallback) {
 const ROUNDS = option('rounds', 3);
 const MS = option('ms', 2000);
 const MAX_REQUESTS = 200_000;
+const WARMUP = 2000;
 const KINDS = ['httpwire', 'node-undici'];
 const CONNS = [1, 50];
 
@@ -51,7 +52,7 @@ function clientLoop(port, request, until, latencies, counter) {
     let buf = '';
     let t0 = 0;
     const send = () => {
-      if (performance.now() >= until || counter.n >= MAX_REQUESTS) {
+      if (performance.now() >= until || counter.n >= (counter.max ?? MAX_REQUESTS)) {
         s.destroy();
         resolve();
         return;
@@ -82,8 +83,13 @@ function clientLoop(port, request, until, latencies, counter) {
 
 async function measure(proxy, conns, originPort) {
   const request = Buffer.from(`GET http://127.0.0.1:${originPort}/100b HTTP/1.1\r\nHost: 127.0.0.1:${originPort}\r\nUser-Agent: bench\r\nAccept: */*\r\n\r\n`, 'latin1');
-  // Warm-up: connections to nginx made, JIT warm.
-  await Promise.all(Array.from({ length: conns }, () => clientLoop(proxy.port, request, performance.now() + 300, [], { n: 0 })));
+  // Warm-up: connections to nginx made, JIT and WASM compiled: 2,000
+  // requests (or 5 s), so that start-up costs stay out of the measurement.
+  const warm = { n: 0, max: WARMUP };
+  const warmUntil = performance.now() + 5000;
+  while (warm.n < WARMUP && performance.now() < warmUntil) {
+    await Promise.all(Array.from({ length: conns }, () => clientLoop(proxy.port, request, Math.min(warmUntil, performance.now() + 500), [], warm)));
+  }
   const latencies = [];
   const counter = { n: 0 };
   const cpu0 = await proxy.cpu();
