@@ -22,8 +22,8 @@ export class RequestHead {
   readonly method: string;
   /** The request-target as sent (before parse_request's `//` reduction). */
   readonly target: string;
-  /** The version word as sent, or `HTTP/0.9` for a two-word request line (`request_version`). */
-  readonly versionText: string;
+  private readonly versionStart: number;
+  private readonly versionEnd: number;
   /** 9 (a two-word line), 10 (below 1.1) or 11 (1.1 up to 2.0). */
   readonly version: number;
   readonly headers: HeaderFields;
@@ -35,10 +35,8 @@ export class RequestHead {
   readonly bodyKind: BodyKind;
   /** Content-Length was above 2^53-1 and was clamped there. */
   readonly lengthClamped: boolean;
-  /** parse_request's `close_connection` for the server's `protocol_version`. */
-  readonly closeConnection: boolean;
-  /** parse_request would answer `100 Continue` (handle_expect_100). */
-  readonly expectContinue: boolean;
+  private readonly protocol: ProtocolVersion;
+  private close: boolean | null = null;
 
   constructor(wasm: WasmParser, headLength: number, protocol: ProtocolVersion = 'HTTP/1.1') {
     const o = wasm.out;
@@ -48,7 +46,8 @@ export class RequestHead {
     this.method = this.text.substring(o[Slot.METHOD_START]!, o[Slot.METHOD_END]!);
     this.target = this.text.substring(o[Slot.TARGET_START]!, o[Slot.TARGET_END]!);
     this.version = o[Slot.VERSION]!;
-    this.versionText = this.version === 9 ? 'HTTP/0.9' : this.text.substring(o[Slot.VERSION_START]!, o[Slot.VERSION_END]!);
+    this.versionStart = o[Slot.VERSION_START]!;
+    this.versionEnd = o[Slot.VERSION_END]!;
     this.headers = takeHeaderFields(wasm, this.text);
     this.chunked = (flags & HeadFlag.CHUNKED) !== 0;
     // NO_BODY marks a request that nothing frames: no length was sent.
@@ -56,18 +55,36 @@ export class RequestHead {
     this.lengthClamped = (flags & HeadFlag.LENGTH_CLAMPED) !== 0;
     this.bodyKind = this.chunked ? BodyKind.CHUNKED : this.length ? BodyKind.LENGTH : BodyKind.NONE;
 
-    // parse_request: keep-alive from 1.1 when the server speaks 1.1; a
-    // two-word line closes; then the first Connection header decides,
-    // compared whole after lower() (no strip: `close ` is not `close`).
-    const speaks11 = protocol >= 'HTTP/1.1';
-    let close = !(this.version === 11 && speaks11);
-    const conn = (this.headers.get('Connection') ?? '').toLowerCase();
-    if (conn === 'close') close = true;
-    else if (conn === 'keep-alive' && speaks11) close = false;
-    this.closeConnection = close;
+    this.protocol = protocol;
+  }
+
+  /** The version word as sent, or `HTTP/0.9` for a two-word request line (`request_version`). */
+  get versionText(): string {
+    return this.version === 9 ? 'HTTP/0.9' : this.text.substring(this.versionStart, this.versionEnd);
+  }
+
+  /** parse_request's `close_connection` for the server's `protocol_version` (decided on first use). */
+  get closeConnection(): boolean {
+    if (this.close === null) {
+      // parse_request: keep-alive from 1.1 when the server speaks 1.1; a
+      // two-word line closes; then the first Connection header decides,
+      // compared whole after lower() (no strip: `close ` is not `close`).
+      const speaks11 = this.protocol >= 'HTTP/1.1';
+      let close = !(this.version === 11 && speaks11);
+      const conn = (this.headers.get('Connection') ?? '').toLowerCase();
+      if (conn === 'close') close = true;
+      else if (conn === 'keep-alive' && speaks11) close = false;
+      this.close = close;
+    }
+    return this.close;
+  }
+
+  /** parse_request would answer `100 Continue` (handle_expect_100). */
+  get expectContinue(): boolean {
     // request_version is compared as a string, as parse_request does.
-    this.expectContinue =
-      (this.headers.get('Expect') ?? '').toLowerCase() === '100-continue' && speaks11 && this.versionText >= 'HTTP/1.1';
+    return (
+      this.protocol >= 'HTTP/1.1' && this.versionText >= 'HTTP/1.1' && (this.headers.get('Expect') ?? '').toLowerCase() === '100-continue'
+    );
   }
 
   /** Bytes of this head (request line through the blank line), made on first use. */
