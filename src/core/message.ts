@@ -2,7 +2,7 @@
 // reads it: 100 Continue heads skipped, the body read to its end. This is
 // the driver the fixtures, the differential tests and the demo use; the
 // http layer builds the same steps into HTTPResponse.
-import { Code } from './abi.js';
+import { Code } from '../abi/index.js';
 import { bodyReaderFor, ChunkedReader, type BodyReader } from './body.js';
 import { concatBytes, ReceiveBuffer } from './buffer.js';
 import { LINE_KIND_TEXT, ParseError, STRICT_RULES } from './errors.js';

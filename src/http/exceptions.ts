@@ -23,7 +23,7 @@
 //
 // This module imports nothing from node:* (it runs in browsers too).
 
-import { Code } from '../core/abi.js';
+import { Code } from '../abi/index.js';
 import { LINE_KIND_TEXT, STRICT_RULES, type ParseError } from '../core/errors.js';
 
 /** CPython's `http.client._MAXLINE`, used in LineTooLong's message. */

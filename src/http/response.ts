@@ -3,7 +3,7 @@
 // (its length bookkeeping, when the response closes, what IncompleteRead
 // carries), which this file follows method by method. CPython reads
 // through `sock.makefile('rb')`, a buffered file; `SocketFile` is that file.
-import { Code, LineKind } from '../core/abi.js';
+import { Code, LineKind } from '../abi/index.js';
 import { ChunkedReader } from '../core/body.js';
 import { bytesView, concatBytes, ReceiveBuffer } from '../core/buffer.js';
 import { ParseError } from '../core/errors.js';

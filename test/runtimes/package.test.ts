@@ -61,7 +61,7 @@ describe('package', () => {
     // The ESM-only profile ignores CommonJS require() and node10 (no `exports` support).
     expect(problems.filter((p) => p.resolutionKind !== 'node16-cjs' && p.resolutionKind !== 'node10')).toEqual([]);
     const entrypoints = JSON.parse(r.stdout).analysis.entrypoints as Record<string, unknown>;
-    expect(Object.keys(entrypoints).sort()).toEqual(['.', './core', './node', './package.json', './pool']);
+    expect(Object.keys(entrypoints).sort()).toEqual(['.', './core', './node', './package.json', './pool', './proxy']);
   });
 
   it.each([
