@@ -325,6 +325,7 @@ export function createProxy(options: ProxyOptions = {}): Proxy {
       await answer(sock, 403, 'Forbidden', 'destination not allowed');
       return false;
     }
+    const authority = m[2] ? `${m[1]}:${m[2]}` : m[1]!;
     const rest = m[3] ?? '';
     const path = rest.startsWith('/') ? rest : '/' + rest;
     // A request without a body has nothing more to read: its end is taken
@@ -334,7 +335,7 @@ export function createProxy(options: ProxyOptions = {}): Proxy {
     for (let attempt = 0; ; attempt++) {
       let res: HTTPResponse | null;
       try {
-        res = await sendRequest(conn, head, path, next, sock);
+        res = await sendRequest(conn, head, authority, path, next, sock);
       } catch (e) {
         cache.give(conn, false);
         if (attempt === 0 && reused && head.bodyKind === BodyKind.NONE && isStaleConnection(e)) {
@@ -365,13 +366,23 @@ export function createProxy(options: ProxyOptions = {}): Proxy {
   }
 
   /** Sends the head and body upstream; the response, or null when the client left mid-body. */
-  async function sendRequest(conn: HTTPConnection, head: RequestHead, path: string, next: () => Promise<RequestEvent>, sock: Socket): Promise<HTTPResponse | null> {
+  async function sendRequest(
+    conn: HTTPConnection,
+    head: RequestHead,
+    authority: string,
+    path: string,
+    next: () => Promise<RequestEvent>,
+    sock: Socket,
+  ): Promise<HTTPResponse | null> {
     conn.putrequest(head.method, path, { skip_host: true, skip_accept_encoding: true });
+    // RFC 9112 3.2.2: a proxy replaces Host with the absolute-form target's
+    // authority (an HTTP/1.0 client may have sent none at all).
+    conn.putheader('Host', authority);
     const fields = endToEnd(head.headers.toArray());
     let sawVia = false;
     for (const [k, v] of fields) {
       const lower = k.toLowerCase();
-      if (lower === 'expect') continue; // answered here (see below)
+      if (lower === 'expect' || lower === 'host') continue; // answered here (see below); Host set above
       if (lower === 'via') {
         conn.putheader(k, `${v}, ${via}`);
         sawVia = true;

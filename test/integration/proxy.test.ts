@@ -149,6 +149,24 @@ describe('httpwire through the proxy', () => {
   });
 });
 
+describe('one client connection', () => {
+  it('pipelined requests are answered in order; HTTP/1.0 closes after its answer', async () => {
+    const base = `http://127.0.0.1:${nginx.httpPort}`;
+    const out = await rawExchange(
+      `GET ${base}/small.txt HTTP/1.1\r\nHost: a\r\n\r\n` +
+        `POST ${base}/info HTTP/1.1\r\nHost: a\r\nContent-Length: 3\r\n\r\nabc` +
+        `GET ${base}/empty.txt HTTP/1.0\r\n\r\n`,
+    );
+    const heads = out.match(/HTTP\/1\.1 \d{3} [^\r]*/g);
+    expect(heads).toEqual(['HTTP/1.1 200 OK', 'HTTP/1.1 200 OK', 'HTTP/1.1 200 OK']);
+    expect(out).toContain(textOf(file('/small.txt')));
+    expect(out).toMatch(/POST \/info HTTP\/1\.1 .* length=3\n/);
+    // The HTTP/1.0 request was the last: the proxy closed (rawExchange returned before its 3 s wait).
+    expect(out).toMatch(/\r\nConnection: close\r\n\r\n$/);
+    await settled();
+  });
+});
+
 describe('refusals and failures', () => {
   it('smuggling forms get 400 and never reach the origin', async () => {
     const before = nginx.accessLog().length;
