@@ -2,7 +2,7 @@
 // exceptions (only src/http does); it throws `ParseError`, which carries
 // the ABI code, the offending offset, and the facts src/http needs to build
 // CPython's exception with CPython's message.
-import { Code, LineKind, StrictRule } from './abi.js';
+import { Code, Limit, LineKind, StrictRule } from './abi.js';
 
 /** CPython's wording for each `LineKind` in LineTooLong("got more than ... when reading X"). */
 export const LINE_KIND_TEXT: Record<number, string> = {
@@ -81,9 +81,9 @@ function describe(code: number, kind: number, text: string): string {
     case Code.BAD_STATUS_LINE:
       return `bad status line: ${JSON.stringify(text)}`;
     case Code.LINE_TOO_LONG:
-      return `got more than 65536 bytes when reading ${LINE_KIND_TEXT[kind] ?? 'line'}`;
+      return `got more than ${Limit.MAX_LINE} bytes when reading ${LINE_KIND_TEXT[kind] ?? 'line'}`;
     case Code.TOO_MANY_HEADERS:
-      return 'got more than 100 headers';
+      return `got more than ${Limit.MAX_HEADERS} headers`;
     case Code.UNKNOWN_PROTOCOL:
       return `unknown protocol: ${JSON.stringify(text)}`;
     case Code.BAD_CHUNK_SIZE:
