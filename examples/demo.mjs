@@ -7,7 +7,7 @@
 import http from 'node:http';
 import { once } from 'node:events';
 import { HTTPConnection, pyRepr, pyStr } from '../dist/index.js';
-import { parseResponse } from '../dist/core/index.js';
+import { ResponseEvent, ResponseMachine } from '../dist/core/index.js';
 
 // ---------------------------------------------------------------------------
 // The server: a stand-in for www.python.org, docs.python.org,
@@ -180,8 +180,16 @@ function core() {
   const bytes = new TextEncoder().encode(
     'HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n4\r\nWiki\r\n5\r\npedia\r\n0\r\n\r\n',
   );
-  const { status, reason, chunked, body } = parseResponse(bytes);
-  console.log(`parseResponse(<${bytes.length} bytes>) ->`, { status, reason, chunked, body });
+  const machine = new ResponseMachine();
+  machine.receive(bytes);
+  machine.receiveEof();
+  const body = [];
+  for (let e = machine.next(); e !== ResponseEvent.END; e = machine.next()) {
+    if (e === ResponseEvent.DATA) body.push(new TextDecoder().decode(machine.data));
+    else if (e === ResponseEvent.ERROR) throw machine.error;
+  }
+  const { status, reason, chunked } = machine.head;
+  console.log(`ResponseMachine over <${bytes.length} bytes> ->`, { status, reason, chunked, body: body.join('') });
 }
 
 try {

@@ -13,11 +13,12 @@ import {
   latin1Encode,
   latin1Invalid,
   ParseError,
-  parseResponse,
   ReceiveBuffer,
   UntilCloseReader,
   type BodyReader,
 } from '../src/core/index.js';
+import { pythonExceptionName } from '../src/http/exceptions.js';
+import { parseResponse } from '../src/http/report.js';
 import { makeRng } from './support/generate.js';
 
 const bytes = (s: string) => Uint8Array.from(s, (c) => c.charCodeAt(0));
@@ -170,7 +171,7 @@ describe('body readers', () => {
       err = e;
     }
     expect((err as ParseError).code).toBe(Code.BAD_CHUNK_SIZE);
-    expect((err as ParseError).pythonName).toBe('IncompleteRead');
+    expect(pythonExceptionName((err as ParseError).code)).toBe('IncompleteRead');
   });
 });
 

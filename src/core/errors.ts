@@ -32,19 +32,6 @@ export const STRICT_RULES: Record<number, [name: string, text: string]> = {
   [StrictRule.TRAILER]: ['invalid-trailer', 'a malformed trailer field'],
 };
 
-/** The Python exception class CPython raises for each code. */
-export const PYTHON_EXCEPTION: Record<number, string> = {
-  [Code.REMOTE_DISCONNECTED]: 'RemoteDisconnected',
-  [Code.BAD_STATUS_LINE]: 'BadStatusLine',
-  [Code.LINE_TOO_LONG]: 'LineTooLong',
-  [Code.TOO_MANY_HEADERS]: 'HTTPException',
-  [Code.UNKNOWN_PROTOCOL]: 'UnknownProtocol',
-  [Code.BAD_CHUNK_SIZE]: 'IncompleteRead',
-  [Code.INCOMPLETE_CHUNK]: 'IncompleteRead',
-  [Code.INCOMPLETE_BODY]: 'IncompleteRead',
-  [Code.STRICT_VIOLATION]: 'StrictViolation',
-};
-
 /** A response the core cannot read, with where and why. */
 export class ParseError extends Error {
   /** A negative `Code`. */
@@ -66,11 +53,6 @@ export class ParseError extends Error {
     this.kind = kind;
     this.text = text;
     this.expected = expected;
-  }
-
-  /** Name of the Python exception CPython raises here. */
-  get pythonName(): string {
-    return PYTHON_EXCEPTION[this.code] ?? 'HTTPException';
   }
 }
 

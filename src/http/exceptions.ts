@@ -197,6 +197,24 @@ export interface ParseErrorExtra {
   expected?: number | null;
 }
 
+/** The Python exception class CPython raises for each core `Code`. */
+const PYTHON_EXCEPTION: Record<number, string> = {
+  [Code.REMOTE_DISCONNECTED]: 'RemoteDisconnected',
+  [Code.BAD_STATUS_LINE]: 'BadStatusLine',
+  [Code.LINE_TOO_LONG]: 'LineTooLong',
+  [Code.TOO_MANY_HEADERS]: 'HTTPException',
+  [Code.UNKNOWN_PROTOCOL]: 'UnknownProtocol',
+  [Code.BAD_CHUNK_SIZE]: 'IncompleteRead',
+  [Code.INCOMPLETE_CHUNK]: 'IncompleteRead',
+  [Code.INCOMPLETE_BODY]: 'IncompleteRead',
+  [Code.STRICT_VIOLATION]: 'StrictViolation',
+};
+
+/** Name of the Python exception CPython raises for a core parse failure with `code` (a negative `Code`). */
+export function pythonExceptionName(code: number): string {
+  return PYTHON_EXCEPTION[code] ?? 'HTTPException';
+}
+
 /**
  * The Python exception CPython raises where the core threw `e`:
  * RemoteDisconnected("Remote end closed connection without response"),
