@@ -53,7 +53,8 @@ const MISSING: unique symbol = Symbol('missing');
  * source)` wraps a core `HeaderFields` without decoding it (look-ups
  * compare bytes; names and values become strings when first asked for;
  * the first change copies the fields into a plain list). `source`: the
- * header bytes the fields came from (after the status line); only
+ * header bytes the fields came from (after the status line), as bytes or
+ * as their Latin-1 text; only
  * `as_string()` needs it, to print what Python's email parser keeps after a
  * malformed header section. `HTTPMessage.fromHead(head)` does both for a
  * core `ResponseHead`.
@@ -61,25 +62,29 @@ const MISSING: unique symbol = Symbol('missing');
 export class HTTPMessage implements Iterable<string> {
   private fields: HeaderFields | null;
   private list: [string, string][] | null;
-  private readonly source: Uint8Array | null;
+  private readonly source: Uint8Array | string | null;
   private tail: Tail | null = null;
   private defaultType = 'text/plain';
   /** Built empty: Python's payload is None (a parsed message's is a string). */
   private readonly built: boolean;
 
-  /** An empty message, or one over core `fields` parsed from the header bytes `source`. */
-  constructor(fields?: HeaderFields, source?: Uint8Array) {
+  /** An empty message, or one over core `fields` parsed from the header bytes `source` (or their Latin-1 text). */
+  constructor(fields?: HeaderFields, source?: Uint8Array | string) {
     this.fields = fields ?? null;
     this.list = fields ? null : [];
     this.source = source ?? null;
     this.built = fields === undefined;
   }
 
-  /** The message of a core `ResponseHead` (its header fields, with the bytes after its status line). */
+  /**
+   * The message of a core `ResponseHead`: its header fields, with the head
+   * after its status line as source, taken from the head's text (decoded
+   * once by the core; never encoded back to bytes).
+   */
   static fromHead(head: ResponseHead): HTTPMessage {
-    const raw = head.raw;
-    const nl = raw.indexOf(0x0a);
-    return new HTTPMessage(head.headers, raw.subarray(nl < 0 ? raw.length : nl + 1));
+    const text = head.text;
+    const nl = text.indexOf('\n');
+    return new HTTPMessage(head.headers, nl < 0 ? '' : text.substring(nl + 1));
   }
 
   // -- storage -------------------------------------------------------------
@@ -427,7 +432,8 @@ export class HTTPMessage implements Iterable<string> {
   // -- str(msg) ------------------------------------------------------------
 
   private scanned(): Tail {
-    return (this.tail ??= this.source ? scanTail(latin1Decode(this.source)) : { unixfrom: undefined, payload: '' });
+    const source = this.source;
+    return (this.tail ??= source ? scanTail(typeof source === 'string' ? source : latin1Decode(source)) : { unixfrom: undefined, payload: '' });
   }
 
   /** The envelope line (`From ...`) when the header bytes began with one, else undefined. */
@@ -501,7 +507,7 @@ export class HTTPMessage implements Iterable<string> {
 const SYNTHETIC_STATUS = latin1Encode('HTTP/1.1 200 OK\r\n');
 
 /** A constructor of HTTPMessage or of a subclass (parse_headers' `_class`). */
-export type HTTPMessageClass<T extends HTTPMessage> = new (fields?: HeaderFields, source?: Uint8Array) => T;
+export type HTTPMessageClass<T extends HTTPMessage> = new (fields?: HeaderFields, source?: Uint8Array | string) => T;
 
 /**
  * The message of `headerBytes` (header lines up to and including the blank
