@@ -110,6 +110,16 @@ export class ChunkedReader implements BodyReader {
     return this.state === ChunkState.DONE;
   }
 
+  /** The stream stands at a chunk-size line (or its extension): no chunk is open. */
+  get atSizeLine(): boolean {
+    return this.state === ChunkState.SIZE || this.state === ChunkState.EXTENSION;
+  }
+
+  /** A framing error was found; the next `next` raises it. */
+  get failed(): boolean {
+    return this.pending !== null;
+  }
+
   /**
    * Body bytes of the chunk being read that were already returned: when
    * the body is cut inside a chunk, CPython's IncompleteRead leaves them

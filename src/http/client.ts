@@ -37,7 +37,8 @@ import {
   ValueError,
 } from './exceptions.js';
 import type { HTTPMessage } from './message.js';
-import { pythonError } from './oserror.js';
+import { abortable, type SignalOption } from './abort.js';
+import { placeError, pythonError } from './oserror.js';
 import { observe } from './observe.js';
 import { debugPrint, HTTPResponse } from './response.js';
 import { create_default_context, type SSLContext } from './ssl.js';
@@ -110,7 +111,23 @@ export interface HTTPConnectionOptions {
    * or in the method (ValueError). Default false: CPython's rules.
    */
   strict?: boolean;
+  /**
+   * Cancels every call of this connection (and of its responses) once
+   * aborted: the pending call rejects with `signal.reason` and the
+   * connection is closed; while the signal stays aborted every later call
+   * rejects the same way.
+   */
+  signal?: AbortSignal | null;
 }
+
+/** The options object every Promise-returning call takes (beyond Python): cancellation. */
+export interface CallOptions {
+  /** Aborting rejects the call with `signal.reason` and closes the connection (the next request reconnects). */
+  signal?: AbortSignal | null;
+}
+
+/** Bodies up to this size go out in the same write as the head (one copy, one system call). */
+const JOIN_BODY_MAX = 64 * 1024;
 
 /** Options of `new HTTPSConnection(host, port, options)`. */
 export interface HTTPSConnectionOptions extends HTTPConnectionOptions {
@@ -302,6 +319,8 @@ export class HTTPConnection {
   blocksize: number;
   /** Strict mode for the responses read on this connection (see HTTPConnectionOptions). */
   strict: boolean;
+  /** The connection-wide AbortSignal (see HTTPConnectionOptions), or null. */
+  signal: AbortSignal | null;
   debuglevel = 0;
   /** The open transport, or null. Assignable (tests put a MemoryTransport here). */
   sock: Transport | null = null;
@@ -350,6 +369,7 @@ export class HTTPConnection {
     this.source_address = options.source_address ?? null;
     this.blocksize = options.blocksize ?? 8192;
     this.strict = options.strict ?? false;
+    this.signal = options.signal ?? null;
     [this.host, this.port] = this._get_hostport(host, port);
     this._validate_host(this.host);
     const factory = options.transportFactory ?? defaultTransportFactory;
@@ -406,8 +426,34 @@ export class HTTPConnection {
     return null;
   }
 
+  /**
+   * True when a transport is open and has seen neither the peer's FIN or
+   * reset, nor an error, nor a local close (urllib3 2.x's name). Cheap, no
+   * I/O: a pool can test a connection before handing it out. A request on
+   * a connection whose peer is known gone reconnects before writing.
+   */
+  get is_connected(): boolean {
+    const sock = this.sock;
+    return sock !== null && !sock.closed && sock.peerClosed !== true;
+  }
+
+  /** Runs `work` under this connection's signal and `signal`: an abort closes the connection. */
+  private _guard<T>(signal: SignalOption, work: () => Promise<T>): Promise<T> {
+    if (!signal && !this.signal) return work();
+    return abortable(this.signal, signal, () => this.close(), work);
+  }
+
+  /** Adds host, port and `phase` to a connection error raised here (its text stays CPython's). */
+  _place<T>(err: T, phase: 'connect' | 'tls' | 'write' | 'read'): T {
+    return placeError(err, this.host, this.port, phase);
+  }
+
   /** Opens the connection (and the tunnel, if set). Requests open it on demand. */
-  async connect(): Promise<void> {
+  connect(options: CallOptions = {}): Promise<void> {
+    return this._guard(options?.signal, () => this._connect());
+  }
+
+  private async _connect(): Promise<void> {
     // A second connect() replaces the transport (CPython drops the old socket).
     if (this.sock) {
       this.sock.close();
@@ -427,7 +473,7 @@ export class HTTPConnection {
     try {
       sock = await this._create_connection(options);
     } catch (e) {
-      throw pythonError(e, this.host);
+      throw this._place(pythonError(e, this.host), 'connect');
     }
     if (this._epoch !== epoch) {
       // close() was called while connecting: the new transport is not ours to keep.
@@ -436,7 +482,12 @@ export class HTTPConnection {
     }
     this.sock = sock;
     if (this._tunnel_host) {
-      await this._tunnel();
+      try {
+        await this._tunnel();
+      } catch (e) {
+        // The CONNECT exchange is part of connecting: no byte of the request went out.
+        throw this._place(e, 'connect');
+      }
       if (tlsOpts) {
         const plain = this.sock!;
         if (!plain.startTls) {
@@ -448,7 +499,7 @@ export class HTTPConnection {
         } catch (e) {
           this.sock = null;
           plain.close();
-          throw pythonError(e, this._tunnel_host);
+          throw this._place(pythonError(e, this._tunnel_host), 'tls');
         }
       }
     }
@@ -516,7 +567,7 @@ export class HTTPConnection {
       // that stopped reading (EPIPE) may already have answered, with a 401 or
       // a 413, and getresponse() still reads that answer (test_epipe).
       // getresponse() or close() then frees the connection for the next request.
-      throw pythonError(e);
+      throw this._place(pythonError(e), 'write');
     }
   }
 
@@ -525,7 +576,11 @@ export class HTTPConnection {
    * in `blocksize` blocks), or an iterable of bytes. Opens the connection
    * first if needed (NotConnected when `auto_open` is 0).
    */
-  async send(data: RequestBody): Promise<void> {
+  send(data: RequestBody, options: CallOptions = {}): Promise<void> {
+    return this._guard(options?.signal, () => this._send(data));
+  }
+
+  private async _send(data: RequestBody): Promise<void> {
     // A transport closed under the connection (a timeout, a refused
     // response) is replaced, as after close().
     if (this.sock !== null && this.sock.closed) this.sock = null;
@@ -544,9 +599,13 @@ export class HTTPConnection {
       }
     }
     if (this.debuglevel > 0) debugPrint('send:', debugRepr(data));
+    // After close() (or an abort) the rest of a streamed body must not go
+    // to whatever connection is opened next.
+    const epoch = this._epoch;
     if (isFileLike(data) || isBlob(data)) {
       if (this.debuglevel > 0) debugPrint('sending a readable');
       for await (const block of this._read_readable(data)) {
+        if (this._epoch !== epoch) throw closedDuringRequest();
         observe.send?.(this, block);
         await this._write(block);
       }
@@ -556,7 +615,10 @@ export class HTTPConnection {
     if (typeof data === 'string') return this._write(encodeLatin1(data, 'data'));
     if (isBytesLike(data)) return this._write(bytesView(data)!);
     if (isIterable(data)) {
-      for await (const d of data as AsyncIterable<unknown>) await this._write(this._chunkBytes(d));
+      for await (const d of data as AsyncIterable<unknown>) {
+        if (this._epoch !== epoch) throw closedDuringRequest();
+        await this._write(this._chunkBytes(d));
+      }
       return;
     }
     throw new PyTypeError(`data should be a bytes-like object or an iterable, got ${pyType(data)}`);
@@ -639,6 +701,15 @@ export class HTTPConnection {
     this._buffer = [];
     const chunked = encode_chunked && this._http_vsn === 11;
     const none = message_body === null || message_body === undefined;
+    // A kept-alive transport whose peer has closed since (nginx's
+    // keepalive_timeout, a proxy that closes after each response without
+    // saying so) is replaced before a byte of this request is written, as
+    // auto_open replaces a closed one. CPython cannot see the FIN; we can.
+    const stale = this.sock;
+    if (stale !== null && stale.peerClosed === true && !this._requestWritten) {
+      this.sock = null;
+      stale.close();
+    }
     if (
       this.sock !== null &&
       !this.sock.closed &&
@@ -646,18 +717,26 @@ export class HTTPConnection {
       this.send === HTTPConnection.prototype.send &&
       (none || (isBytesLike(message_body) && !chunked))
     ) {
-      // The common request, on an open connection: the head and a bytes
-      // body are written back to back, without waiting in between (the
+      // The common request, on an open connection: a small bytes body goes
+      // out in the same write as the head; a large one only once the head
+      // was written, so that it never goes out after its head failed (the
       // same bytes and audit events as through send(), which a subclass
       // that overrides it still gets).
       observe.send?.(this, head);
-      const wroteHead = this._write(head);
       const body = none ? null : bytesView(message_body as BytesLike)!;
       if (body === null || body.length === 0) {
-        await wroteHead;
-      } else {
+        await this._write(head);
+      } else if (body.length <= JOIN_BODY_MAX) {
         observe.send?.(this, body);
-        await Promise.all([wroteHead, this._write(body)]);
+        const both = new Uint8Array(head.length + body.length);
+        both.set(head);
+        both.set(body, head.length);
+        await this._write(both);
+      } else {
+        await this._write(head);
+        if (this._epoch !== epoch) throw closedDuringRequest();
+        observe.send?.(this, body);
+        await this._write(body);
       }
       observe.headersSent?.({ connection: this, method: this._method ?? '', url: this._url ?? '', headers: head });
       return;
@@ -827,10 +906,10 @@ export class HTTPConnection {
    * given (framed as chunks with `encode_chunked`). Raises
    * CannotSendHeader unless a request was started.
    */
-  async endheaders(message_body?: RequestBody, options: { encode_chunked?: boolean } = {}): Promise<void> {
+  async endheaders(message_body?: RequestBody, options: { encode_chunked?: boolean; signal?: AbortSignal | null } = {}): Promise<void> {
     if (this._state === CS_REQ_STARTED) this._state = CS_REQ_SENT;
     else throw new CannotSendHeader();
-    await this._send_output(message_body, options.encode_chunked ?? false);
+    await this._guard(options.signal, () => this._send_output(message_body, options.encode_chunked ?? false));
   }
 
   /** CPython's `_get_content_length`: the body's length, 0 for no body on PATCH/POST/PUT, else null. */
@@ -855,12 +934,21 @@ export class HTTPConnection {
     url: string,
     body: RequestBody = null,
     headers: RequestHeaders | null = {},
-    options: { encode_chunked?: boolean } = {},
+    options: { encode_chunked?: boolean; signal?: AbortSignal | null } = {},
+  ): Promise<void> {
+    return this._guard(options?.signal, () => this._request(method, url, body, headers, options?.encode_chunked ?? false));
+  }
+
+  private async _request(
+    method: string,
+    url: string,
+    body: RequestBody,
+    headers: RequestHeaders | null,
+    encode_chunked: boolean,
   ): Promise<void> {
     const none = headers === null || headers === undefined || (headers.constructor === Object && isEmptyObject(headers));
     const entries = none ? [] : headerEntries(headers);
     const names = none ? NO_NAMES : new Set(entries.map(([k]) => lowerName(k)));
-    let encode_chunked = options.encode_chunked ?? false;
     let sentHead = false;
     try {
       this.putrequest(method, url, { skip_host: names.has('host'), skip_accept_encoding: names.has('accept-encoding') });
@@ -904,7 +992,11 @@ export class HTTPConnection {
    * the next request opens a new connection. On any error the connection
    * is closed, so the next request starts afresh.
    */
-  async getresponse(): Promise<HTTPResponse> {
+  getresponse(options: CallOptions = {}): Promise<HTTPResponse> {
+    return this._guard(options?.signal, () => this._getresponse());
+  }
+
+  private async _getresponse(): Promise<HTTPResponse> {
     if (this._response && this._response.isclosed()) this._response = null;
     if (this._state !== CS_REQ_SENT || this._response) throw new ResponseNotReady(this._state);
     if (this.sock === null) {
@@ -919,13 +1011,17 @@ export class HTTPConnection {
       strict: this.strict,
     });
     response._connection = this;
+    // close() (or an abort) while the head is awaited: the connection may
+    // already carry the next request, which this late failure must not touch.
+    const epoch = this._epoch;
     try {
       try {
         await response.begin();
       } catch (e) {
-        if (e instanceof ConnectionError) this.close();
+        if (e instanceof ConnectionError && this._epoch === epoch) this.close();
         throw e;
       }
+      if (this._epoch !== epoch) throw closedDuringRequest();
       this._state = CS_IDLE;
       if (response.will_close) {
         // The response now owns the transport (CPython: the socket lives on in the response's file).
@@ -941,7 +1037,15 @@ export class HTTPConnection {
       response.close();
       // CPython keeps the connection 'Request-sent' after a non-connection
       // error (BadStatusLine, timeout), refusing every later request.
-      this.close();
+      if (this._epoch === epoch) this.close();
+      // A reset or RemoteDisconnected with no byte of the response read is
+      // the race a reused connection can lose (the peer closed it while the
+      // request was in flight): response_bytes 0 says nothing was read, so
+      // the caller may retry an idempotent request.
+      this._place(e, 'read');
+      if (e instanceof OSError && (e as { response_bytes?: number }).response_bytes === undefined) {
+        (e as { response_bytes?: number }).response_bytes = response._bytesRead();
+      }
       observe.error?.({ connection: this, error: e });
       throw e;
     }

@@ -28,6 +28,7 @@ export {
   OSError,
   RuntimeError,
   SSLCertVerificationError,
+  SSLEOFError,
   SSLError,
   TimeoutError,
   TypeError,

@@ -6,12 +6,13 @@ export * from './exceptions.js';
 export * from './constants.js';
 export * from './message.js';
 export { ResponseReader, parseResponse, type ResponseResult, type ResponseReaderOptions } from './report.js';
-export { HTTPResponse, _UNKNOWN, type HTTPResponseOptions, type SocketFile } from './response.js';
+export { HTTPResponse, _UNKNOWN, type HTTPResponseOptions, type ReadOptions, type SocketFile } from './response.js';
 export {
   HTTPConnection,
   HTTPSConnection,
   setDefaultTransportFactory,
   type BytesLike,
+  type CallOptions,
   type FileHandleLike,
   type HeaderValue,
   type HTTPConnectionOptions,
@@ -20,6 +21,7 @@ export {
   type RequestBody,
   type RequestHeaders,
 } from './client.js';
+export type { ErrorPhase, Placed } from './oserror.js';
 export * as ssl from './ssl.js';
 export {
   SSLContext,

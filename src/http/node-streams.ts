@@ -20,7 +20,7 @@ export function toNodeReadable(res: HTTPResponse, options: NodeBodyStreamOptions
   return new Readable({
     highWaterMark: options.highWaterMark ?? 16384,
     read() {
-      nextBodyChunk(res, size).then(
+      nextBodyChunk(res, size, options.signal).then(
         (chunk) => this.push(chunk),
         (err: unknown) => this.destroy(err as Error),
       );

@@ -11,6 +11,7 @@ import {
   gaierror,
   OSError,
   SSLCertVerificationError,
+  SSLEOFError,
   SSLError,
   TimeoutError,
   type BaseException,
@@ -63,6 +64,12 @@ export function pythonError(e: unknown, host?: string): unknown {
   const known = BY_CODE[code];
   if (code === 'ETIMEDOUT') {
     out = new TimeoutError('timed out');
+  } else if (code === 'ESSLEOF') {
+    // CPython 3.13's text, with the _ssl.c line its build reports.
+    const err = new SSLEOFError(8, '[SSL: UNEXPECTED_EOF_WHILE_READING] EOF occurred in violation of protocol (_ssl.c:1020)');
+    err.reason = 'UNEXPECTED_EOF_WHILE_READING';
+    err.library = 'SSL';
+    out = err;
   } else if (known) {
     out = new known[0](known[1], known[2]);
   } else if (code === 'ENOTFOUND' || code === 'EAI_AGAIN' || code === 'EAI_FAIL') {
@@ -92,5 +99,32 @@ export function pythonError(e: unknown, host?: string): unknown {
     out = e.errno !== undefined ? new OSError(e.errno, e.message) : new OSError(e.message);
   }
   Object.defineProperty(out, 'cause', { value: e, writable: true, configurable: true });
+  if (e.phase !== undefined) (out as Placed).phase = e.phase;
   return out;
+}
+
+/** Where a connection error happened: 'connect' and 'tls' mean no byte of the request was sent. */
+export type ErrorPhase = 'connect' | 'tls' | 'write' | 'read';
+
+/** The attributes a connection or timeout error carries besides CPython's. */
+export interface Placed {
+  host?: string;
+  port?: number;
+  phase?: ErrorPhase;
+}
+
+/**
+ * Adds `host`, `port` and `phase` to `err` when it is an OSError (a
+ * timeout, reset, refusal, TLS failure, RemoteDisconnected) that does not
+ * carry them yet; its text stays CPython's. A phase the transport already
+ * set (connect or tls) is kept. Returns `err`.
+ */
+export function placeError<T>(err: T, host: string, port: number, phase: ErrorPhase): T {
+  if (err instanceof OSError) {
+    const p = err as unknown as Placed;
+    if (p.host === undefined) p.host = host;
+    if (p.port === undefined) p.port = port;
+    if (p.phase === undefined) p.phase = phase;
+  }
+  return err;
 }

@@ -23,7 +23,14 @@ import {
 import { HTTPMessage } from './message.js';
 import type { HTTPConnection } from './client.js';
 import { observe } from './observe.js';
-import { pythonError } from './oserror.js';
+import { placeError, pythonError } from './oserror.js';
+import { abortable, type SignalOption } from './abort.js';
+
+/** The options object of the reading calls (beyond Python): cancellation. */
+export interface ReadOptions {
+  /** Aborting rejects the read with `signal.reason` and closes the response and its connection. */
+  signal?: AbortSignal | null;
+}
 
 const EMPTY = new Uint8Array(0);
 const ALL = Number.MAX_SAFE_INTEGER;
@@ -71,6 +78,8 @@ export class SocketFile {
   /** The transport reported EOF. */
   eof = false;
   closed = false;
+  /** Bytes received from the transport for this response (0: nothing of it arrived). */
+  received = 0;
 
   constructor(sock: Transport) {
     this.sock = sock;
@@ -90,6 +99,7 @@ export class SocketFile {
       this.eof = true;
       return false;
     }
+    this.received += chunk.length;
     // A transport that reuses its read memory: the bytes are copied in.
     this.buf.push(chunk, this.sock.reusesChunks !== true);
     return true;
@@ -251,6 +261,10 @@ export class HTTPResponse implements AsyncIterable<Uint8Array> {
   private readonly _sock: Transport;
   /** The connection that made this response (for the error channel), if any. */
   _connection: HTTPConnection | null = null;
+  /** A failure a readline found after reading part of a line: raised by the next read, once. */
+  private _deferred: unknown = null;
+  /** The file read from, kept after close for `_bytesRead`. */
+  private readonly _file: SocketFile;
 
   constructor(sock: Transport, debuglevel?: number | HTTPResponseOptions, method: string | null = null, url: string | null = null) {
     let level = 0;
@@ -262,7 +276,7 @@ export class HTTPResponse implements AsyncIterable<Uint8Array> {
     } else if (typeof debuglevel === 'number') {
       level = debuglevel;
     }
-    this.fp = new SocketFile(sock);
+    this.fp = this._file = new SocketFile(sock);
     this._sock = sock;
     this.debuglevel = level;
     this._method = method;
@@ -357,6 +371,36 @@ export class HTTPResponse implements AsyncIterable<Uint8Array> {
     if (this._ownsSock) {
       ownedTransports?.unregister(this);
       this._sock.close();
+    } else if (this.headers !== null) {
+      // The body is done and the connection keeps the transport: idle.
+      this._sock.idle?.();
+    }
+  }
+
+  /** Bytes of this response received from the transport so far (0: the server sent nothing of it). */
+  _bytesRead(): number {
+    return this._file.received;
+  }
+
+  /** Runs a read under the connection's signal and `signal`: an abort closes the response and its connection. */
+  private _guard<T>(signal: SignalOption, work: () => Promise<T>): Promise<T> {
+    return abortable(this._connection?.signal, signal, () => this._abort(), work);
+  }
+
+  /** The cancelled response and its transport are closed, and the connection with them if it still holds it. */
+  private _abort(): void {
+    const conn = this._connection;
+    this.close();
+    this._sock.close();
+    if (conn !== null && conn.sock === this._sock) conn.close();
+  }
+
+  /** Raises the failure a readline deferred (see `_deferred`), once. */
+  private _raiseDeferred(): void {
+    const e = this._deferred;
+    if (e !== null) {
+      this._deferred = null;
+      throw e;
     }
   }
 
@@ -405,7 +449,11 @@ export class HTTPResponse implements AsyncIterable<Uint8Array> {
     if (e instanceof BaseException && !(e instanceof ValueError) && !(e instanceof PyTypeError)) {
       this._close_conn();
       this._sock.close();
-      if (this._connection) observe.error?.({ connection: this._connection, error: e });
+      const conn = this._connection;
+      if (conn) {
+        placeError(e, conn.host, conn.port, 'read');
+        observe.error?.({ connection: conn, error: e });
+      }
     }
     return e;
   }
@@ -417,8 +465,18 @@ export class HTTPResponse implements AsyncIterable<Uint8Array> {
    * `read(amt)` returns what there is instead. A negative `amt` reads
    * everything (see docs/differences.md).
    */
-  async read(amt: number | null = null): Promise<Uint8Array> {
+  async read(amt: number | null | ReadOptions = null, options?: ReadOptions): Promise<Uint8Array> {
+    if (typeof amt === 'object' && amt !== null) {
+      options = amt;
+      amt = null;
+    }
     if (amt !== null && amt !== undefined) integerArgument(amt, READ_INT);
+    if (options?.signal || this._connection?.signal) return this._guard(options?.signal, () => this._read(amt as number | null));
+    return this._read(amt);
+  }
+
+  private async _read(amt: number | null): Promise<Uint8Array> {
+    this._raiseDeferred();
     try {
       return await this._read_impl(amt);
     } catch (e) {
@@ -431,7 +489,13 @@ export class HTTPResponse implements AsyncIterable<Uint8Array> {
    * ArrayBuffer) and returns how many; 0 at the end. Allocates nothing for
    * a Content-Length or until-close body.
    */
-  async readinto(b: ArrayBufferView | ArrayBuffer): Promise<number> {
+  async readinto(b: ArrayBufferView | ArrayBuffer, options?: ReadOptions): Promise<number> {
+    if (options?.signal || this._connection?.signal) return this._guard(options?.signal, () => this._readinto(b));
+    return this._readinto(b);
+  }
+
+  private async _readinto(b: ArrayBufferView | ArrayBuffer): Promise<number> {
+    this._raiseDeferred();
     try {
       return await this._readinto_impl(b);
     } catch (e) {
@@ -440,8 +504,19 @@ export class HTTPResponse implements AsyncIterable<Uint8Array> {
   }
 
   /** Body bytes with at most one transport read (bytes already buffered first). */
-  async read1(n = -1): Promise<Uint8Array> {
+  async read1(n: number | ReadOptions = -1, options?: ReadOptions): Promise<Uint8Array> {
+    if (typeof n === 'object' && n !== null) {
+      options = n;
+      n = -1;
+    }
     integerArgument(n, INDEX_INT);
+    const size = n;
+    if (options?.signal || this._connection?.signal) return this._guard(options?.signal, () => this._read1(size));
+    return this._read1(size);
+  }
+
+  private async _read1(n: number): Promise<Uint8Array> {
+    this._raiseDeferred();
     try {
       return await this._read1_impl(n);
     } catch (e) {
@@ -450,9 +525,21 @@ export class HTTPResponse implements AsyncIterable<Uint8Array> {
   }
 
   /** Buffered body bytes, not consumed (one transport read if none are buffered). */
-  async peek(n = -1): Promise<Uint8Array> {
+  async peek(n: number | ReadOptions = -1, options?: ReadOptions): Promise<Uint8Array> {
+    if (typeof n === 'object' && n !== null) {
+      options = n;
+      n = -1;
+    }
     integerArgument(n, INDEX_INT);
+    const size = n;
+    if (options?.signal || this._connection?.signal) return this._guard(options?.signal, () => this._peek(size));
+    return this._peek(size);
+  }
+
+  private async _peek(n: number): Promise<Uint8Array> {
     try {
+      // Peeking raises nothing: a deferred failure waits for the next read.
+      if (this._deferred !== null) return EMPTY;
       return await this._peek_impl(n);
     } catch (e) {
       throw this.abandon(e);
@@ -460,8 +547,19 @@ export class HTTPResponse implements AsyncIterable<Uint8Array> {
   }
 
   /** One line of the body (up to and including LF), at most `limit` bytes when limit >= 0. */
-  async readline(limit = -1): Promise<Uint8Array> {
+  async readline(limit: number | ReadOptions = -1, options?: ReadOptions): Promise<Uint8Array> {
+    if (typeof limit === 'object' && limit !== null) {
+      options = limit;
+      limit = -1;
+    }
     integerArgument(limit, READ_INT);
+    const size = limit;
+    if (options?.signal || this._connection?.signal) return this._guard(options?.signal, () => this._readline(size));
+    return this._readline(size);
+  }
+
+  private async _readline(limit: number): Promise<Uint8Array> {
+    this._raiseDeferred();
     try {
       return await this._readline_impl(limit);
     } catch (e) {
@@ -689,15 +787,30 @@ export class HTTPResponse implements AsyncIterable<Uint8Array> {
    */
   private async toNextChunk(): Promise<Uint8Array> {
     const fp = this.fp!;
-    if ((await this.peekChunked(fp)).length > 0 || this.fp === null) return EMPTY;
-    // No data buffered: an error the peek found is pending, or more bytes
-    // are needed. Asking for one byte raises the error and consumes no data.
+    const reader = this.body;
+    if (reader === null) {
+      this.chunkDone();
+      return EMPTY;
+    }
     try {
-      this.body!.next(fp.buf, 1, fp.eof);
+      // However the size line is split across reads: on until data, the
+      // last chunk, an error or EOF.
+      for (;;) {
+        if (reader.peek(fp.buf, fp.eof).length > 0) return EMPTY;
+        if (reader.done) {
+          this.chunkDone();
+          return EMPTY;
+        }
+        if (reader.failed || fp.eof) {
+          // Asking for one byte raises the error found; it consumes no data (there is none).
+          reader.next(fp.buf, 1, fp.eof);
+          throw new ParseError(Code.INCOMPLETE_CHUNK, 0);
+        }
+        await fp.fill();
+      }
     } catch (e) {
       throw this.chunkError(e, EMPTY);
     }
-    return EMPTY;
   }
 
   /** CPython's `_peek_chunked`: buffered bytes of the current chunk; framing errors are left for the next read. */
@@ -738,13 +851,35 @@ export class HTTPResponse implements AsyncIterable<Uint8Array> {
         const lf = window.indexOf(0x0a);
         ahead = lf >= 0 ? lf + 1 : window.length;
       }
-      const b = await this.read(ahead);
+      let b: Uint8Array;
+      try {
+        b = await this._read_impl(ahead);
+      } catch (e) {
+        // CPython's readline peeks before each read, and its peek swallows
+        // a failure at a chunk-size line (a bad one, or EOF where one
+        // belongs) after closing the file: the line read so far is
+        // returned, and reads then return b''. Here too the line is
+        // returned, but the next read raises the failure: a cut body must
+        // not look like a clean end (docs/differences.md). Any other
+        // failure (data or its CRLF cut short) is raised at once, and the
+        // line goes with it, as in CPython.
+        if (got === 0 || !(e instanceof IncompleteRead) || !this.failedAtSizeLine(e)) throw e;
+        this.abandon(e);
+        this._deferred = e;
+        break;
+      }
       if (!b.length) break;
       pieces.push(b);
       got += b.length;
       if (b[b.length - 1] === 0x0a) break;
     }
     return got === 0 ? EMPTY : concatBytes(pieces, got);
+  }
+
+  /** `e` (a chunked-body IncompleteRead) was found at a chunk-size line: a bad one, or EOF where one belongs. */
+  private failedAtSizeLine(e: IncompleteRead): boolean {
+    const cause = (e as { cause?: unknown }).cause;
+    return (cause instanceof ParseError && cause.code === Code.BAD_CHUNK_SIZE) || this.body?.atSizeLine === true;
   }
 
   /** The last chunk was read: CPython's `_get_chunk_left` closes here. */

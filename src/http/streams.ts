@@ -9,6 +9,8 @@ import type { HTTPResponse } from './response.js';
 export interface BodyStreamOptions {
   /** Most bytes per chunk. Default 65536. */
   chunkSize?: number;
+  /** Aborting errors the stream with `signal.reason` and closes the response and its connection (the connection's own signal applies too). */
+  signal?: AbortSignal | null;
 }
 
 const EMPTY = new Uint8Array(0);
@@ -18,8 +20,8 @@ const EMPTY = new Uint8Array(0);
  * most), or null at its end. A Content-Length body that ends early raises
  * IncompleteRead, as `read()` of the whole body would.
  */
-export async function nextBodyChunk(res: HTTPResponse, size: number): Promise<Uint8Array | null> {
-  const chunk = await res.read1(size);
+export async function nextBodyChunk(res: HTTPResponse, size: number, signal?: AbortSignal | null): Promise<Uint8Array | null> {
+  const chunk = await res.read1(size, signal ? { signal } : undefined);
   if (chunk.length > 0) return chunk;
   if (res.length !== null && res.length > 0) throw new IncompleteRead(EMPTY, res.length);
   return null;
@@ -41,7 +43,7 @@ export function toReadableStream(res: HTTPResponse, options: BodyStreamOptions =
   return new ReadableStream<Uint8Array>(
     {
       async pull(controller) {
-        const chunk = await nextBodyChunk(res, size);
+        const chunk = await nextBodyChunk(res, size, options.signal);
         if (chunk) controller.enqueue(chunk);
         else controller.close();
       },

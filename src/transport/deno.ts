@@ -24,9 +24,15 @@ async function handshake(conn: DenoConn): Promise<DenoConn> {
   } catch (err) {
     conn.close();
     const message = err instanceof Error ? err.message : String(err);
-    if (!/^invalid peer certificate/.test(message)) throw new TransportError('ERR_TLS_HANDSHAKE_FAILED', message, { cause: err });
-    const code = CERT_ERRORS.find(([re]) => re.test(message))?.[1] ?? 'CERT_REJECTED';
-    throw new TransportError(code, message, { cause: err });
+    // The peer closed cleanly mid-handshake: OpenSSL's (and Python's) SSLEOFError.
+    let code: string;
+    if ((err as { name?: unknown })?.name === 'UnexpectedEof') code = 'ESSLEOF';
+    else if ((err as { name?: unknown })?.name === 'ConnectionReset') code = 'ECONNRESET';
+    else if (!/^invalid peer certificate/.test(message)) code = 'ERR_TLS_HANDSHAKE_FAILED';
+    else code = CERT_ERRORS.find(([re]) => re.test(message))?.[1] ?? 'CERT_REJECTED';
+    const te = new TransportError(code, message, { cause: err });
+    te.phase = 'tls';
+    throw te;
   }
   return conn;
 }
@@ -38,6 +44,8 @@ interface DenoConn {
   remoteAddr?: { hostname?: string; port?: number };
   close(): void;
   handshake?(): Promise<unknown>;
+  ref?(): void;
+  unref?(): void;
 }
 
 /** The part of the `Deno` namespace we use. */
@@ -75,6 +83,8 @@ function pairOf(deno: DenoNamespace, conn: DenoConn): StreamPair {
     readable: conn.readable,
     writable: conn.writable,
     close: () => conn.close(),
+    ref: () => conn.ref?.(),
+    unref: () => conn.unref?.(),
     startTls: async (tls) => pairOf(deno, await handshake(await deno.startTls(conn, { hostname: tls.hostname ?? '', ...denoTls(deno, tls) }))),
   };
   const { hostname, port } = conn.remoteAddr ?? {};

@@ -4,7 +4,9 @@
 // about that much here plus the socket's own readable buffer, and TCP flow
 // control does the rest. Timeouts follow Python's socket timeouts: each connect,
 // read or write wait is bounded, and a timed-out transport is closed (a
-// Python socket is in an undefined state after a timeout).
+// Python socket is in an undefined state after a timeout). A socket holds
+// the event loop only while a read or write is pending (undici unrefs an
+// idle socket too): a forgotten close() never keeps a process alive.
 import { readdirSync, readFileSync } from 'node:fs';
 import * as net from 'node:net';
 import { join } from 'node:path';
@@ -69,6 +71,15 @@ function timeoutError(what: string): TransportError {
   return new TransportError('ETIMEDOUT', `timed out (${what})`, { cause: new Error('timed out') });
 }
 
+/**
+ * Node's error for a TLS handshake the peer ended with a clean FIN (no
+ * syscall: a reset says `read ECONNRESET`); OpenSSL, and so Python, calls
+ * that SSLEOFError.
+ */
+function isHandshakeEof(err: NodeJS.ErrnoException): boolean {
+  return err.code === 'ECONNRESET' && err.syscall === undefined && /before secure TLS connection/.test(err.message);
+}
+
 
 export class NodeTransport implements Transport {
   readonly socket: NodeSocket;
@@ -81,14 +92,19 @@ export class NodeTransport implements Transport {
   private _closed = false;
   private timeoutMs: number | null = null;
   private readonly buffers: ReadBuffers | null;
+  /** Reads and writes pending: the sockets hold the event loop only while this is above 0. */
+  private busy = 0;
+  /** What to ref and unref: the socket, and under a tunnel's TLS also the TCP socket it runs on. */
+  private readonly holds: NodeSocket[];
   /**
    * A chunk from read() is valid only until the next read() (its memory is
    * reused): consumers that keep bytes copy them. True for plain TCP.
    */
   readonly reusesChunks: boolean;
 
-  constructor(socket: NodeSocket, timeoutSeconds: number | null = null, buffers: ReadBuffers | null = null) {
+  constructor(socket: NodeSocket, timeoutSeconds: number | null = null, buffers: ReadBuffers | null = null, under: NodeSocket | null = null) {
     this.socket = socket;
+    this.holds = under ? [socket, under] : [socket];
     this.timeoutMs = toMs(timeoutSeconds);
     this.buffers = buffers;
     this.reusesChunks = buffers !== null;
@@ -101,10 +117,27 @@ export class NodeTransport implements Transport {
     socket.on('error', (err: Error) => this.onError(toTransportError(err)));
     socket.on('close', () => this.onClose());
     this.updatePeer();
+    // Idle until the first read or write.
+    for (const s of this.holds) s.unref();
   }
 
   get closed(): boolean {
     return this._closed;
+  }
+
+  /** The peer's FIN or reset, or an error, was seen (see Transport.peerClosed). */
+  get peerClosed(): boolean {
+    return this.eof || this.error !== null || this.socket.destroyed;
+  }
+
+  /** A read or write starts: the sockets hold the event loop. */
+  private hold(): void {
+    if (this.busy++ === 0) for (const s of this.holds) s.ref();
+  }
+
+  /** A read or write ended: when none is left, the sockets stop holding the event loop. */
+  private release(): void {
+    if (--this.busy === 0) for (const s of this.holds) s.unref();
   }
 
   /** Bytes received and held client-side: queued chunks plus the socket's readable buffer. */
@@ -141,6 +174,8 @@ export class NodeTransport implements Transport {
     socket.removeAllListeners('error');
     socket.removeAllListeners('close');
     this._closed = true;
+    // The handshake holds the event loop (this transport had let go of it).
+    socket.ref();
     let tlsOpts: tls.ConnectionOptions;
     try {
       tlsOpts = { ...tlsConnectionOptions(options), socket };
@@ -148,7 +183,7 @@ export class NodeTransport implements Transport {
       socket.destroy();
       return Promise.reject(toTransportError(err));
     }
-    return whenReady(tls.connect(tlsOpts), 'secureConnect', this.timeoutMs, this.timeout);
+    return whenReady(tls.connect(tlsOpts), 'secureConnect', this.timeoutMs, this.timeout, null, socket);
   }
 
   updatePeer(): void {
@@ -176,7 +211,9 @@ export class NodeTransport implements Transport {
       const done = () => {
         if (timer !== undefined) clearTimeout(timer);
         this.waiter = null;
+        this.release();
       };
+      this.hold();
       this.waiter = {
         resolve: (chunk) => {
           done();
@@ -198,6 +235,7 @@ export class NodeTransport implements Transport {
     if (this.error) return Promise.reject(this.error);
     if (this._closed) return Promise.reject(new TransportError('ECLOSED', 'write on a closed transport'));
     if (data.length === 0) return Promise.resolve();
+    this.hold();
     return new Promise<void>((resolve, reject) => {
       let settled = false;
       let timer: ReturnType<typeof setTimeout> | undefined;
@@ -206,6 +244,7 @@ export class NodeTransport implements Transport {
         settled = true;
         if (timer !== undefined) clearTimeout(timer);
         this.socket.off('close', onClose);
+        this.release();
         if (err) reject(err);
         else resolve();
       };
@@ -224,7 +263,15 @@ export class NodeTransport implements Transport {
             if (te.code === 'ERR_STREAM_WRITE_AFTER_END' || te.code === 'ERR_STREAM_DESTROYED') {
               settle(this.error ?? new TransportError('EPIPE', te.message, { cause: err }));
             } else settle(this.error ?? te);
-          } else settle(null);
+          } else if (this.error) {
+            settle(this.error);
+          } else if (!this.socket.destroyed) {
+            settle(null);
+          }
+          // Destroyed without an error yet: Node calls a write's callback
+          // without an error once a reset destroyed the socket (its
+          // onWriteComplete, nodejs/node#29810), though the bytes never went
+          // out. Not trusted: the 'close' listener settles with the reset.
         });
       } catch (err) {
         settle(toTransportError(err, 'EPIPE'));
@@ -358,32 +405,48 @@ function tlsConnectionOptions(t: TlsOptions): tls.ConnectionOptions {
   return out;
 }
 
-/** Resolves with a NodeTransport once `socket` emits `readyEvent`; bounded by `timeoutMs`. */
+/**
+ * Resolves with a NodeTransport once `socket` emits `readyEvent`; bounded
+ * by `timeoutMs`. A failure says its phase: 'connect' before the TCP
+ * connection was up, 'tls' after (`under`: the TCP socket a tunnel's TLS
+ * runs on, already connected).
+ */
 function whenReady(
   socket: NodeSocket,
   readyEvent: 'connect' | 'secureConnect',
   timeoutMs: number | null,
   timeoutSeconds: number | null,
   buffers: ReadBuffers | null = null,
+  under: NodeSocket | null = null,
 ): Promise<NodeTransport> {
   return new Promise<NodeTransport>((resolve, reject) => {
     let timer: ReturnType<typeof setTimeout> | undefined;
+    let tcpUp = under !== null;
+    const onTcp = () => {
+      tcpUp = true;
+    };
+    const phase = (): 'connect' | 'tls' => (readyEvent === 'secureConnect' && tcpUp ? 'tls' : 'connect');
     const cleanup = () => {
       if (timer !== undefined) clearTimeout(timer);
       socket.off(readyEvent, onReady);
       socket.off('error', onError);
+      socket.off('connect', onTcp);
     };
     const onReady = () => {
       cleanup();
       // Python's http.client sets TCP_NODELAY: a request goes out at once.
       if (typeof socket.setNoDelay === 'function') socket.setNoDelay(true);
-      resolve(new NodeTransport(socket, timeoutSeconds, buffers));
+      resolve(new NodeTransport(socket, timeoutSeconds, buffers, under));
     };
     const onError = (err: Error) => {
       cleanup();
       socket.destroy();
-      reject(toTransportError(err));
+      const p = phase();
+      const te = p === 'tls' && isHandshakeEof(err) ? new TransportError('ESSLEOF', err.message, { cause: err }) : toTransportError(err);
+      te.phase = p;
+      reject(te);
     };
+    if (readyEvent === 'secureConnect' && !tcpUp) socket.once('connect', onTcp);
     socket.once(readyEvent, onReady);
     socket.once('error', onError);
     if (timeoutMs !== null) {
@@ -392,7 +455,9 @@ function whenReady(
         // Keep a listener so a late error from the dying socket is not unhandled.
         socket.on('error', () => {});
         socket.destroy();
-        reject(timeoutError('connect'));
+        const te = timeoutError('connect');
+        te.phase = phase();
+        reject(te);
       }, timeoutMs);
     }
   });

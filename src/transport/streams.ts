@@ -20,6 +20,10 @@ export interface StreamPair {
   startTls?(tls: TlsOptions): StreamPair | Promise<StreamPair>;
   /** The remote end, where known. */
   peer?: { address: string; port: number };
+  /** Lets pending reads and writes hold the event loop (Deno's `conn.ref()`). */
+  ref?(): void;
+  /** Stops them holding it (Deno's `conn.unref()`): a pair that has this is watched for the peer's close while idle. */
+  unref?(): void;
 }
 
 /** Opens a stream pair for a connect request (the argument of `streamTransportFactory`). */
@@ -111,6 +115,12 @@ export class StreamTransport implements Transport {
   private reading = false;
   private eof = false;
   private _closed = false;
+  /** A read started while idle (see `idle`), handed to the next read(). */
+  private ahead: Promise<ReadableStreamReadResult<Uint8Array>> | null = null;
+  /** The read ahead saw the end of the stream or an error. */
+  private sawEnd = false;
+  /** Reads and writes pending: the pair holds the event loop only while this is above 0. */
+  private busy = 0;
 
   constructor(pair: StreamPair, timeoutSeconds: number | null = null) {
     this.pair = pair;
@@ -122,10 +132,46 @@ export class StreamTransport implements Transport {
     this.writer.closed.catch(() => {});
     this.reader.closed.catch(() => {});
     if (pair.peer) this.peer = pair.peer;
+    pair.unref?.();
   }
 
   get closed(): boolean {
     return this._closed;
+  }
+
+  /** The peer's close, or an error, was seen (by a read, or the read ahead while idle). */
+  get peerClosed(): boolean {
+    return this.eof || this.sawEnd || this.error !== null;
+  }
+
+  /**
+   * Nothing is in flight: where the pair can stop holding the event loop
+   * (Deno), one read is started ahead so that the peer's close is seen
+   * while idle, as the Node transport sees it; its result goes to the next
+   * read(). Elsewhere a pending read would keep the runtime alive: nothing.
+   */
+  idle(): void {
+    if (!this.pair.unref || this.ahead || this.reading || this.eof || this.error || this._closed) return;
+    const ahead = this.reader.read();
+    this.ahead = ahead;
+    ahead.then(
+      (r) => {
+        if (r.done) this.sawEnd = true;
+      },
+      () => {
+        this.sawEnd = true;
+      },
+    );
+  }
+
+  /** A read or write starts: the pair holds the event loop. */
+  private hold(): void {
+    if (this.busy++ === 0) this.pair.ref?.();
+  }
+
+  /** A read or write ended: when none is left, the pair stops holding the event loop. */
+  private release(): void {
+    if (--this.busy === 0) this.pair.unref?.();
   }
 
   setTimeout(seconds: number | null): void {
@@ -143,9 +189,12 @@ export class StreamTransport implements Transport {
     if (this.eof) return null;
     if (this.reading) throw new TransportError('EBUSY', 'a read is already pending');
     this.reading = true;
+    this.hold();
     try {
       for (;;) {
-        const r = await bounded(this.reader.read(), this.timeoutMs, 'read', (err) => this.failTimeout(err));
+        const next = this.ahead ?? this.reader.read();
+        this.ahead = null;
+        const r = await bounded(next, this.timeoutMs, 'read', (err) => this.failTimeout(err));
         if (r.done) {
           if (this._closed) throw new TransportError('ECLOSED', 'transport closed during read');
           this.eof = true;
@@ -159,6 +208,7 @@ export class StreamTransport implements Transport {
       throw this.fail(err, 'ECONNRESET');
     } finally {
       this.reading = false;
+      this.release();
     }
   }
 
@@ -166,6 +216,7 @@ export class StreamTransport implements Transport {
     if (this.error) throw this.error;
     if (this._closed) throw new TransportError('ECLOSED', 'write on a closed transport');
     if (data.length === 0) return;
+    this.hold();
     try {
       // `ready` is the sink's backpressure; the write resolves once the sink took the bytes.
       const written = this.writer.ready.then(() => this.writer.write(data));
@@ -177,6 +228,8 @@ export class StreamTransport implements Transport {
       if (err instanceof TransportError && err.code === 'ETIMEDOUT') throw err;
       if (this._closed) throw new TransportError('ECLOSED', 'transport closed during write', { cause: err });
       throw streamError(err, 'EPIPE');
+    } finally {
+      this.release();
     }
   }
 
@@ -190,6 +243,8 @@ export class StreamTransport implements Transport {
     const start = this.pair.startTls;
     if (!start) throw new TransportError('EOPNOTSUPP', 'this stream pair cannot start TLS');
     this._closed = true;
+    // The handshake holds the event loop.
+    this.pair.ref?.();
     this.reader.releaseLock();
     this.writer.releaseLock();
     // The handshake is bounded by the timeout like any other wait; if it
@@ -268,7 +323,9 @@ export function streamTransportFactory(open: StreamOpener): TransportFactory {
         timedOut = true;
       });
     } catch (err) {
-      throw streamError(err, 'ECONNREFUSED');
+      const te = streamError(err, 'ECONNREFUSED');
+      te.phase ??= 'connect';
+      throw te;
     }
     return new StreamTransport(pair, options.timeout ?? null);
   };

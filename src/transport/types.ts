@@ -27,6 +27,18 @@ export interface Transport {
    */
   setTimeout(seconds: number | null): void;
   readonly closed: boolean;
+  /**
+   * True once the peer's FIN or reset, or an I/O error, was seen: no new
+   * request can be exchanged (bytes already received can still be read).
+   * Cheap, no I/O. A transport that cannot tell leaves it undefined.
+   */
+  readonly peerClosed?: boolean;
+  /**
+   * Called when nothing is in flight on a kept-alive connection: a
+   * transport that reads only when asked may now watch for the peer's
+   * close (one read ahead) without holding the event loop. Optional.
+   */
+  idle?(): void;
   readonly peer?: { address: string; port: number };
   /** The OS file descriptor, where the runtime has one (Python's `sock.fileno()`). */
   fileno?(): number;
@@ -75,9 +87,14 @@ export type TransportFactory = (options: ConnectOptions) => Promise<Transport>;
 
 /** An I/O failure, carrying an errno-style code and the underlying error as `cause`. */
 export class TransportError extends Error {
-  code: 'ETIMEDOUT' | 'ECONNRESET' | 'ECONNREFUSED' | 'EPIPE' | 'ECLOSED' | string;
+  code: 'ETIMEDOUT' | 'ECONNRESET' | 'ECONNREFUSED' | 'EPIPE' | 'ECLOSED' | 'ESSLEOF' | string;
   errno?: number;
   syscall?: string;
+  /**
+   * Where a connect failed, when the transport can tell: 'connect' (TCP) or
+   * 'tls' (the handshake). Reads and writes are placed by their caller.
+   */
+  phase?: 'connect' | 'tls';
 
   constructor(
     code: TransportError['code'],

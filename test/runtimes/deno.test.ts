@@ -7,6 +7,7 @@ import { fileURLToPath } from 'node:url';
 import { beforeEach, describe, expect, inject, it } from 'vitest';
 import { STATIC_FILES } from '../support/servers.js';
 import { run } from './run.js';
+import { startRawServer, raw } from '../support/servers.js';
 
 const root = fileURLToPath(new URL('../..', import.meta.url));
 const deno = fileURLToPath(new URL('../../node_modules/.bin/deno', import.meta.url));
@@ -58,5 +59,42 @@ describe('Deno', () => {
     expect(out.chunked).toEqual({ status: 200, chunked: true, encoding: 'gzip', lines: 4000 });
     expect(out.untrusted).toBe('SSLCertVerificationError: [SSL: CERTIFICATE_VERIFY_FAILED] certificate verify failed: unable to get local issuer certificate');
     expect(out.wrongName).toMatch(/^SSLCertVerificationError: \[SSL: CERTIFICATE_VERIFY_FAILED\] certificate verify failed: IP address mismatch/);
+  });
+
+  it('sees a kept-alive connection closed while idle and reconnects, raises SSLEOFError, and exits with a connection left open', async () => {
+    const ok = 'HTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\nok';
+    const closing = await startRawServer([(s) => (s.write(ok), setTimeout(() => s.end(), 20))]);
+    const kept = await startRawServer([]);
+    const tlsFin = net.createServer((s) => {
+      s.on('error', () => {});
+      s.once('data', () => setTimeout(() => s.end(), 50));
+    });
+    await new Promise<void>((resolve) => tlsFin.listen(0, '127.0.0.1', resolve));
+    let r;
+    try {
+      // Bounded: a Deno that does not exit on its own is killed and fails the test.
+      r = await run(
+        deno,
+        ['run', '--no-prompt', '--no-lock', '--quiet', '--allow-net=127.0.0.1', `--allow-read=${root}`, 'test/runtimes/deno/connections.mjs',
+          String(closing.port), String(kept.port), String((tlsFin.address() as net.AddressInfo).port)],
+        { cwd: root, timeoutMs: 30_000, env: { DENO_NO_UPDATE_CHECK: '1', NO_COLOR: '1' } },
+      );
+    } finally {
+      await closing.stop();
+      await kept.stop();
+      tlsFin.close();
+    }
+    expect([r.code, r.stderr]).toEqual([0, '']);
+    const out = JSON.parse(r.stdout.trim().split('\n').at(-1)!);
+    expect(out.sawClose).toBe(true);
+    expect(out.second).toEqual([200, 'ok', true]);
+    expect(closing.requests.map((q) => q.connection)).toEqual([1, 2]);
+    expect(out.tlsFin).toEqual({
+      name: 'SSLEOFError',
+      message: '[SSL: UNEXPECTED_EOF_WHILE_READING] EOF occurred in violation of protocol (_ssl.c:1020)',
+      phase: 'tls',
+      isSSLError: true,
+    });
+    expect(out.kept).toEqual([200, 'ok', true]);
   });
 });

@@ -304,6 +304,14 @@ export class SSLCertVerificationError extends SSLError {
 }
 register(SSLCertVerificationError, 'SSLCertVerificationError', ['ValueError']);
 
+/**
+ * Python's `ssl.SSLEOFError` (an SSLError): the peer closed the connection
+ * cleanly in the middle of the TLS handshake (OpenSSL's
+ * UNEXPECTED_EOF_WHILE_READING); a reset there is a ConnectionResetError.
+ */
+export class SSLEOFError extends SSLError {}
+register(SSLEOFError, 'SSLEOFError');
+
 /** Python's `ConnectionError(...args)` (an OSError). */
 export class ConnectionError extends OSError {}
 register(ConnectionError, 'ConnectionError');
