@@ -44,7 +44,10 @@ export class ReceiveBuffer {
     const n = chunk.length;
     if (n === 0) return;
     if (adopt && this.start === this.end) {
-      this.buf = chunk;
+      // A subclass (Node's Buffer) is seen through a plain Uint8Array: its
+      // own subarray() is a slow JavaScript path, and every view handed out
+      // is then the same plain type.
+      this.buf = chunk.constructor === Uint8Array ? chunk : new Uint8Array(chunk.buffer, chunk.byteOffset, n);
       this.start = 0;
       this.end = n;
       return;
