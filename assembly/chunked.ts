@@ -4,7 +4,7 @@
 // instance serves any number of connections (the caller saves and restores
 // the CHUNK_* slots). Data is never copied: runs come back as offsets.
 // One small function per state, as hyper's decode.rs.
-import { ChunkState, Code, InFlag, Limit, LineKind, Slot, StrictRule } from "../src/core/abi";
+import { ChunkState, Code, InFlag, Limit, LineKind, Slot, StrictRule } from "../src/abi/index";
 import { INPUT, RUNS, inputCap, slotPtr } from "./layout";
 import { CLAMP, HexState, hexComplete, hexStep } from "./numbers";
 import { hexValue } from "./tables";

@@ -1,8 +1,9 @@
-// The response head: status line and header block, CPython 3.13's rules
-// (docs/parser-semantics.md). Two passes, picohttpparser's shape: a
-// resumable framing pass finds the end of the head under CPython's limits,
-// then one pass over the complete head fills the out-block.
-import { Code, HeadFlag, InFlag, Limit, LineKind, Slot } from "../src/core/abi";
+// Message heads: a response's status line or a request's request line,
+// then the header block, CPython 3.13's rules (docs/parser-semantics.md;
+// requests: http.server's parse_request). Two passes, picohttpparser's
+// shape: a resumable framing pass finds the end of the head under CPython's
+// limits, then one pass over the complete head fills the out-block.
+import { Code, HeadFlag, InFlag, Limit, LineKind, RequestLineError, Slot } from "../src/abi/index";
 import { INPUT, ENTRIES, entryCap, inputCap, slotPtr } from "./layout";
 import { findCRLF, findLF, findNonName } from "./scan";
 import { is, NAME, SPLIT_WS } from "./tables";
@@ -88,6 +89,98 @@ function parseStatusLine(end: i32): i32 {
   setSlot(Slot.STATUS_LINE_END, end);
   // begin() checks the version only for the final response, not a 100.
   if (version == 0 && code != 100) return fail(Code.UNKNOWN_PROTOCOL, vs, 0);
+  return 0;
+}
+
+/** The head being parsed is a request (set by the export that was called). */
+let requestMode = false;
+
+/** The first line of the head [0, end): a status line, or a request line. */
+function parseStartLine(end: i32): i32 {
+  return requestMode ? parseRequestLine(end) : parseStatusLine(end);
+}
+
+/**
+ * Digits of one version component [s, e): 1-10 ASCII digits, as
+ * parse_request's isdigit(), length and int() checks. Returns the value,
+ * or -1 when parse_request raises ValueError.
+ */
+function versionComponent(s: i32, e: i32): f64 {
+  if (e <= s || e - s > 10) return -1;
+  let v: f64 = 0;
+  for (let i = s; i < e; i++) {
+    const c = byteAt(i);
+    if (c - 0x30 >= 10) return -1; // also \xb2 \xb3 \xb9: isdigit() but int() refuses them
+    v = v * 10 + <f64>(c - 0x30);
+  }
+  return v;
+}
+
+/**
+ * Checks the request line [0, end) as BaseHTTPRequestHandler.parse_request
+ * does (str.split() into words; the version word first) and writes
+ * METHOD/TARGET/VERSION spans, WORD_COUNT, VERSION (9 for a two-word
+ * HTTP/0.9 line, 11 from 1.1 up, else 10), STATUS (0), STATUS_LINE_END.
+ * Returns 0 or BAD_REQUEST_LINE with ERROR_KIND = `RequestLineError`.
+ */
+function parseRequestLine(end: i32): i32 {
+  let words = 0;
+  let p = 0;
+  let lastStart = 0, lastEnd = 0;
+  while (words < 4) {
+    while (p < end && is(byteAt(p), SPLIT_WS)) p++;
+    if (p >= end) break;
+    const ws = p;
+    while (p < end && !is(byteAt(p), SPLIT_WS)) p++;
+    if (words == 0) { setSlot(Slot.METHOD_START, ws); setSlot(Slot.METHOD_END, p); }
+    else if (words == 1) { setSlot(Slot.TARGET_START, ws); setSlot(Slot.TARGET_END, p); }
+    lastStart = ws;
+    lastEnd = p;
+    words++;
+  }
+  if (words == 4) {
+    // The version is the LAST word: find it past any further words.
+    for (;;) {
+      while (p < end && is(byteAt(p), SPLIT_WS)) p++;
+      if (p >= end) break;
+      lastStart = p;
+      while (p < end && !is(byteAt(p), SPLIT_WS)) p++;
+      lastEnd = p;
+    }
+  }
+  setSlot(Slot.WORD_COUNT, words);
+  setSlot(Slot.STATUS, 0);
+  setSlot(Slot.STATUS_LINE_END, end);
+  setSlot(Slot.VERSION_START, lastStart);
+  setSlot(Slot.VERSION_END, lastEnd);
+  if (words == 0) return fail(Code.BAD_REQUEST_LINE, 0, RequestLineError.EMPTY);
+  let version = 9;
+  if (words >= 3) {
+    // "HTTP/" then exactly one "." between two digit runs.
+    if (!startsWith(lastStart, lastEnd, HTTP_SLASH, 5)) return fail(Code.BAD_REQUEST_LINE, lastStart, RequestLineError.VERSION);
+    let dot = -1;
+    for (let i = lastStart + 5; i < lastEnd; i++) {
+      if (byteAt(i) == 0x2e) {
+        if (dot >= 0) return fail(Code.BAD_REQUEST_LINE, i, RequestLineError.VERSION);
+        dot = i;
+      }
+    }
+    if (dot < 0) return fail(Code.BAD_REQUEST_LINE, lastStart, RequestLineError.VERSION);
+    const major = versionComponent(lastStart + 5, dot);
+    const minor = versionComponent(dot + 1, lastEnd);
+    if (major < 0 || minor < 0) return fail(Code.BAD_REQUEST_LINE, lastStart, RequestLineError.VERSION);
+    if (major >= 2) return fail(Code.BAD_REQUEST_LINE, lastStart, RequestLineError.VERSION_NOT_SUPPORTED);
+    version = major == 1 && minor >= 1 ? 11 : 10;
+  }
+  setSlot(Slot.VERSION, version);
+  if (words > 3 || words < 2) return fail(Code.BAD_REQUEST_LINE, 0, RequestLineError.SYNTAX);
+  if (words == 2) {
+    const ms = load<i32>(slotPtr(Slot.METHOD_START));
+    const me = load<i32>(slotPtr(Slot.METHOD_END));
+    if (me - ms != 3 || byteAt(ms) != 0x47 || byteAt(ms + 1) != 0x45 || byteAt(ms + 2) != 0x54) {
+      return fail(Code.BAD_REQUEST_LINE, ms, RequestLineError.HTTP09_METHOD);
+    }
+  }
   return 0;
 }
 
@@ -234,9 +327,9 @@ function parseFused(total: i32): i32 {
   const nl = <i32>(findLF(INPUT, INPUT + <usize>statusLimit) - INPUT);
   if (nl >= statusLimit) return 0;
   const statusEnd = nl + 1;
-  const r = parseStatusLine(statusEnd);
+  const r = parseStartLine(statusEnd);
   if (r < 0) return r;
-  if (load<i32>(slotPtr(Slot.STATUS)) == 100) return 0;
+  if (!requestMode && load<i32>(slotPtr(Slot.STATUS)) == 100) return 0;
   beginHeaders();
   let open = true; // the email section has not ended
   let p = statusEnd;
@@ -294,13 +387,15 @@ function decideFraming(status: i32, version: i32, flags: i32): void {
       if (decimalClamped) out |= HeadFlag.LENGTH_CLAMPED;
     }
   }
-  if (status == 204 || status == 304 || (status >= 100 && status < 200) || (flags & InFlag.HEAD_REQUEST)) {
+  // A request without framing headers has no body (RFC 9112 6.3, rule 7).
+  if (requestMode ? !chunked && !hasLength : status == 204 || status == 304 || (status >= 100 && status < 200) || (flags & InFlag.HEAD_REQUEST)) {
     hasLength = true;
     length = 0;
     out |= HeadFlag.NO_BODY;
   }
   if (!willClose && !chunked && !hasLength) willClose = true;
-  if (willClose) out |= HeadFlag.WILL_CLOSE;
+  // A server's close_connection follows other rules: src/core decides it.
+  if (willClose && !requestMode) out |= HeadFlag.WILL_CLOSE;
   if (hasLength) out |= HeadFlag.HAS_LENGTH;
   setSlot(Slot.FLAGS, out);
   store<f64>(slotPtr(Slot.CONTENT_LENGTH_F64), length);
@@ -320,6 +415,28 @@ function decideFraming(status: i32, version: i32, flags: i32): void {
  * returned like any other (STATUS 100, no entries): the caller skips it.
  */
 export function parseHead(total: i32, scannedBefore: i32, linesBefore: i32, flags: i32): i32 {
+  requestMode = false;
+  return parseAnyHead(total, scannedBefore, linesBefore, flags);
+}
+
+/**
+ * Parses one request head from the input region [0, total), as
+ * `parseHead` does for a response (same arguments, resume hints, return
+ * values and entries), with parse_request's request line: METHOD, TARGET
+ * and VERSION spans, WORD_COUNT, VERSION 9/10/11, STATUS 0. Errors: a
+ * request line over `Limit.MAX_LINE` is LINE_TOO_LONG with ERROR_KIND
+ * `LineKind.REQUEST`; a refused line is BAD_REQUEST_LINE with ERROR_KIND a
+ * `RequestLineError`; EOF before any byte is REMOTE_DISCONNECTED (a
+ * client that closed between requests). FLAGS: CHUNKED and HAS_LENGTH as
+ * for a response; a request with neither has NO_BODY and length 0; never
+ * WILL_CLOSE (src/core computes close_connection). `flags`: EOF only.
+ */
+export function parseRequestHead(total: i32, scannedBefore: i32, linesBefore: i32, flags: i32): i32 {
+  requestMode = true;
+  return parseAnyHead(total, scannedBefore, linesBefore, flags & InFlag.EOF);
+}
+
+function parseAnyHead(total: i32, scannedBefore: i32, linesBefore: i32, flags: i32): i32 {
   if (total < 0 || total > inputCap || scannedBefore < 0 || scannedBefore > total || linesBefore < 0) {
     return fail(Code.INPUT_TOO_LARGE, 0, 0);
   }
@@ -344,7 +461,7 @@ export function parseHead(total: i32, scannedBefore: i32, linesBefore: i32, flag
     if (nl < window) {
       const lineEnd = nl + 1;
       if (lines == 0) {
-        const r = parseStatusLine(lineEnd);
+        const r = parseStartLine(lineEnd);
         if (r < 0) return r;
         statusChecked = true;
       } else {
@@ -356,7 +473,7 @@ export function parseHead(total: i32, scannedBefore: i32, linesBefore: i32, flag
       pos = lineEnd;
       continue;
     }
-    const kind = lines == 0 ? LineKind.STATUS : LineKind.HEADER;
+    const kind = lines == 0 ? (requestMode ? LineKind.REQUEST : LineKind.STATUS) : LineKind.HEADER;
     if (total - pos > Limit.MAX_LINE) return fail(Code.LINE_TOO_LONG, pos + Limit.MAX_LINE, kind);
     if (!eof) {
       setSlot(Slot.SCANNED, pos);
@@ -366,7 +483,7 @@ export function parseHead(total: i32, scannedBefore: i32, linesBefore: i32, flag
     // EOF: the partial line is the last line; readline then returns b''.
     if (lines == 0) {
       if (total == 0) return fail(Code.REMOTE_DISCONNECTED, 0, 0);
-      const r = parseStatusLine(total);
+      const r = parseStartLine(total);
       if (r < 0) return r;
       statusChecked = true;
     } else {
@@ -380,11 +497,11 @@ export function parseHead(total: i32, scannedBefore: i32, linesBefore: i32, flag
   if (!statusChecked) {
     // Checked by an earlier call; recompute its slots.
     const nl = <i32>(findLF(INPUT, INPUT + <usize>min(total, Limit.MAX_LINE)) - INPUT);
-    parseStatusLine(nl < total ? nl + 1 : total);
+    parseStartLine(nl < total ? nl + 1 : total);
   }
   const status = load<i32>(slotPtr(Slot.STATUS));
   setSlot(Slot.HEAD_END, headEnd);
-  if (status == 100) {
+  if (status == 100 && !requestMode) {
     // Skipped by the caller: its headers are only counted and limited.
     setSlot(Slot.HEADER_COUNT, 0);
     setSlot(Slot.FLAGS, HeadFlag.NO_BODY);

@@ -1,11 +1,11 @@
 // httpwire's WASM parser: the exports JS calls. The ABI (slots, flags,
-// codes) is src/core/abi.ts, shared with the TypeScript side. No imports,
+// codes) is src/abi/index.ts, shared with the TypeScript side. No imports,
 // no callbacks, no allocation after start-up: bytes in, integers out, and
 // every outcome a return code (hostile input never traps).
 import { INPUT, OUT, RUNS, ENTRIES, inputCap, entryCap, reserveLayout } from "./layout";
 import { hasHighByte } from "./scan";
 
-export { parseHead } from "./head";
+export { parseHead, parseRequestHead } from "./head";
 export { decodeChunked } from "./chunked";
 export { checkHeadStrict } from "./strict";
 

@@ -2,7 +2,7 @@
 // data; only `reserve` moves the input region and header entries, and only
 // when JS asks for more room (a head larger than any seen so far). Nothing
 // is allocated per call, so memory is bounded by the largest head accepted.
-import { Limit } from "../src/core/abi";
+import { Limit } from "../src/abi/index";
 
 // SIMD and SWAR scans may read 15 bytes past the input: keep them ours.
 const PAD: usize = 32;

@@ -1,5 +1,5 @@
 // Python's int() rules, byte by byte, without allocating.
-import { Limit } from "../src/core/abi";
+import { Limit } from "../src/abi/index";
 import { is, INT_WS, DIGIT, BYTES_WS, HEX } from "./tables";
 
 /** Largest value kept exactly; larger values clamp here. */

@@ -119,3 +119,43 @@ export function findNonName(p: usize, end: usize): usize {
   }
   return end;
 }
+
+/**
+ * First byte in [p, end) that is a control byte other than HTAB (< 0x20
+ * or 0x7f: CR and LF included), or `end`. Strict mode's scan of field
+ * values. May read up to 15 bytes past `end` (layout padding).
+ */
+export function findCtl(p: usize, end: usize): usize {
+  for (;;) {
+    let q = end;
+    if (ASC_FEATURE_SIMD) {
+      const space = i8x16.splat(0x20);
+      const del = i8x16.splat(0x7f);
+      while (p < end) {
+        const v = v128.load(p);
+        const m = i8x16.bitmask(v128.or(i8x16.lt_u(v, space), i8x16.eq(v, del)));
+        if (m) {
+          q = p + <usize>ctz(m);
+          break;
+        }
+        p += 16;
+      }
+    } else {
+      while (p < end) {
+        const w = load<u64>(p);
+        const lt = (w - 0x2020202020202020) & ~w & HIGHS;
+        const x = w ^ 0x7f7f7f7f7f7f7f7f;
+        const t = lt | ((x - ONES) & ~x & HIGHS);
+        if (t) {
+          q = p + <usize>(ctz(t) >> 3);
+          break;
+        }
+        p += 8;
+      }
+    }
+    if (q >= end) return end;
+    if (load<u8>(q) != 0x09) return q;
+    p = q + 1; // HTAB is allowed in a value
+  }
+  return end; // not reached: the loop returns
+}

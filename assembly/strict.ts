@@ -3,9 +3,9 @@
 // (`checkHeadStrict`); chunk framing is checked byte by byte inside
 // `decodeChunked` (`chunkStrictStep`), its position kept in a slot so the
 // check resumes across calls like the decoder itself.
-import { Code, Slot, StrictRule } from "../src/core/abi";
+import { Code, InFlag, Slot, StrictRule } from "../src/abi/index";
 import { INPUT, inputCap, slotPtr } from "./layout";
-import { findLF } from "./scan";
+import { findCtl, findLF } from "./scan";
 import { is, HEX, TCHAR } from "./tables";
 
 // @ts-ignore: decorator
@@ -51,47 +51,85 @@ function checkStatusLine(cr: i32): i32 {
   return 0;
 }
 
-/** One field line [p, cr): `token ":" OWS value OWS`, no obs-fold, no controls, no bare CR. */
-function checkFieldLine(p: i32, cr: i32): i32 {
-  const first = byteAt(p);
-  if (first == 0x20 || first == 0x09) return violation(StrictRule.OBS_FOLD, p);
-  let q = p;
-  while (q < cr && is(byteAt(q), TCHAR)) q++;
-  if (q == p || q == cr || byteAt(q) != 0x3a) return violation(StrictRule.INVALID_NAME, q);
-  for (let i = q + 1; i < cr; i++) {
-    const c = byteAt(i);
-    if (c == 0x0d) return violation(StrictRule.BARE_CR, i);
-    if (isValueCtl(c)) return violation(StrictRule.INVALID_VALUE, i);
+/**
+ * `method SP request-target SP HTTP/1.x` over [0, cr): a token, a target
+ * of visible ASCII, one space each, version 1.0 or 1.1 (RFC 9112 3).
+ */
+function checkRequestLine(cr: i32): i32 {
+  let p = 0;
+  while (p < cr && is(byteAt(p), TCHAR)) p++;
+  if (p == 0 || p >= cr || byteAt(p) != 0x20) return violation(StrictRule.REQUEST_LINE, p);
+  const ts = ++p;
+  while (p < cr && byteAt(p) - 0x21 < 0x5e) p++; // 0x21-0x7e
+  if (p == ts || p >= cr || byteAt(p) != 0x20) return violation(StrictRule.REQUEST_LINE, p);
+  p++;
+  if (cr - p != 8 || !(byteAt(p) == 0x48 && byteAt(p + 1) == 0x54 && byteAt(p + 2) == 0x54 && byteAt(p + 3) == 0x50 &&
+      byteAt(p + 4) == 0x2f && byteAt(p + 5) == 0x31 && byteAt(p + 6) == 0x2e && (byteAt(p + 7) == 0x30 || byteAt(p + 7) == 0x31))) {
+    return violation(StrictRule.REQUEST_LINE, p);
   }
   return 0;
 }
 
 /**
- * Checks the head the last `parseHead` call accepted, still in the input
- * region at [0, end) (`end`: its return value), against strict mode's
- * line rules: every line ends in CRLF (no bare CR or LF), the status line
- * is `HTTP/d.d ddd reason`, field names are tokens directly followed by
- * `:`, values hold no control bytes, no obs-fold, and a blank line ends
- * the head. Returns 0, STRICT_VIOLATION (ERROR_KIND = `StrictRule`,
- * ERROR_OFFSET = the offending byte) or INPUT_TOO_LARGE for a bad `end`.
+ * One field line [p, cr): `token ":" OWS value OWS`, no obs-fold, no
+ * controls, no bare CR. `request`: whitespace between name and colon is
+ * its own rule (a request smuggling form).
  */
-export function checkHeadStrict(end: i32): i32 {
+function checkFieldLine(p: i32, cr: i32, request: bool): i32 {
+  const first = byteAt(p);
+  if (first == 0x20 || first == 0x09) return violation(StrictRule.OBS_FOLD, p);
+  let q = p;
+  while (q < cr && is(byteAt(q), TCHAR)) q++;
+  if (request && q > p && q < cr && isBlank(byteAt(q))) return violation(StrictRule.WHITESPACE_BEFORE_COLON, q);
+  if (q == p || q == cr || byteAt(q) != 0x3a) return violation(StrictRule.INVALID_NAME, q);
+  const bad = <i32>(findCtl(INPUT + <usize>(q + 1), INPUT + <usize>cr) - INPUT);
+  if (bad < cr) return violation(byteAt(bad) == 0x0d ? StrictRule.BARE_CR : StrictRule.INVALID_VALUE, bad);
+  return 0;
+}
+
+/**
+ * Checks the head the last `parseHead` (or, with `InFlag.REQUEST` in
+ * `flags`, `parseRequestHead`) call accepted, still in the input region at
+ * [0, end) (`end`: its return value), against strict mode's line rules:
+ * every line ends in CRLF (no bare CR or LF), the status line is
+ * `HTTP/d.d ddd reason` (a request line `token SP target SP HTTP/1.x`),
+ * field names are tokens directly followed by `:`, values hold no control
+ * bytes, no obs-fold, and a blank line ends the head. Returns 0,
+ * STRICT_VIOLATION (ERROR_KIND = `StrictRule`, ERROR_OFFSET = the
+ * offending byte) or INPUT_TOO_LARGE for a bad `end`.
+ */
+export function checkHeadStrict(end: i32, flags: i32): i32 {
+  const request = (flags & InFlag.REQUEST) != 0;
   if (end <= 0 || end > inputCap) return Code.INPUT_TOO_LARGE;
   let p = 0;
   let first = true;
   while (p < end) {
+    if (!first) {
+      // The usual field line in one pass: a token, a colon, then a value
+      // whose first control byte is the CR of its CRLF. Anything else takes
+      // the line-by-line path below, which names the rule.
+      let q = p;
+      while (q < end && is(byteAt(q), TCHAR)) q++;
+      if (q > p && q < end && byteAt(q) == 0x3a) {
+        const x = <i32>(findCtl(INPUT + <usize>(q + 1), INPUT + <usize>end) - INPUT);
+        if (x + 1 < end && byteAt(x) == 0x0d && byteAt(x + 1) == 0x0a) {
+          p = x + 2;
+          continue;
+        }
+      }
+    }
     const lf = <i32>(findLF(INPUT + <usize>p, INPUT + <usize>end) - INPUT);
     if (lf >= end) return violation(StrictRule.UNTERMINATED_HEAD, end);
     if (lf == p || byteAt(lf - 1) != 0x0d) return violation(StrictRule.BARE_LF, lf);
     const cr = lf - 1;
     let r: i32;
     if (first) {
-      r = checkStatusLine(cr);
+      r = request ? checkRequestLine(cr) : checkStatusLine(cr);
       first = false;
     } else if (cr == p) {
       return lf + 1 == end ? 0 : violation(StrictRule.UNTERMINATED_HEAD, lf + 1);
     } else {
-      r = checkFieldLine(p, cr);
+      r = checkFieldLine(p, cr, request);
     }
     if (r < 0) return r;
     p = lf + 1;
@@ -138,10 +176,12 @@ export const enum StrictChunk {
  * One byte `c` (at `offset`) of a chunk-size line or trailer line in state
  * `s`: the next state (LINE_DONE after the line's LF), or a negative
  * STRICT_VIOLATION. Size lines: `1*HEXDIG *( BWS ";" BWS token [ BWS "="
- * BWS ( token / quoted-string ) ] ) CRLF`; trailer lines: field lines as
- * in a head, then an empty CRLF line.
+ * BWS ( token / quoted-string ) ] ) CRLF`, at most 16 significant hex
+ * digits; trailer lines: field lines as in a head, then an empty CRLF line.
  */
-export function chunkStrictStep(s: i32, c: u32, offset: i32): i32 {
+export function chunkStrictStep(state: i32, c: u32, offset: i32): i32 {
+  // HEX keeps the count of significant digits above its low byte.
+  const s = state & 0xff;
   if (c == 0x0a) {
     if (s == StrictChunk.CR || s == StrictChunk.TRAILER_END_CR) return StrictChunk.LINE_DONE;
     if (s == StrictChunk.TRAILER_CR) return StrictChunk.TRAILER_START;
@@ -156,9 +196,15 @@ export function chunkStrictStep(s: i32, c: u32, offset: i32): i32 {
   const token = is(c, TCHAR);
   switch (s) {
     case StrictChunk.HEX0:
-      return is(c, HEX) ? StrictChunk.HEX : violation(StrictRule.CHUNK_SIZE, offset);
+      if (!is(c, HEX)) return violation(StrictRule.CHUNK_SIZE, offset);
+      return c == 0x30 ? StrictChunk.HEX : StrictChunk.HEX | (1 << 8);
     case StrictChunk.HEX:
-      if (is(c, HEX)) return StrictChunk.HEX;
+      if (is(c, HEX)) {
+        // More than 16 significant digits is past 64 bits: a peer that
+        // wraps the size would frame the body differently.
+        const digits = (state >> 8) + (state > 0xff || c != 0x30 ? 1 : 0);
+        return digits > 16 ? violation(StrictRule.CHUNK_SIZE, offset) : StrictChunk.HEX | (digits << 8);
+      }
       if (c == 0x0d) return StrictChunk.CR;
       if (c == 0x3b) return StrictChunk.EXT_PRE_NAME;
       if (blank) return StrictChunk.BWS;

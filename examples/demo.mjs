@@ -1,13 +1,21 @@
 // `npm start`: the example sessions of Python's http.client documentation
 // ("Examples": GET, reading in chunks, a 404, HEAD, POST, PUT), run with
-// httpwire against a server this demo starts on 127.0.0.1. Each Python
-// statement is printed as a `>>>` line, followed by what httpwire printed,
-// in Python's format. The docs talk to public hosts (some over HTTPS); here
-// every session talks plain HTTP to the local server, and a note says so.
+// httpwire against a server this demo starts on 127.0.0.1. Each step shows
+// the Python statement (`>>>`), the JavaScript that runs in its place
+// (`js>`), and what it printed. The docs talk to public hosts (some over
+// HTTPS); here every session talks plain HTTP to the local server, and a
+// note says so: no network.
 import http from 'node:http';
 import { once } from 'node:events';
-import { HTTPConnection, pyRepr, pyStr } from '../dist/index.js';
-import { ResponseEvent, ResponseMachine } from '../dist/core/index.js';
+// The package imports itself by its name (package.json "exports"), as your code would.
+import { HTTPConnection, pyRepr } from 'httpwire';
+import { ResponseEvent, ResponseMachine } from 'httpwire/core';
+
+// `npm start | head` closes the pipe early: not an error.
+process.stdout.on('error', (e) => {
+  if (e.code === 'EPIPE') process.exit(0);
+  throw e;
+});
 
 // ---------------------------------------------------------------------------
 // The server: a stand-in for www.python.org, docs.python.org,
@@ -63,139 +71,192 @@ const HOST = '127.0.0.1';
 const { port: PORT } = server.address();
 
 // ---------------------------------------------------------------------------
-// Printing a session the way the docs show it.
+// Printing a session: each step is the Python statement of the docs (`>>>`)
+// and the JavaScript that does the same with httpwire (`js>`), then what it
+// printed. The JavaScript shown is the source text of the function that
+// runs (Function.prototype.toString), so what you read is what ran.
 
-/** A statement typed at the Python prompt (continuation lines after '\n'). */
-function py(statement) {
-  const [first, ...rest] = statement.split('\n');
+/** The body of an arrow function's source, dedented. */
+function source(fn) {
+  const text = fn.toString().replace(/^async\s*\(\)\s*=>\s*/, '');
+  if (!text.startsWith('{')) return text.endsWith(';') ? text : `${text};`;
+  const lines = text.slice(1, -1).split('\n').filter((l) => l.trim() !== '');
+  const indent = Math.min(...lines.map((l) => /^ */.exec(l)[0].length));
+  return lines.map((l) => l.slice(indent)).join('\n');
+}
+
+/**
+ * A step: the docs' Python (continuation lines after '\n'), then the
+ * JavaScript, run; `js` is a string for a statement of this file that is
+ * not in a function (the imports at its top).
+ */
+async function step(python, fn) {
+  const [first, ...rest] = python.split('\n');
   console.log(`>>> ${first}`);
   for (const line of rest) console.log(line ? `... ${line}` : '...');
+  if (typeof fn === 'string') {
+    console.log(`js> ${fn}`);
+  } else if (fn) {
+    const [jsFirst, ...jsRest] = source(fn).split('\n');
+    console.log(`js> ${jsFirst}`);
+    for (const line of jsRest) console.log(`... ${line}`);
+    await fn();
+  }
 }
-/** Python's print(): str() of each argument, joined by spaces. */
-const print = (...values) => console.log(values.map(pyStr).join(' '));
-/** What the prompt echoes for an expression: its repr(). */
-const echo = (value) => console.log(pyRepr(value));
 /** Where this demo departs from the docs' session. */
 const note = (text) => console.log(`  [demo: ${text}]`);
 const title = (text) => console.log(`\n=== ${text} ===`);
-const LOCAL = `HTTPConnection("${HOST}", ${PORT})`;
 
+// The sessions' variables, as at the Python prompt.
+let conn, r1, r2, res, response, data, data1, chunk, params, headers, BODY;
 const opened = [];
-/**
- * `conn = http.client.HTTPConnection(...)`: the docs' host is `docsHost`;
- * the demo connects to its own server instead, and says so.
- */
-function connect(docsHost) {
-  note(`the docs use ${docsHost}; here ${LOCAL}, the demo's server`);
-  py(`conn = http.client.${LOCAL}`);
-  const conn = new HTTPConnection(HOST, PORT);
-  opened.push(conn); // so that the demo can close it however it ends
-  return conn;
-}
-
-/**
- * `conn.request(<args>)`, `<name> = conn.getresponse()` and, with
- * `status`, `print(<name>.status, <name>.reason)`.
- */
-async function exchange(conn, name, pyArgs, args, status = true) {
-  py(`conn.request(${pyArgs})`);
-  await conn.request(...args);
-  py(`${name} = conn.getresponse()`);
-  const response = await conn.getresponse();
-  if (status) {
-    py(`print(${name}.status, ${name}.reason)`);
-    print(response.status, response.reason);
-  }
-  return response;
-}
 
 async function sessions() {
   title('GET, and reading a body in chunks');
-  py('import http.client');
-  let conn = connect('HTTPSConnection("www.python.org")');
-  let r1 = await exchange(conn, 'r1', '"GET", "/"', ['GET', '/']);
-  py('data1 = r1.read() # This will return entire content.');
-  const data1 = await r1.read();
-  py('len(data1)');
-  echo(data1.length);
-  py('# The following example demonstrates reading data in chunks.');
-  r1 = await exchange(conn, 'r1', '"GET", "/"', ['GET', '/'], false);
-  py('while chunk := r1.read(200):\n    print(repr(chunk))\n');
-  for (let chunk; (chunk = await r1.read(200)).length > 0; ) echo(chunk);
+  await step('import http.client', "import { HTTPConnection, pyRepr } from 'httpwire'; // the demo's first lines");
+  note(`the docs use HTTPSConnection("www.python.org"); here the demo's server, ${HOST}:${PORT}`);
+  await step(`conn = http.client.HTTPConnection("${HOST}", ${PORT})`, async () => {
+    conn = new HTTPConnection(HOST, PORT);
+  });
+  opened.push(conn);
+  await step('conn.request("GET", "/")', async () => {
+    await conn.request('GET', '/');
+  });
+  await step('r1 = conn.getresponse()', async () => {
+    r1 = await conn.getresponse();
+  });
+  await step('print(r1.status, r1.reason)', async () => console.log(r1.status, r1.reason));
+  await step('data1 = r1.read() # This will return entire content.', async () => {
+    data1 = await r1.read(); // a Uint8Array
+  });
+  await step('len(data1)', async () => console.log(data1.length));
+  await step('# The following example demonstrates reading data in chunks.');
+  await step('conn.request("GET", "/")', async () => {
+    await conn.request('GET', '/');
+  });
+  await step('r1 = conn.getresponse()', async () => {
+    r1 = await conn.getresponse();
+  });
+  await step('while chunk := r1.read(200):\n    print(repr(chunk))\n', async () => {
+    while ((chunk = await r1.read(200)).length > 0) console.log(pyRepr(chunk)); // pyRepr: Python's repr()
+  });
 
   title('A 404');
-  py('# Example of an invalid request');
+  await step('# Example of an invalid request');
   conn.close(); // Python drops the old connection when `conn` is rebound
-  conn = connect('HTTPSConnection("docs.python.org")');
-  const r2 = await exchange(conn, 'r2', '"GET", "/parrot.spam"', ['GET', '/parrot.spam']);
-  py('data2 = r2.read()');
-  await r2.read();
-  py('conn.close()');
-  conn.close();
+  note(`the docs use HTTPSConnection("docs.python.org"); here the demo's server`);
+  await step(`conn = http.client.HTTPConnection("${HOST}", ${PORT})`, async () => {
+    conn = new HTTPConnection(HOST, PORT);
+  });
+  opened.push(conn);
+  await step('conn.request("GET", "/parrot.spam")', async () => {
+    await conn.request('GET', '/parrot.spam');
+  });
+  await step('r2 = conn.getresponse()', async () => {
+    r2 = await conn.getresponse();
+  });
+  await step('print(r2.status, r2.reason)', async () => console.log(r2.status, r2.reason));
+  await step('data2 = r2.read()', async () => {
+    await r2.read();
+  });
+  await step('conn.close()', async () => conn.close());
 
   title('HEAD: no body, but the headers say how long it would be');
-  py('import http.client');
-  conn = connect('HTTPSConnection("www.python.org")');
-  const res = await exchange(conn, 'res', '"HEAD", "/"', ['HEAD', '/']);
-  py('data = res.read()');
-  const data = await res.read();
-  py('print(len(data))');
-  print(data.length);
-  py("data == b''");
-  echo(data.length === 0);
-  py('res.getheader("Content-Length")');
-  echo(res.getheader('Content-Length'));
+  note(`the docs use HTTPSConnection("www.python.org"); here the demo's server`);
+  await step(`conn = http.client.HTTPConnection("${HOST}", ${PORT})`, async () => {
+    conn = new HTTPConnection(HOST, PORT);
+  });
+  opened.push(conn);
+  await step('conn.request("HEAD", "/")', async () => {
+    await conn.request('HEAD', '/');
+  });
+  await step('res = conn.getresponse()', async () => {
+    res = await conn.getresponse();
+  });
+  await step('print(res.status, res.reason)', async () => console.log(res.status, res.reason));
+  await step('data = res.read()', async () => {
+    data = await res.read();
+  });
+  await step('print(len(data))', async () => console.log(data.length));
+  await step("data == b''", async () => console.log(data.length === 0));
+  await step('res.getheader("Content-Length")', async () => console.log(pyRepr(res.getheader('Content-Length'))));
   conn.close();
 
   title('POST with urlencoded parameters');
-  py('import http.client, urllib.parse');
-  py("params = urllib.parse.urlencode({'@number': 12524, '@type': 'issue', '@action': 'show'})");
-  const params = new URLSearchParams({ '@number': 12524, '@type': 'issue', '@action': 'show' }).toString();
-  py('headers = {"Content-type": "application/x-www-form-urlencoded",\n           "Accept": "text/plain"}');
-  const headers = { 'Content-type': 'application/x-www-form-urlencoded', Accept: 'text/plain' };
-  conn = connect('HTTPConnection("bugs.python.org")');
-  const response = await exchange(conn, 'response', '"POST", "", params, headers', ['POST', '', params, headers]);
-  py('data = response.read()');
-  const posted = await response.read();
-  py('data');
-  echo(posted);
-  py('conn.close()');
-  conn.close();
+  await step('import http.client, urllib.parse', "import { HTTPConnection } from 'httpwire'; // URLSearchParams (urllib.parse's urlencode) is a global");
+  await step("params = urllib.parse.urlencode({'@number': 12524, '@type': 'issue', '@action': 'show'})", async () => {
+    params = new URLSearchParams({ '@number': 12524, '@type': 'issue', '@action': 'show' }).toString();
+  });
+  await step('headers = {"Content-type": "application/x-www-form-urlencoded",\n           "Accept": "text/plain"}', async () => {
+    headers = { 'Content-type': 'application/x-www-form-urlencoded', Accept: 'text/plain' };
+  });
+  note(`the docs use HTTPConnection("bugs.python.org"); here the demo's server`);
+  await step(`conn = http.client.HTTPConnection("${HOST}", ${PORT})`, async () => {
+    conn = new HTTPConnection(HOST, PORT);
+  });
+  opened.push(conn);
+  await step('conn.request("POST", "", params, headers)', async () => {
+    await conn.request('POST', '', params, headers);
+  });
+  await step('response = conn.getresponse()', async () => {
+    response = await conn.getresponse();
+  });
+  await step('print(response.status, response.reason)', async () => console.log(response.status, response.reason));
+  await step('data = response.read()', async () => {
+    data = await response.read();
+  });
+  await step('data', async () => console.log(pyRepr(data)));
+  await step('conn.close()', async () => conn.close());
 
   title('PUT');
-  py('# This creates an HTTP request');
-  py('# with the content of BODY as the enclosed representation');
-  py('# for the resource http://localhost:8080/file');
-  py('import http.client');
-  py('BODY = "***filecontents***"');
-  const BODY = '***filecontents***';
-  conn = connect('HTTPConnection("localhost", 8080)');
-  await exchange(conn, 'response', '"PUT", "/file", BODY', ['PUT', '/file', BODY]);
+  await step('# This creates an HTTP request');
+  await step('# with the content of BODY as the enclosed representation');
+  await step('# for the resource http://localhost:8080/file');
+  await step('BODY = "***filecontents***"', async () => {
+    BODY = '***filecontents***';
+  });
+  note(`the docs use HTTPConnection("localhost", 8080); here the demo's server`);
+  await step(`conn = http.client.HTTPConnection("${HOST}", ${PORT})`, async () => {
+    conn = new HTTPConnection(HOST, PORT);
+  });
+  opened.push(conn);
+  await step('conn.request("PUT", "/file", BODY)', async () => {
+    await conn.request('PUT', '/file', BODY);
+  });
+  await step('response = conn.getresponse()', async () => {
+    response = await conn.getresponse();
+  });
+  await step('print(response.status, response.reason)', async () => console.log(response.status, response.reason));
   conn.close();
 }
 
 // The core alone: no sockets, no Python names; bytes in, structure out.
-function core() {
-  title('httpwire/core: the sans-IO parser on bytes');
-  const bytes = new TextEncoder().encode(
-    'HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n4\r\nWiki\r\n5\r\npedia\r\n0\r\n\r\n',
-  );
-  const machine = new ResponseMachine();
-  machine.receive(bytes);
-  machine.receiveEof();
-  const body = [];
-  for (let e = machine.next(); e !== ResponseEvent.END; e = machine.next()) {
-    if (e === ResponseEvent.DATA) body.push(new TextDecoder().decode(machine.data));
-    else if (e === ResponseEvent.ERROR) throw machine.error;
-  }
-  const { status, reason, chunked } = machine.head;
-  console.log(`ResponseMachine over <${bytes.length} bytes> ->`, { status, reason, chunked, body: body.join('') });
+async function core() {
+  title('httpwire/core: the sans-IO parser on bytes (no Python counterpart)');
+  const show = (fn) => {
+    console.log(`js> ${source(fn).split('\n').join('\n... ')}`);
+    return fn();
+  };
+  await show(async () => {
+    const m = new ResponseMachine();
+    m.receive(new TextEncoder().encode(
+      'HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n4\r\nWiki\r\n5\r\npedia\r\n0\r\n\r\n'));
+    m.receiveEof();
+    let body = '';
+    for (let e = m.next(); e !== ResponseEvent.END; e = m.next()) {
+      if (e === ResponseEvent.DATA) body += new TextDecoder().decode(m.data);
+      else if (e === ResponseEvent.ERROR) throw m.error;
+    }
+    const { status, reason, chunked } = m.head;
+    console.log({ status, reason, chunked, body });
+  });
 }
 
 try {
   console.log(`httpwire: the example sessions of Python's http.client docs, against http://${HOST}:${PORT}/`);
+  console.log('Each step: the Python of the docs (>>>), the JavaScript that ran (js>), then what it printed.');
   await sessions();
-  core();
+  await core();
 } catch (e) {
   console.error(e);
   process.exitCode = 1;

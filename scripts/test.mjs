@@ -1,11 +1,29 @@
-// `npm test`: runs Vitest and ends with the plain line CI reads,
-// "N passed, N failed" (CI does not read Vitest's own summary).
+// `npm test`: the whole set-up, then Vitest, ending with the plain line CI
+// reads, "N passed, N failed" (CI does not read Vitest's own summary).
+// Set-up, in order: the outside programs of scripts/peers.mjs (installed
+// when this process may, else one message and exit before any test), then
+// npm ci and the build when node_modules or dist/ are missing or stale.
 import { spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, readFileSync, rmSync } from 'node:fs';
 import { dirname, join } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { ensurePeers } from './peers.mjs';
+import { ensureReady, root } from './setup.mjs';
 
-const root = join(dirname(fileURLToPath(import.meta.url)), '..');
+const peers = ensurePeers();
+if (peers.message) {
+  console.error(`\n${peers.message}\n`);
+  console.log('0 passed, 1 failed');
+  process.exit(1);
+}
+try {
+  ensureReady();
+} catch (e) {
+  // npm ci or the build said why above.
+  console.error(`\nnpm test cannot start: ${e.message.split('\n')[0]}\n`);
+  console.log('0 passed, 1 failed');
+  process.exit(1);
+}
+
 const report = join(root, '.tmp', 'vitest-report.json');
 mkdirSync(dirname(report), { recursive: true });
 rmSync(report, { force: true });
@@ -14,7 +32,8 @@ const vitest = join(root, 'node_modules', 'vitest', 'vitest.mjs');
 const run = spawnSync(
   process.execPath,
   [vitest, 'run', '--reporter=default', '--reporter=json', `--outputFile.json=${report}`, ...process.argv.slice(2)],
-  { cwd: root, stdio: 'inherit' },
+  // PYTHON313: the interpreter found above, for test/support/python.ts.
+  { cwd: root, stdio: 'inherit', env: { ...process.env, PYTHON313: peers.python313 } },
 );
 
 let passed = 0;

@@ -1,5 +1,5 @@
-// The generated API reference (`npm run docs:api`, TypeDoc over the two
-// public entries) must build without a warning: every type a public
+// The generated API reference (`npm run docs:api`, TypeDoc over the public
+// entries: root, core and pool) must build without a warning: every type a public
 // signature mentions is exported and documented where users can find it.
 import { describe, expect, it } from 'vitest';
 import { spawnSync } from 'node:child_process';

@@ -8,13 +8,13 @@ import { randomBytes } from 'node:crypto';
 import { accessSync, chmodSync, constants, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import * as net from 'node:net';
 import { tmpdir } from 'node:os';
-import { delimiter, join } from 'node:path';
+import { delimiter, dirname, join } from 'node:path';
 import { createInterface } from 'node:readline';
 import { BODY_BYTE } from './workloads.mjs';
 
 const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
 
-/** `name` on PATH or in the Debian system directories; an error naming .ci/run when missing. */
+/** `name` on PATH or in the Debian system directories; an error naming npm test when missing. */
 export function findProgram(name) {
   const dirs = [...(process.env.PATH ?? '').split(delimiter).filter(Boolean), '/usr/local/sbin', '/usr/sbin', '/sbin'];
   for (const dir of dirs) {
@@ -25,7 +25,7 @@ export function findProgram(name) {
       // not here
     }
   }
-  throw new Error(`${name} is not installed (looked on PATH and in /usr/sbin): the benchmark needs it; .ci/run installs it`);
+  throw new Error(`${name} is not installed (looked on PATH and in /usr/sbin): the benchmark needs it; npm test installs it (scripts/peers.mjs)`);
 }
 
 /** Kills `child` (SIGTERM, then SIGKILL after 3 s) and waits for its exit, bounded. */
@@ -58,8 +58,12 @@ async function freePort() {
   return port;
 }
 
-/** nginx serving /100b, /16m, /chunked/64k (SSI drops the length: chunked) and POST /post. */
-export async function startNginx() {
+/**
+ * nginx serving /100b, /16m, /chunked/64k (SSI drops the length: chunked)
+ * and POST /post; `options` adds files ({ path: bytes }), server
+ * directives (`locations`) and keep-alive limits (the pool benchmark's).
+ */
+export async function startNginx(options = {}) {
   const nginx = findProgram('nginx');
   const version = spawnSync(nginx, ['-v'], { encoding: 'latin1' }).stderr.trim(); // nginx -v prints on stderr
   const dir = mkdtempSync(join(tmpdir(), 'httpwire-e2e-nginx-'));
@@ -68,6 +72,10 @@ export async function startNginx() {
     for (const sub of ['logs', 'temp', 'www']) mkdirSync(join(dir, sub), { mode: 0o755 });
     for (const [name, size] of [['100b', 100], ['16m', 16 << 20], ['64k', 65536]]) {
       writeFileSync(join(dir, 'www', name), Buffer.alloc(size, BODY_BYTE), { mode: 0o644 });
+    }
+    for (const [path, bytes] of Object.entries(options.files ?? {})) {
+      mkdirSync(join(dir, 'www', dirname(path)), { recursive: true, mode: 0o755 });
+      writeFileSync(join(dir, 'www', path), bytes, { mode: 0o644 });
     }
     const token = randomBytes(12).toString('hex');
     for (let attempt = 0; attempt < 3; attempt++) {
@@ -80,7 +88,7 @@ export async function startNginx() {
       const http = [
         ...['client_body', 'proxy', 'fastcgi', 'uwsgi', 'scgi'].map((kind) => `${kind}_temp_path ${join(dir, 'temp', kind)}`),
         'default_type application/octet-stream', 'access_log off', 'sendfile on',
-        'keepalive_timeout 600s', 'keepalive_requests 100000000',
+        `keepalive_timeout ${options.keepaliveTimeout ?? '600s'}`, `keepalive_requests ${options.keepaliveRequests ?? 100000000}`,
       ];
       writeFileSync(
         join(dir, 'nginx.conf'),
@@ -95,6 +103,7 @@ http {
     location = /__ready { default_type text/plain; return 200 "${token}"; }
     location /chunked/ { alias www/; ssi on; ssi_types *; }
     location = /post { client_max_body_size 2m; client_body_buffer_size 2m; return 200 "ok"; }
+    ${options.locations ?? ''}
   }
 }
 `,

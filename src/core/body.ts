@@ -3,7 +3,7 @@
 // transport; the caller pushes bytes and passes `eof` once the peer closed.
 // Content-Length and until-close bodies never enter WASM; of a chunked body
 // only the framing lines do, and data bytes are served straight from the buffer.
-import { ChunkState, Code, InFlag, Slot } from './abi.js';
+import { ChunkState, Code, InFlag, Slot } from '../abi/index.js';
 import type { ReceiveBuffer } from './buffer.js';
 import { ParseError } from './errors.js';
 import { BodyKind, type ResponseHead } from './head.js';

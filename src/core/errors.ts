@@ -2,7 +2,7 @@
 // exceptions (only src/http does); it throws `ParseError`, which carries
 // the ABI code, the offending offset, and the facts src/http needs to build
 // CPython's exception with CPython's message.
-import { Code, Limit, LineKind, StrictRule } from './abi.js';
+import { Code, Limit, LineKind, RequestLineError, StrictRule } from '../abi/index.js';
 
 /** CPython's wording for each `LineKind` in LineTooLong("got more than ... when reading X"). */
 export const LINE_KIND_TEXT: Record<number, string> = {
@@ -10,6 +10,7 @@ export const LINE_KIND_TEXT: Record<number, string> = {
   [LineKind.HEADER]: 'header line',
   [LineKind.CHUNK_SIZE]: 'chunk size',
   [LineKind.TRAILER]: 'trailer line',
+  [LineKind.REQUEST]: 'request line',
 };
 
 /** Each strict-mode rule: its name (stable, for code that matches on it) and what it refuses. */
@@ -30,6 +31,23 @@ export const STRICT_RULES: Record<number, [name: string, text: string]> = {
   [StrictRule.CHUNK_EXTENSION]: ['invalid-chunk-extension', 'a malformed chunk extension'],
   [StrictRule.CHUNK_DATA_END]: ['chunk-data-without-crlf', 'chunk data not followed by CRLF'],
   [StrictRule.TRAILER]: ['invalid-trailer', 'a malformed trailer field'],
+  [StrictRule.REQUEST_LINE]: ['invalid-request-line', "a request line other than 'token SP target SP HTTP/1.x'"],
+  [StrictRule.WHITESPACE_BEFORE_COLON]: ['whitespace-before-colon', 'whitespace between a header name and its colon'],
+  [StrictRule.MULTIPLE_CONTENT_LENGTH]: ['multiple-content-length', 'more than one Content-Length field in a request'],
+  [StrictRule.MULTIPLE_TRANSFER_ENCODING]: ['multiple-transfer-encoding', 'more than one Transfer-Encoding field'],
+  [StrictRule.MISSING_HOST]: ['missing-host', 'an HTTP/1.1 request without Host'],
+  [StrictRule.MULTIPLE_HOST]: ['multiple-host', 'more than one Host field'],
+  [StrictRule.BODY_NOT_ALLOWED]: ['body-not-allowed', 'a body on a GET, HEAD, TRACE or CONNECT request'],
+  [StrictRule.INVALID_TARGET]: ['invalid-request-target', 'a request-target whose form does not fit the method'],
+};
+
+/** parse_request's reason for refusing a request line (`RequestLineError`), before the quoted text. */
+export const REQUEST_LINE_TEXT: Record<number, string> = {
+  [RequestLineError.EMPTY]: 'empty request line',
+  [RequestLineError.VERSION]: 'Bad request version',
+  [RequestLineError.VERSION_NOT_SUPPORTED]: 'Invalid HTTP version',
+  [RequestLineError.SYNTAX]: 'Bad request syntax',
+  [RequestLineError.HTTP09_METHOD]: 'Bad HTTP/0.9 request type',
 };
 
 /** A response the core cannot read, with where and why. */
@@ -74,6 +92,8 @@ function describe(code: number, kind: number, text: string): string {
       return 'connection closed inside a chunk';
     case Code.INCOMPLETE_BODY:
       return 'connection closed before the end of the body';
+    case Code.BAD_REQUEST_LINE:
+      return `${REQUEST_LINE_TEXT[kind] ?? 'bad request line'}: ${JSON.stringify(text)}`;
     case Code.STRICT_VIOLATION:
       return `strict mode refuses ${STRICT_RULES[kind]?.[1] ?? 'this response'} [${STRICT_RULES[kind]?.[0] ?? kind}]`;
     default:

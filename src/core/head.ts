@@ -1,7 +1,7 @@
 // Response heads: the WASM head parser behind a small incremental API, and
 // the parsed head with lazily decoded strings (the head bytes are copied out
 // once; a name or value becomes a string only when asked for).
-import { Code, HeadFlag, InFlag, Limit, Slot, StrictRule } from './abi.js';
+import { Code, HeadFlag, InFlag, Limit, Slot, StrictRule } from '../abi/index.js';
 import { ParseError } from './errors.js';
 import { hasNativeLatin1, latin1Decode, latin1Encode } from './latin1.js';
 import { getWasmParser, type WasmParser } from './wasm.js';
@@ -166,8 +166,7 @@ export class ResponseHead {
     this.reasonEnd = o[Slot.REASON_END]!;
     this.versionStart = o[Slot.VERSION_START]!;
     this.versionEnd = o[Slot.VERSION_END]!;
-    const count = o[Slot.HEADER_COUNT]!;
-    this.headers = new HeaderFields(this.text, spanArena.chunk(count * 4), spanArena.take(wasm.entries, count * 4), count);
+    this.headers = takeHeaderFields(wasm, this.text);
     this.chunked = (flags & HeadFlag.CHUNKED) !== 0;
     this.length = flags & HeadFlag.HAS_LENGTH ? wasm.contentLength : null;
     this.willClose = (flags & HeadFlag.WILL_CLOSE) !== 0;
@@ -200,6 +199,75 @@ export class ResponseHead {
   }
 }
 
+/**
+ * The resumable scan for one head of one connection, response or request:
+ * stages the received bytes in WASM (a small window first, grown only while
+ * the head is incomplete) and keeps the resume hints between calls.
+ */
+export class HeadScan {
+  readonly wasm: WasmParser;
+  private scanned = 0;
+  private lines = 0;
+  /** Bytes staged by the last call that needed more (the window only grows). */
+  private staged = 0;
+
+  constructor(wasm: WasmParser) {
+    this.wasm = wasm;
+  }
+
+  /**
+   * Parses the head at the start of `input` (the bytes received so far; a
+   * later call passes the same bytes plus more) with `parseHead`, or
+   * `parseRequestHead` when `request`. `eof`: nothing more will arrive.
+   * Returns the head length (the out-block describes it until the next
+   * WASM call), NEED_MORE, or a negative `Code` (out-block error slots
+   * set). Throws INPUT_TOO_LARGE when WASM memory cannot grow.
+   */
+  run(input: Uint8Array, eof: boolean, kind: number, request: boolean): number {
+    const wasm = this.wasm;
+    // A head never exceeds MAX_HEAD, so bytes past it cannot change the
+    // outcome. Within that, stage a small window first and grow it only
+    // while the head is incomplete: a 100-byte head at the front of a 7 MB
+    // buffer must not cost a 7 MB copy.
+    const limit = Math.min(input.length, Limit.MAX_HEAD);
+    let total = Math.min(limit, Math.max(this.staged, FIRST_WINDOW));
+    for (;;) {
+      if (!wasm.stage(this, total === input.length ? input : input.subarray(0, total))) {
+        throw new ParseError(Code.INPUT_TOO_LARGE, 0);
+      }
+      const flags = kind | (eof && total === input.length ? InFlag.EOF : 0);
+      let r = request ? wasm.parseRequestHead(total, this.scanned, this.lines, flags) : wasm.parseHead(total, this.scanned, this.lines, flags);
+      if (r === Code.NEED_ENTRIES) {
+        if (!wasm.reserve(0, wasm.out[Slot.NEEDED_ENTRIES]!)) throw new ParseError(Code.INPUT_TOO_LARGE, 0);
+        r = request ? wasm.parseRequestHead(total, this.scanned, this.lines, flags) : wasm.parseHead(total, this.scanned, this.lines, flags);
+      }
+      if (r !== Code.NEED_MORE) return r;
+      this.scanned = wasm.out[Slot.SCANNED]!;
+      this.lines = wasm.out[Slot.LINES]!;
+      this.staged = total;
+      if (total < limit) {
+        total = Math.min(limit, total * 2);
+        continue;
+      }
+      return Code.NEED_MORE;
+    }
+  }
+
+  /** Forgets a partly parsed head (call before parsing the next one). */
+  reset(): void {
+    this.scanned = 0;
+    this.lines = 0;
+    this.staged = 0;
+    this.wasm.release(this);
+  }
+}
+
+/** The header fields the last head parse wrote to the out-block, over the head's text. */
+export function takeHeaderFields(wasm: WasmParser, text: string): HeaderFields {
+  const count = wasm.out[Slot.HEADER_COUNT]!;
+  return new HeaderFields(text, spanArena.chunk(count * 4), spanArena.take(wasm.entries, count * 4), count);
+}
+
 /** Options of a `HeadParser`. */
 export interface HeadParserOptions {
   /** The WASM instance to use (default: the shared SIMD-or-scalar one). */
@@ -220,14 +288,12 @@ export interface HeadParserOptions {
 export class HeadParser {
   private readonly wasm: WasmParser;
   private readonly strict: boolean;
-  private scanned = 0;
-  private lines = 0;
-  /** Bytes staged by the last call that needed more (the window only grows). */
-  private staged = 0;
+  private readonly scan: HeadScan;
 
   constructor(options: HeadParserOptions = {}) {
     this.wasm = options.wasm ?? getWasmParser();
     this.strict = options.strict ?? false;
+    this.scan = new HeadScan(this.wasm);
   }
 
   /**
@@ -238,48 +304,18 @@ export class HeadParser {
    * `ParseError` on a malformed head.
    */
   execute(input: Uint8Array, eof = false, headRequest = false): ResponseHead | null {
-    const wasm = this.wasm;
-    // A head never exceeds MAX_HEAD, so bytes past it cannot change the
-    // outcome. Within that, stage a small window first and grow it only
-    // while the head is incomplete: a 100-byte head at the front of a 7 MB
-    // buffer must not cost a 7 MB copy.
-    const limit = Math.min(input.length, Limit.MAX_HEAD);
-    let total = Math.min(limit, Math.max(this.staged, FIRST_WINDOW));
-    const kind = headRequest ? InFlag.HEAD_REQUEST : 0;
-    for (;;) {
-      if (!wasm.stage(this, total === input.length ? input : input.subarray(0, total))) {
-        throw new ParseError(Code.INPUT_TOO_LARGE, 0);
-      }
-      const flags = kind | (eof && total === input.length ? InFlag.EOF : 0);
-      let r = wasm.parseHead(total, this.scanned, this.lines, flags);
-      if (r === Code.NEED_ENTRIES) {
-        if (!wasm.reserve(0, wasm.out[Slot.NEEDED_ENTRIES]!)) throw new ParseError(Code.INPUT_TOO_LARGE, 0);
-        r = wasm.parseHead(total, this.scanned, this.lines, flags);
-      }
-      if (r === Code.NEED_MORE) {
-        this.scanned = wasm.out[Slot.SCANNED]!;
-        this.lines = wasm.out[Slot.LINES]!;
-        this.staged = total;
-        if (total < limit) {
-          total = Math.min(limit, total * 2);
-          continue;
-        }
-        return null;
-      }
-      this.reset();
-      if (r < 0) throw this.error(r, input);
-      const head = new ResponseHead(wasm, r);
-      if (this.strict) checkStrict(wasm, head);
-      return head;
-    }
+    const r = this.scan.run(input, eof, headRequest ? InFlag.HEAD_REQUEST : 0, false);
+    if (r === Code.NEED_MORE) return null;
+    this.scan.reset();
+    if (r < 0) throw this.error(r, input);
+    const head = new ResponseHead(this.wasm, r);
+    if (this.strict) checkStrict(this.wasm, head);
+    return head;
   }
 
   /** Forgets a partly parsed head (call before parsing a new response). */
   reset(): void {
-    this.scanned = 0;
-    this.lines = 0;
-    this.staged = 0;
-    this.wasm.release(this);
+    this.scan.reset();
   }
 
   private error(code: number, input: Uint8Array): ParseError {
@@ -324,6 +360,9 @@ function checkStrict(wasm: WasmParser, head: ResponseHead): void {
       length = v;
     } else if (name === 'transfer-encoding') {
       codings ??= [];
+      // CPython compares the value with its trailing blanks (`chunked ` is
+      // not chunked to it); an RFC 9112 peer drops them as OWS.
+      if (/[ \t]$/.test(h.value(i))) throw new ParseError(Code.STRICT_VIOLATION, -1, StrictRule.TRANSFER_ENCODING_NOT_CHUNKED);
       for (const c of h.value(i).split(',')) {
         const t = trimOws(c).toLowerCase();
         if (t) codings.push(t);

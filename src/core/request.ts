@@ -2,7 +2,7 @@
 // anything is written (the CR/LF-injection guards), the Host header's form,
 // and chunk framing. Pure functions over strings and bytes; the http layer
 // turns a failed check into the Python exception.
-import { Limit } from './abi.js';
+import { Limit } from '../abi/index.js';
 
 /**
  * The first character CPython refuses in a URL path or host

@@ -3,7 +3,7 @@
 // (head resume hints, chunk state slots), so calls from different
 // connections may interleave freely. Views over memory.buffer are cached
 // and rebuilt after `reserve`, the only call that can grow memory.
-import { Limit, Slot } from './abi.js';
+import { Limit, Slot } from '../abi/index.js';
 import { SCALAR_WASM_BASE64, SIMD_WASM_BASE64 } from './generated/wasm-base64.js';
 
 export type WasmBuild = 'simd' | 'scalar';
@@ -18,8 +18,9 @@ interface ParserExports {
   entryCapacity(): number;
   reserve(inputBytes: number, entries: number): number;
   parseHead(total: number, scannedBefore: number, linesBefore: number, flags: number): number;
+  parseRequestHead(total: number, scannedBefore: number, linesBefore: number, flags: number): number;
   decodeChunked(total: number, flags: number): number;
-  checkHeadStrict(end: number): number;
+  checkHeadStrict(end: number, flags: number): number;
   hasHighBytes(end: number): number;
 }
 
@@ -114,6 +115,11 @@ export class WasmParser {
     return this.x.parseHead(total, scannedBefore, linesBefore, flags);
   }
 
+  /** See `parseRequestHead` in assembly/head.ts: as `parseHead`, for a request head. */
+  parseRequestHead(total: number, scannedBefore: number, linesBefore: number, flags: number): number {
+    return this.x.parseRequestHead(total, scannedBefore, linesBefore, flags);
+  }
+
   /** See `decodeChunked` in assembly/chunked.ts: >=0 bytes consumed, <0 `Code`. */
   decodeChunked(total: number, flags: number): number {
     return this.x.decodeChunked(total, flags);
@@ -124,12 +130,15 @@ export class WasmParser {
     return this.x.memory.buffer.byteLength;
   }
 
-  /** Whether some byte of the input region [0, end) is >= 0x80. */
-  /** See `checkHeadStrict` in assembly/strict.ts: 0, or STRICT_VIOLATION with the rule in ERROR_KIND. */
-  checkHeadStrict(end: number): number {
-    return this.x.checkHeadStrict(end);
+  /**
+   * See `checkHeadStrict` in assembly/strict.ts: 0, or STRICT_VIOLATION with
+   * the rule in ERROR_KIND. `flags`: `InFlag.REQUEST` for a request head.
+   */
+  checkHeadStrict(end: number, flags = 0): number {
+    return this.x.checkHeadStrict(end, flags);
   }
 
+  /** Whether some byte of the input region [0, end) is >= 0x80. */
   hasHighBytes(end: number): boolean {
     return this.x.hasHighBytes(end) === 1;
   }

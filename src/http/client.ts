@@ -340,6 +340,15 @@ export class HTTPConnection {
   private _epoch = 0;
   /** Some byte of the current request reached the transport. */
   private _requestWritten = false;
+  /** The transport a response was last read from: a request on it reuses the connection. */
+  private _usedSock: Transport | null = null;
+  /**
+   * This server (or proxy) closed a reused connection just as a request went
+   * out: it closes after responses without saying so. From then on a reused
+   * connection gets one turn of the event loop before its first byte, so
+   * that a FIN already on its way is seen and the request reconnects.
+   */
+  private _closesAfterResponses = false;
   /** The automatic Host line last made, and the host and port it was made for. */
   private _hostLine: Uint8Array | null = null;
   private _hostLineKey: string | null = null;
@@ -556,17 +565,24 @@ export class HTTPConnection {
     this.close();
   }
 
-  /** Writes to the transport; a failure raises the Python OSError and leaves the connection as it is. */
-  private async _write(data: Uint8Array): Promise<void> {
+  /**
+   * Writes to the transport (`data` in order, as one write where the
+   * transport can); a failure raises the Python OSError and leaves the
+   * connection as it is.
+   */
+  private async _write(data: Uint8Array | Uint8Array[]): Promise<void> {
     const sock = this.sock!;
     try {
-      await sock.write(data);
+      if (!Array.isArray(data)) await sock.write(data);
+      else if (sock.writev) await sock.writev(data);
+      else for (const piece of data) await sock.write(piece);
       this._requestWritten = true;
     } catch (e) {
       // As CPython, the connection stays open and 'Request-sent': a server
       // that stopped reading (EPIPE) may already have answered, with a 401 or
       // a 413, and getresponse() still reads that answer (test_epipe).
       // getresponse() or close() then frees the connection for the next request.
+      if (sock === this._usedSock && !this._requestWritten) this._closesAfterResponses = true;
       throw this._place(pythonError(e), 'write');
     }
   }
@@ -705,7 +721,14 @@ export class HTTPConnection {
     // keepalive_timeout, a proxy that closes after each response without
     // saying so) is replaced before a byte of this request is written, as
     // auto_open replaces a closed one. CPython cannot see the FIN; we can.
-    const stale = this.sock;
+    let stale = this.sock;
+    if (stale !== null && this._closesAfterResponses && stale === this._usedSock && !this._requestWritten && !stale.peerClosed) {
+      // The FIN of such a server arrives with, or just after, the last
+      // bytes of the response: one macrotask lets the transport see it.
+      await new Promise<void>((resolve) => setTimeout(resolve, 0));
+      if (this._epoch !== epoch) throw closedDuringRequest();
+      stale = this.sock;
+    }
     if (stale !== null && stale.peerClosed === true && !this._requestWritten) {
       this.sock = null;
       stale.close();
@@ -718,8 +741,8 @@ export class HTTPConnection {
       (none || (isBytesLike(message_body) && !chunked))
     ) {
       // The common request, on an open connection: a small bytes body goes
-      // out in the same write as the head; a large one only once the head
-      // was written, so that it never goes out after its head failed (the
+      // out in the same write as the head (copied), a large one with it as
+      // one writev, so that it never goes out after its head failed (the
       // same bytes and audit events as through send(), which a subclass
       // that overrides it still gets).
       observe.send?.(this, head);
@@ -733,10 +756,10 @@ export class HTTPConnection {
         both.set(body, head.length);
         await this._write(both);
       } else {
-        await this._write(head);
-        if (this._epoch !== epoch) throw closedDuringRequest();
+        // One writev where the transport has it (as undici writes a
+        // request); else the body only once the head was written.
         observe.send?.(this, body);
-        await this._write(body);
+        await this._write([head, body]);
       }
       observe.headersSent?.({ connection: this, method: this._method ?? '', url: this._url ?? '', headers: head });
       return;
@@ -1011,6 +1034,7 @@ export class HTTPConnection {
       strict: this.strict,
     });
     response._connection = this;
+    const usedSock = this.sock === this._usedSock;
     // close() (or an abort) while the head is awaited: the connection may
     // already carry the next request, which this late failure must not touch.
     const epoch = this._epoch;
@@ -1023,6 +1047,7 @@ export class HTTPConnection {
       }
       if (this._epoch !== epoch) throw closedDuringRequest();
       this._state = CS_IDLE;
+      this._usedSock = this.sock;
       if (response.will_close) {
         // The response now owns the transport (CPython: the socket lives on in the response's file).
         response._takeTransport();
@@ -1045,6 +1070,8 @@ export class HTTPConnection {
       this._place(e, 'read');
       if (e instanceof OSError && (e as { response_bytes?: number }).response_bytes === undefined) {
         (e as { response_bytes?: number }).response_bytes = response._bytesRead();
+        // Lost on a reused connection: the server closes after responses.
+        if (response._bytesRead() === 0 && e instanceof ConnectionError && usedSock) this._closesAfterResponses = true;
       }
       observe.error?.({ connection: this, error: e });
       throw e;

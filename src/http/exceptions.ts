@@ -8,7 +8,7 @@
 
 import { BaseException, ConnectionResetError, Exception, MemoryError, register } from './python/exceptions.js';
 import { pyRepr, reprNumber } from './python/repr.js';
-import { Code, Limit } from '../core/abi.js';
+import { Code, Limit } from '../abi/index.js';
 import { LINE_KIND_TEXT, STRICT_RULES, type ParseError } from '../core/errors.js';
 
 export { pyRepr, pyStr } from './python/repr.js';

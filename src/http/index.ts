@@ -22,6 +22,14 @@ export {
   type RequestHeaders,
 } from './client.js';
 export type { ErrorPhase, Placed } from './oserror.js';
+export {
+  parse_request,
+  requestError,
+  requestPath,
+  type ParsedRequest,
+  type ParseRequestOptions,
+  type SendError,
+} from './server.js';
 export * as ssl from './ssl.js';
 export {
   SSLContext,

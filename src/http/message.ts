@@ -26,7 +26,7 @@ import { ctime, foldHeader, randomToken, writeLines } from './email/header.js';
 import { type ParamValue, collapseRfc2231Value, decodeParams, parseParam, splitParam, unquoteValue } from './email/params.js';
 import { CodecDecodeError, CodecLookupError, decodeBytes, rawUnicodeEscape } from './python/codecs.js';
 import { cpLength, pyIsspace, pyLower, pyRstrip, pyStrip } from './python/strings.js';
-import { Limit } from '../core/abi.js';
+import { Limit } from '../abi/index.js';
 import { bytesView } from '../core/buffer.js';
 import { ParseError } from '../core/errors.js';
 import { HeadParser, type HeaderFields, type ResponseHead } from '../core/head.js';

@@ -65,8 +65,8 @@ export function pythonError(e: unknown, host?: string): unknown {
   if (code === 'ETIMEDOUT') {
     out = new TimeoutError('timed out');
   } else if (code === 'ESSLEOF') {
-    // CPython 3.13's text, with the _ssl.c line its build reports.
-    const err = new SSLEOFError(8, '[SSL: UNEXPECTED_EOF_WHILE_READING] EOF occurred in violation of protocol (_ssl.c:1020)');
+    // CPython 3.13's text, without its `(_ssl.c:NNNN)` source location (as every SSLError here).
+    const err = new SSLEOFError(8, '[SSL: UNEXPECTED_EOF_WHILE_READING] EOF occurred in violation of protocol');
     err.reason = 'UNEXPECTED_EOF_WHILE_READING';
     err.library = 'SSL';
     out = err;

@@ -3,7 +3,7 @@
 // Python exception's name and arguments). The fixtures, the differential
 // tests and the demo read responses through this; it drives the core's
 // ResponseMachine, as HTTPResponse does, and adds only the Python naming.
-import { Code, Limit } from '../core/abi.js';
+import { Code, Limit } from '../abi/index.js';
 import { concatBytes } from '../core/buffer.js';
 import { LINE_KIND_TEXT, type ParseError, STRICT_RULES } from '../core/errors.js';
 import type { ResponseHead } from '../core/head.js';

@@ -3,7 +3,7 @@
 // (its length bookkeeping, when the response closes, what IncompleteRead
 // carries), which this file follows method by method. CPython reads
 // through `sock.makefile('rb')`, a buffered file; `SocketFile` is that file.
-import { Code, LineKind } from '../core/abi.js';
+import { Code, LineKind } from '../abi/index.js';
 import { ChunkedReader } from '../core/body.js';
 import { bytesView, concatBytes, ReceiveBuffer } from '../core/buffer.js';
 import { ParseError } from '../core/errors.js';
@@ -472,7 +472,13 @@ export class HTTPResponse implements AsyncIterable<Uint8Array> {
     }
     if (amt !== null && amt !== undefined) integerArgument(amt, READ_INT);
     if (options?.signal || this._connection?.signal) return this._guard(options?.signal, () => this._read(amt as number | null));
-    return this._read(amt);
+    // The common call inline: returning another async call's promise would cost microtask turns.
+    this._raiseDeferred();
+    try {
+      return await this._read_impl(amt);
+    } catch (e) {
+      throw this.abandon(e);
+    }
   }
 
   private async _read(amt: number | null): Promise<Uint8Array> {
@@ -491,7 +497,13 @@ export class HTTPResponse implements AsyncIterable<Uint8Array> {
    */
   async readinto(b: ArrayBufferView | ArrayBuffer, options?: ReadOptions): Promise<number> {
     if (options?.signal || this._connection?.signal) return this._guard(options?.signal, () => this._readinto(b));
-    return this._readinto(b);
+    // The common call inline: returning another async call's promise would cost microtask turns.
+    this._raiseDeferred();
+    try {
+      return await this._readinto_impl(b);
+    } catch (e) {
+      throw this.abandon(e);
+    }
   }
 
   private async _readinto(b: ArrayBufferView | ArrayBuffer): Promise<number> {
@@ -512,7 +524,13 @@ export class HTTPResponse implements AsyncIterable<Uint8Array> {
     integerArgument(n, INDEX_INT);
     const size = n;
     if (options?.signal || this._connection?.signal) return this._guard(options?.signal, () => this._read1(size));
-    return this._read1(size);
+    // The common call inline: returning another async call's promise would cost microtask turns.
+    this._raiseDeferred();
+    try {
+      return await this._read1_impl(size);
+    } catch (e) {
+      throw this.abandon(e);
+    }
   }
 
   private async _read1(n: number): Promise<Uint8Array> {
@@ -555,7 +573,13 @@ export class HTTPResponse implements AsyncIterable<Uint8Array> {
     integerArgument(limit, READ_INT);
     const size = limit;
     if (options?.signal || this._connection?.signal) return this._guard(options?.signal, () => this._readline(size));
-    return this._readline(size);
+    // The common call inline: returning another async call's promise would cost microtask turns.
+    this._raiseDeferred();
+    try {
+      return await this._readline_impl(size);
+    } catch (e) {
+      throw this.abandon(e);
+    }
   }
 
   private async _readline(limit: number): Promise<Uint8Array> {

@@ -232,9 +232,32 @@ export class NodeTransport implements Transport {
   }
 
   write(data: Uint8Array): Promise<void> {
+    if (data.length === 0 && !this.error && !this._closed) return Promise.resolve();
+    return this.writeWith((done) => this.socket.write(data, done));
+  }
+
+  /**
+   * Writes `pieces` as one write: corked, Node hands them to libuv as one
+   * request (a writev), so they go out in order with one system call, and
+   * fail together: a later piece never goes out after an earlier one failed.
+   */
+  writev(pieces: Uint8Array[]): Promise<void> {
+    return this.writeWith((done) => {
+      const socket = this.socket;
+      socket.cork();
+      try {
+        for (let i = 0; i < pieces.length - 1; i++) socket.write(pieces[i]!);
+        socket.write(pieces[pieces.length - 1] ?? new Uint8Array(0), done);
+      } finally {
+        socket.uncork();
+      }
+    });
+  }
+
+  /** One write started by `start` (given the socket's write callback), bounded by the timeout, settled honestly. */
+  private writeWith(start: (done: (err?: Error | null) => void) => void): Promise<void> {
     if (this.error) return Promise.reject(this.error);
     if (this._closed) return Promise.reject(new TransportError('ECLOSED', 'write on a closed transport'));
-    if (data.length === 0) return Promise.resolve();
     this.hold();
     return new Promise<void>((resolve, reject) => {
       let settled = false;
@@ -257,7 +280,7 @@ export class NodeTransport implements Transport {
         }, this.timeoutMs);
       }
       try {
-        this.socket.write(data, (err) => {
+        start((err) => {
           if (err) {
             const te = toTransportError(err, 'EPIPE');
             if (te.code === 'ERR_STREAM_WRITE_AFTER_END' || te.code === 'ERR_STREAM_DESTROYED') {

@@ -19,6 +19,13 @@ export interface Transport {
   readonly reusesChunks?: boolean;
   /** Writes `data`; resolves once the transport has accepted it. */
   write(data: Uint8Array): Promise<void>;
+  /**
+   * Writes `pieces` in order as one write that succeeds or fails as a
+   * whole: no piece goes out after an earlier one failed (a request body
+   * never without its head). Optional; without it pieces are written one
+   * after the other.
+   */
+  writev?(pieces: Uint8Array[]): Promise<void>;
   /** Closes the transport. Idempotent. */
   close(): void;
   /**

@@ -1,6 +1,8 @@
 #!/usr/bin/env node
 // Checks, or fills in, the expected results of the response fixtures from
-// CPython's own http.client (test/cpython/oracle.py).
+// CPython's own http.client (test/cpython/oracle.py), or with --requests of
+// the request fixtures (test/fixtures/request) from CPython 3.13's
+// http.server (test/cpython/request_oracle.py; PYTHON names the interpreter).
 //
 //   node test/cpython/fill-fixtures.mjs            check every section, exit 1 on any problem
 //   node test/cpython/fill-fixtures.mjs --write    also add the missing ```json blocks
@@ -19,8 +21,10 @@ import ts from 'typescript';
 
 const here = dirname(fileURLToPath(import.meta.url));
 const root = join(here, '..', '..');
-const fixtureDir = join(root, 'test', 'fixtures', 'response');
-const oraclePath = join(here, 'oracle.py');
+const requests = process.argv.includes('--requests');
+const fixtureDir = join(root, 'test', 'fixtures', requests ? 'request' : 'response');
+const oraclePath = join(here, requests ? 'request_oracle.py' : 'oracle.py');
+const python = process.env.PYTHON ?? 'python3';
 
 async function importLoader() {
   const src = readFileSync(join(root, 'test', 'support', 'fixtures.ts'), 'utf8');
@@ -91,7 +95,7 @@ async function main() {
   const update = args.includes('--update');
   const write = update || args.includes('--write');
   const only = args.filter((a) => !a.startsWith('--')).map((a) => basename(a));
-  const unknown = args.filter((a) => a.startsWith('--') && a !== '--write' && a !== '--update');
+  const unknown = args.filter((a) => a.startsWith('--') && !['--write', '--update', '--requests'].includes(a));
   if (unknown.length) throw new Error(`unknown option ${unknown.join(' ')}`);
 
   const loader = await importLoader();
@@ -117,7 +121,7 @@ async function main() {
 
   const outcomes = await loader.runCpythonOracle(
     all.map((s) => ({ input: s.input, method: s.method })),
-    { oracle: oraclePath },
+    { oracle: oraclePath, python },
   );
 
   let problems = 0;

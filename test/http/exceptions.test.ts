@@ -3,7 +3,7 @@
 
 import { describe, it, expect, vi } from 'vitest';
 import { PYTHON313, python313 } from '../support/python.js';
-import { Code, LineKind } from '../../src/core/abi.js';
+import { Code, LineKind } from '../../src/abi/index.js';
 import { ParseError } from '../../src/core/errors.js';
 import { HeadParser } from '../../src/core/head.js';
 import { latin1Encode } from '../../src/core/latin1.js';

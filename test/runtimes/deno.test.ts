@@ -91,10 +91,19 @@ describe('Deno', () => {
     expect(closing.requests.map((q) => q.connection)).toEqual([1, 2]);
     expect(out.tlsFin).toEqual({
       name: 'SSLEOFError',
-      message: '[SSL: UNEXPECTED_EOF_WHILE_READING] EOF occurred in violation of protocol (_ssl.c:1020)',
+      message: '[SSL: UNEXPECTED_EOF_WHILE_READING] EOF occurred in violation of protocol',
       phase: 'tls',
       isSSLError: true,
     });
     expect(out.kept).toEqual([200, 'ok', true]);
+  });
+
+  it('runs httpwire/pool over Deno.connect and Deno.connectTls, decoding gzip with DecompressionStream', async () => {
+    const { httpPort, tlsPort, caFile } = inject('nginx');
+    const out = await denoRun('test/runtimes/deno/pool-client.mjs', [httpPort, tlsPort, caFile], [caFile]);
+    expect(out.plain).toEqual({ status: 200, length: 1040, sameConnection: true });
+    expect(out.gzip).toEqual({ encoding: 'gzip', lines: 4000 });
+    expect(out.webDecoders).toBe('webDecoderFactory');
+    expect(out.tls).toEqual({ status: 200, length: 1040 });
   });
 });

@@ -80,8 +80,8 @@ const worker = usePeer(async () => {
 
 beforeEach(() => expect(inject('setupError')).toBe(''));
 
-async function ask(path: string): Promise<Record<string, unknown>> {
-  const r = await fetch(`http://127.0.0.1:${worker.port}/?port=${inject('runtimeHttpPort')}&path=${encodeURIComponent(path)}`, {
+async function ask(path: string, extra = ''): Promise<Record<string, unknown>> {
+  const r = await fetch(`http://127.0.0.1:${worker.port}/?port=${inject('runtimeHttpPort')}&path=${encodeURIComponent(path)}${extra}`, {
     signal: AbortSignal.timeout(30_000),
   });
   return (await r.json()) as Record<string, unknown>;
@@ -98,6 +98,11 @@ describe('workerd', () => {
     expect(out.bodyLength).toBe(STATIC_FILES['/1mib.bin']!.length);
     // The parser ran on the imported .wasm modules: compiling from bytes is refused here.
     expect(out.compileFromBytes).toMatch(/^refused: /);
+  });
+
+  it('a Worker uses httpwire/pool (the workerd condition) over cloudflare:sockets', async () => {
+    const out = await ask('/small.txt', '&pool=1');
+    expect(out).toEqual({ statuses: [200, 200], lengths: [1040, 1040] });
   });
 
   it('reports a refused connection as ConnectionRefusedError', async () => {

@@ -336,6 +336,8 @@ export function loadResponseFixtures(dir: string = defaultFixtureDir()): Respons
 export interface OracleCase {
   input: Uint8Array;
   method: string;
+  /** For request_oracle.py: the server's protocol_version. */
+  protocol?: string;
 }
 
 /**
@@ -373,7 +375,7 @@ function runOnce(
       const lines = text.split('\n').filter((l) => l.trim() !== '');
       resolve({ lines, code, stderr: Buffer.concat(err).toString('utf8') });
     });
-    child.stdin.end(cases.map((c) => asciiJson({ input: latin1(c.input), method: c.method }) + '\n').join(''));
+    child.stdin.end(cases.map((c) => asciiJson({ input: latin1(c.input), method: c.method, ...(c.protocol ? { protocol: c.protocol } : {}) }) + '\n').join(''));
   });
 }
 

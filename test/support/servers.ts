@@ -12,7 +12,7 @@
 //
 // Every start waits for readiness in a bounded loop and checks that the
 // process answering is the one it started. A missing nginx or tinyproxy is
-// an error, so the tests that need it fail rather than skip (.ci/run installs
+// an error, so the tests that need it fail rather than skip (npm test installs
 // both from Debian).
 import { afterAll, beforeAll } from 'vitest';
 import { execFile, spawn, type ChildProcess } from 'node:child_process';
@@ -80,7 +80,7 @@ export function findProgram(name: string): string {
       // not here
     }
   }
-  throw new Error(`${name} is not installed (looked on PATH and in /usr/sbin): the integration tests need it; .ci/run installs it`);
+  throw new Error(`${name} is not installed (looked on PATH and in /usr/sbin): the integration tests need it; npm test installs it (scripts/peers.mjs)`);
 }
 
 /** A started child process with its combined output (the last 64 KiB). */
@@ -244,8 +244,8 @@ export const STATIC_FILES: Readonly<Record<string, Uint8Array>> = {
   '/gzip/lines.txt': textLines(4000), // ~252 KB of text: gzipped and chunked by nginx
 };
 
-function writeStaticFiles(root: string): void {
-  for (const [path, bytes] of Object.entries(STATIC_FILES)) {
+function writeStaticFiles(root: string, extra: Record<string, Uint8Array> = {}): void {
+  for (const [path, bytes] of Object.entries({ ...STATIC_FILES, ...extra })) {
     const file = join(root, path);
     mkdirSync(dirname(file), { recursive: true, mode: 0o755 });
     writeFileSync(file, bytes, { mode: 0o644 });
@@ -386,6 +386,8 @@ function nginxLocations(token: string): string {
     # request on a connection, or after every request.
     location /limited/ { keepalive_requests 3; alias www/; }
     location /close/ { keepalive_timeout 0; alias www/; }
+    # A scraper's usual server: idle connections closed after 1 s, and every connection after its 100th request.
+    location /ka1/ { keepalive_timeout 1s; keepalive_requests 100; alias www/; }
     location /gzip/ {
       gzip on;
       gzip_types text/plain;
@@ -396,14 +398,26 @@ function nginxLocations(token: string): string {
   `;
 }
 
+/** Settings a test may change in startNginx (defaults: the suite's usual server). */
+export interface NginxOptions {
+  /** nginx's keepalive_timeout (default '60s'). */
+  keepaliveTimeout?: string;
+  /** nginx's keepalive_requests (default 1000). */
+  keepaliveRequests?: number;
+  /** More files under www/, by URL path (e.g. precompressed bodies). */
+  files?: Record<string, Uint8Array>;
+  /** More nginx directives for every server block (locations). */
+  locations?: string;
+}
+
 /** nginx, started as `nginx -p <tmpdir> -c <tmpdir>/nginx.conf`, single process, in the foreground. */
-export async function startNginx(): Promise<Nginx> {
+export async function startNginx(options: NginxOptions = {}): Promise<Nginx> {
   const nginx = findProgram('nginx');
   const version = (await execFileAsync(nginx, ['-v'])).stderr.trim();
   const dir = makeTempDir('nginx');
   try {
     for (const sub of ['logs', 'temp', 'www']) mkdirSync(join(dir, sub), { mode: 0o755 });
-    writeStaticFiles(join(dir, 'www'));
+    writeStaticFiles(join(dir, 'www'), options.files);
     const certs = await mintCertificates(dir);
     const token = randomBytes(12).toString('hex');
     // A port taken between freePorts() and nginx's bind() fails the start: try again with new ports.
@@ -416,6 +430,7 @@ export async function startNginx(): Promise<Nginx> {
           ssl_certificate ${cert.cert};
           ssl_certificate_key ${cert.key};
           ${nginxLocations(token)}
+          ${options.locations ?? ''}
         }`;
       const temp = (kind: string) => `${kind}_temp_path ${join(dir, 'temp', kind)};`;
       writeFileSync(
@@ -434,11 +449,12 @@ http {
   default_type application/octet-stream;
   log_format conn '$connection $connection_requests "$request" $status $body_bytes_sent';
   access_log ${join(dir, 'logs', 'access.log')} conn;
-  keepalive_timeout 60s;
-  keepalive_requests 1000;
+  keepalive_timeout ${options.keepaliveTimeout ?? '60s'};
+  keepalive_requests ${options.keepaliveRequests ?? 1000};
   server {
     listen 127.0.0.1:${httpPort};
     ${nginxLocations(token)}
+    ${options.locations ?? ''}
   }
   ${tlsServer(tlsPort, certs.server)}
   ${tlsServer(wrongNamePort, certs.wrongName)}

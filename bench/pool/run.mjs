@@ -1,0 +1,141 @@
+// The pool benchmark: a scraper's workload through nginx, clients side by
+// side in one run on 127.0.0.1.
+//
+//   npm run build && node bench/pool/run.mjs
+//   node bench/pool/run.mjs --rounds 5 --requests 10000 --clients httpwire-pool,undici-pool
+//   node bench/pool/run.mjs --clients httpwire-pool,undici-pool --alt /tmp/base/dist/pool/node.js   (A/B)
+//
+// Workload: GETs of 40 files, 30 binary bodies of 1-100 KB and 10 text
+// bodies asked for with Accept-Encoding gzip (one request in ten; nginx
+// gzips them on the fly), `conns` (8) at a time over 8 keep-alive
+// connections; nginx with keepalive_requests 100 and keepalive_timeout 1s
+// as in the scraper test, so connections are renewed throughout.
+// Clients (each in its own process, one at a time, order rotated each
+// round): httpwire's PoolManager, undici Pool and Agent with request(),
+// undici fetch, node:http with a keep-alive Agent (bench/pool/client.mjs),
+// and Python urllib3 (bench/pool/client.py, Debian's python3-urllib3).
+// Reported per client: the median over rounds of req/s, client CPU per
+// request, p50/p99 latency, peak RSS, RSS after a tenth of the run and at
+// its end, and the per-round ratio to undici Pool (median). Round 0 is a
+// warm-up. Timing is only reported, never asserted.
+import { spawn } from 'node:child_process';
+import { writeFileSync } from 'node:fs';
+import { cpus } from 'node:os';
+import { dirname, join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { findProgram, startNginx } from '../e2e/servers.mjs';
+import { median } from '../e2e/workloads.mjs';
+
+const HERE = dirname(fileURLToPath(import.meta.url));
+const ROOT = join(HERE, '..', '..');
+const option = (name, fallback) => {
+  const i = process.argv.indexOf(`--${name}`);
+  if (i < 0 || i + 1 >= process.argv.length) return fallback;
+  return typeof fallback === 'number' ? Number(process.argv[i + 1]) : process.argv[i + 1];
+};
+const ROUNDS = option('rounds', 5);
+const REQUESTS = option('requests', 10_000);
+const CONNS = option('conns', 8);
+const MAX_MS = option('max-ms', 60_000); // per client and round, whatever the count
+const CLIENTS = option('clients', 'httpwire-pool,undici-pool,undici-agent,undici-fetch,node-http,python-urllib3').split(',');
+const DIST = resolve(option('dist', join(ROOT, 'dist', 'pool', 'node.js')));
+// A second build (e.g. a copy of dist/ before a change) as client httpwire-pool-alt: an A/B in one run.
+const ALT = option('alt', '');
+if (ALT) CLIENTS.push('httpwire-pool-alt');
+const OUT = resolve(option('out', join(HERE, 'results.json')));
+const TASKSET = process.argv.includes('--pin'); // each client on CPU 0 (nginx stays unpinned)
+
+/** Deterministic bytes (an LCG), so every run serves the same bodies. */
+function bytes(length, seed) {
+  const out = Buffer.alloc(length);
+  let x = seed >>> 0;
+  for (let i = 0; i < length; i++) {
+    x = (Math.imul(x, 1664525) + 1013904223) >>> 0;
+    out[i] = x >>> 24;
+  }
+  return out;
+}
+const files = {};
+const paths = [];
+for (let i = 0; i < 30; i++) {
+  files[`s/${i}.bin`] = bytes(1024 + Math.floor((i * 99 * 1024) / 29), i + 1);
+}
+for (let i = 0; i < 10; i++) {
+  let s = '';
+  for (let j = 0; j < 20 + i * 150; j++) s += `line ${String(j).padStart(6, '0')}: the quick brown fox jumps over the lazy dog\n`;
+  files[`gz/${i}.txt`] = Buffer.from(s, 'latin1');
+}
+// One request in ten is for a gzipped text.
+for (let i = 0; i < 100; i++) paths.push(i % 10 === 0 ? [`/gz/${(i / 10) % 10}.txt`, true] : [`/s/${i % 30}.bin`, false]);
+
+function runClient(name, base) {
+  const job = JSON.stringify({ base, paths, requests: REQUESTS, conns: CONNS, maxMs: MAX_MS, dist: name === 'httpwire-pool-alt' ? resolve(ALT) : DIST });
+  const [cmd, args] =
+    name === 'python-urllib3' ? ['/usr/bin/python3', [join(HERE, 'client.py'), job]] : [process.execPath, [join(HERE, 'client.mjs'), name, job]];
+  const argv = TASKSET ? ['taskset', ['-c', '0', cmd, ...args]] : [cmd, args];
+  return new Promise((resolvePromise, reject) => {
+    const child = spawn(argv[0], argv[1], { stdio: ['ignore', 'pipe', 'inherit'] });
+    let out = '';
+    const timer = setTimeout(() => child.kill('SIGKILL'), MAX_MS + 30_000);
+    child.stdout.on('data', (b) => (out += b));
+    child.on('exit', (code) => {
+      clearTimeout(timer);
+      try {
+        resolvePromise(JSON.parse(out.trim().split('\n').at(-1)));
+      } catch {
+        reject(new Error(`${name} exited ${code} without a result: ${out.slice(0, 500)}`));
+      }
+    });
+  });
+}
+
+const nginx = await startNginx({
+  files,
+  keepaliveTimeout: '1s',
+  keepaliveRequests: 100,
+  locations: 'location /gz/ { gzip on; gzip_types text/plain; gzip_min_length 1; gzip_comp_level 6; }',
+});
+const base = `http://127.0.0.1:${nginx.port}`;
+if (TASKSET) findProgram('taskset');
+const rounds = [];
+try {
+  for (let round = 0; round <= ROUNDS; round++) {
+    const order = CLIENTS.map((_, i) => CLIENTS[(i + round) % CLIENTS.length]);
+    const results = {};
+    for (const name of order) results[name] = await runClient(name, base);
+    if (round > 0) rounds.push(results);
+    const line = order.map((n) => `${n} ${(results[n].requests / results[n].seconds).toFixed(0)}/s`).join('  ');
+    console.error(`round ${round}${round === 0 ? ' (warm-up)' : ''}: ${line}`);
+  }
+} finally {
+  await nginx.stop();
+}
+
+const summary = {};
+for (const name of CLIENTS) {
+  const rs = rounds.map((r) => r[name]);
+  const ref = rounds.map((r) => r['undici-pool']);
+  summary[name] = {
+    reqPerSec: median(rs.map((r) => r.requests / r.seconds)),
+    cpuUsPerReq: median(rs.map((r) => r.cpuUs / r.requests)),
+    p50: median(rs.map((r) => r.p50)),
+    p99: median(rs.map((r) => r.p99)),
+    maxRssMiB: Math.max(...rs.map((r) => r.maxRssMiB)),
+    rssEarlyMiB: median(rs.map((r) => r.rssEarlyMiB)),
+    rssEndMiB: median(rs.map((r) => r.rssEndMiB)),
+    failed: rs.reduce((a, r) => a + r.failed, 0),
+    vsUndiciPool: ref.every(Boolean) ? median(rs.map((r, i) => r.requests / r.seconds / (ref[i].requests / ref[i].seconds))) : NaN,
+    cpuVsUndiciPool: ref.every(Boolean) ? median(rs.map((r, i) => r.cpuUs / r.requests / (ref[i].cpuUs / ref[i].requests))) : NaN,
+  };
+}
+const meta = { node: process.version, cpus: cpus().length, nginx: nginx.version, requests: REQUESTS, conns: CONNS, rounds: ROUNDS, pinned: TASKSET, date: new Date().toISOString() };
+writeFileSync(OUT, JSON.stringify({ meta, summary, rounds }, null, 2) + '\n');
+const f = (x, d = 0) => (Number.isFinite(x) ? x.toFixed(d) : '–');
+console.log(`\n${meta.requests} GETs per client and round, ${meta.conns} connections, ${meta.rounds} rounds (median), ${meta.node}, ${meta.nginx}${TASKSET ? ', pinned to CPU 0' : ''}\n`);
+console.log('| client | req/s | vs undici Pool | CPU µs/req | CPU vs undici Pool | p50 ms | p99 ms | peak RSS MiB | RSS at 10% → end MiB | failed |');
+console.log('|---|---|---|---|---|---|---|---|---|---|');
+for (const [name, s] of Object.entries(summary)) {
+  console.log(
+    `| ${name} | ${f(s.reqPerSec)} | ${f(s.vsUndiciPool, 2)}x | ${f(s.cpuUsPerReq)} | ${f(s.cpuVsUndiciPool, 2)}x | ${f(s.p50, 2)} | ${f(s.p99, 2)} | ${f(s.maxRssMiB, 1)} | ${f(s.rssEarlyMiB, 1)} → ${f(s.rssEndMiB, 1)} | ${s.failed} |`,
+  );
+}

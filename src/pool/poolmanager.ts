@@ -1,0 +1,328 @@
+// urllib3's PoolManager and ProxyManager (urllib3/poolmanager.py, 2.x):
+// a bounded LRU of connection pools, one per origin (scheme, host, port,
+// TLS settings, proxy), and redirects across origins with urllib3's rules
+// (303 becomes GET without a body; Cookie, Authorization and
+// Proxy-Authorization dropped when the host changes; the Retry budget
+// counts them). Proxies: ProxyManager for one proxy, or `trust_env` to
+// take HTTP_PROXY / HTTPS_PROXY / ALL_PROXY / NO_PROXY per request.
+import type { SSLContext } from '../http/ssl.js';
+import {
+  HTTPConnectionPool,
+  HTTPSConnectionPool,
+  type HTTPSConnectionPoolOptions,
+  type ProxyConfig,
+  type RequestOptions,
+  type UrlopenOptions,
+} from './connectionpool.js';
+import { LocationValueError, MaxRetryError, ProxySchemeUnknown, ProxySchemeUnsupported, URLSchemeUnknown } from './errors.js';
+import { poolObserve } from './hooks.js';
+import { encodeRequest, make_headers, parse_url, prepareForMethodChange, withoutHeaders, type Headers, type Url } from './request.js';
+import type { HTTPResponse } from './response.js';
+import { Retry } from './retry.js';
+
+/** Options of `new PoolManager(options)`: pool options for every pool, plus these. */
+export interface PoolManagerOptions extends HTTPSConnectionPoolOptions {
+  /** Pools kept (least recently used closed first). Default 10. */
+  num_pools?: number;
+  /** Take proxies from HTTP_PROXY / HTTPS_PROXY / ALL_PROXY / NO_PROXY (requests' name). Default false. */
+  trust_env?: boolean;
+  /** The environment read with trust_env (default: process.env where there is one). */
+  env?: Record<string, string | undefined>;
+}
+
+/** Keys of distinct SSLContext objects (a pool per context). */
+const contextIds = new WeakMap<SSLContext, number>();
+let nextContextId = 1;
+
+function contextKey(ctx: SSLContext | null | undefined): number | null {
+  if (!ctx) return null;
+  let id = contextIds.get(ctx);
+  if (id === undefined) contextIds.set(ctx, (id = nextContextId++));
+  return id;
+}
+
+/** The TLS settings that make a pool distinct (urllib3's PoolKey fields). */
+function tlsKey(o: HTTPSConnectionPoolOptions): string {
+  return JSON.stringify([
+    contextKey(o.ssl_context), o.ca_certs ?? null, o.ca_cert_dir ?? null, typeof o.ca_cert_data === 'string' ? o.ca_cert_data : o.ca_cert_data ? Array.from(o.ca_cert_data).join(',') : null,
+    o.cert_reqs ?? null, o.assert_hostname ?? null, o.cert_file ?? null, o.key_file ?? null,
+  ]);
+}
+
+/**
+ * urllib3's `PoolManager`: `await http.request('GET', 'https://host/path')`
+ * picks (or makes) the pool for the URL's origin and follows redirects
+ * anywhere. `clear()` closes every pool.
+ */
+export class PoolManager {
+  /** The options every new pool gets. */
+  readonly connection_pool_kw: HTTPSConnectionPoolOptions;
+  readonly num_pools: number;
+  headers: Headers;
+  /** The pools, least recently used first. */
+  readonly pools = new Map<string, HTTPConnectionPool>();
+  protected readonly trustEnv: boolean;
+  protected readonly env: Record<string, string | undefined>;
+  /** The key of the most recently used pool (the last in `pools`). */
+  private lastKey: string | null = null;
+
+  constructor(options: PoolManagerOptions = {}) {
+    const { num_pools, trust_env, env, headers, ...pool } = options;
+    this.connection_pool_kw = pool;
+    this.num_pools = Math.max(1, num_pools ?? 10);
+    this.headers = headers ?? {};
+    this.trustEnv = trust_env ?? false;
+    const proc = (globalThis as { process?: { env?: Record<string, string | undefined> } }).process;
+    this.env = env ?? proc?.env ?? {};
+  }
+
+  /** The proxy for a URL: none here unless trust_env (ProxyManager: its proxy). */
+  protected proxyFor(u: Url): ProxyConfig | null {
+    if (!this.trustEnv) return null;
+    const proxy = proxy_from_env(u.url, this.env);
+    return proxy === null ? null : proxyConfig(proxy, {});
+  }
+
+  /**
+   * The pool for `scheme://host:port` (and the proxy): the one kept, moved
+   * to most recently used, or a new one (closing the least recently used
+   * beyond num_pools).
+   */
+  connection_from_host(host: string, port: number | null = null, scheme = 'http', pool_kwargs: HTTPSConnectionPoolOptions | null = null, proxy: ProxyConfig | null = null): HTTPConnectionPool {
+    if (!host) throw new LocationValueError('No host specified.');
+    scheme = scheme.toLowerCase();
+    if (scheme !== 'http' && scheme !== 'https') throw new URLSchemeUnknown(scheme);
+    const kw = pool_kwargs ? { ...this.connection_pool_kw, ...pool_kwargs } : this.connection_pool_kw;
+    port ??= scheme === 'https' ? 443 : 80;
+    host = host.toLowerCase();
+    // Plain HTTP through a proxy: one pool to the proxy for every target (absolute-form requests).
+    const viaProxyHttp = proxy !== null && scheme === 'http';
+    const key = viaProxyHttp
+      ? `proxy|${proxy.scheme}://${proxy.host}:${proxy.port}|${JSON.stringify(proxy.headers)}`
+      : `${scheme}://${host}:${port}|${scheme === 'https' ? tlsKey(kw) : ''}|${proxy ? `${proxy.host}:${proxy.port}|${JSON.stringify(proxy.headers)}` : ''}`;
+    const found = this.pools.get(key);
+    if (found !== undefined && !found.closed) {
+      // Most recently used already: a scraper on one site asks for the same pool every time.
+      if (key !== this.lastKey) {
+        this.pools.delete(key);
+        this.pools.set(key, found);
+        this.lastKey = key;
+      }
+      return found;
+    }
+    let pool: HTTPConnectionPool;
+    if (viaProxyHttp) {
+      if (proxy.scheme !== 'http') throw new ProxySchemeUnsupported('HTTPS proxies are not supported by httpwire yet');
+      pool = new HTTPConnectionPool(proxy.host, proxy.port, { ...kw, _proxy: proxy, _tunnel: false });
+    } else if (scheme === 'https') {
+      if (proxy && proxy.scheme !== 'http') throw new ProxySchemeUnsupported('HTTPS proxies are not supported by httpwire yet');
+      pool = new HTTPSConnectionPool(host, port, { ...kw, _proxy: proxy, _tunnel: proxy !== null });
+    } else {
+      pool = new HTTPConnectionPool(host, port, kw);
+    }
+    this.pools.delete(key);
+    this.pools.set(key, pool);
+    this.lastKey = key;
+    while (this.pools.size > this.num_pools) {
+      const [oldKey, old] = this.pools.entries().next().value!;
+      this.pools.delete(oldKey);
+      old.close();
+    }
+    return pool;
+  }
+
+  /** The pool for a URL's origin. */
+  connection_from_url(url: string, pool_kwargs: HTTPSConnectionPoolOptions | null = null): HTTPConnectionPool {
+    const u = parse_url(url);
+    return this.connection_from_host(u.host, u.port, u.scheme, pool_kwargs, this.proxyFor(u));
+  }
+
+  /** urllib3's `request()`: fields/json encoded, then `urlopen()`. */
+  request(method: string, url: string, options: RequestOptions = {}): Promise<HTTPResponse> {
+    const r = encodeRequest(method, url, options, this.headers);
+    return this.urlopen(method, r.url, { ...options, body: r.body, headers: r.headers });
+  }
+
+  /**
+   * Sends a request to an absolute URL through the pool of its origin,
+   * following redirects to any origin (each counted by the Retry's
+   * `redirect` and `total`). Raises what HTTPConnectionPool.urlopen raises.
+   */
+  async urlopen(method: string, url: string, o: UrlopenOptions = {}): Promise<HTTPResponse> {
+    const redirect = o.redirect ?? true;
+    let retries = o.retries instanceof Retry ? o.retries : Retry.from_int(o.retries, redirect, this.connection_pool_kw.retries ?? null);
+    let headers = o.headers ?? this.headers;
+    let body = o.body ?? null;
+    for (;;) {
+      const u = parse_url(url);
+      const proxy = this.proxyFor(u);
+      const pool = this.connection_from_host(u.host, u.port, u.scheme, null, proxy);
+      const absolute = proxy !== null && u.scheme === 'http';
+      const response = await pool.urlopen(method, absolute ? u.url : u.request_uri, {
+        ...o,
+        body,
+        headers,
+        retries,
+        redirect: false,
+        assert_same_host: false,
+      });
+      response.url = u.url;
+      const location = redirect ? response.get_redirect_location() : false;
+      if (!location) return response;
+      const next = new URL(location, u.url).href;
+      if (response.status === 303) {
+        method = 'GET';
+        body = null;
+        headers = prepareForMethodChange(headers);
+      }
+      // The pool's Retry after its own retries of this request.
+      retries = response.retries ?? retries;
+      if (retries.remove_headers_on_redirect.size > 0 && !pool.is_same_host(next)) {
+        headers = withoutHeaders(headers, retries.remove_headers_on_redirect);
+      }
+      try {
+        retries = retries.increment(method, url, response, null, pool);
+      } catch (e) {
+        if (e instanceof MaxRetryError && !retries.raise_on_redirect) return response;
+        await response.drain_conn();
+        throw e;
+      }
+      await response.drain_conn();
+      poolObserve.redirected?.({ pool: { scheme: u.scheme, host: u.host, port: pool.port }, method, url, location: next, status: response.status });
+      url = next;
+    }
+  }
+
+  /** Closes every pool and forgets them (urllib3's `clear()`). */
+  clear(): void {
+    for (const pool of this.pools.values()) pool.close();
+    this.pools.clear();
+    this.lastKey = null;
+  }
+
+  /** Same as clear(). */
+  close(): void {
+    this.clear();
+  }
+
+  /** `await using http = new PoolManager()` clears it. */
+  async [Symbol.asyncDispose](): Promise<void> {
+    this.clear();
+  }
+}
+
+/** A proxy URL as a ProxyConfig; its user:password becomes Proxy-Authorization (urllib3's ProxyManager). */
+export function proxyConfig(proxy_url: string, proxy_headers: Headers): ProxyConfig {
+  let u: Url;
+  try {
+    u = parse_url(proxy_url.includes('://') ? proxy_url : 'http://' + proxy_url);
+  } catch {
+    throw new ProxySchemeUnknown(null);
+  }
+  if (u.scheme !== 'http' && u.scheme !== 'https') throw new ProxySchemeUnknown(u.scheme);
+  const headers: Headers = { ...proxy_headers };
+  if (u.auth && !Object.keys(headers).some((k) => k.toLowerCase() === 'proxy-authorization')) {
+    Object.assign(headers, make_headers({ proxy_basic_auth: u.auth }));
+  }
+  return { scheme: u.scheme, host: u.host, port: u.port ?? (u.scheme === 'https' ? 443 : 80), headers };
+}
+
+/** Options of `new ProxyManager(proxy_url, options)`. */
+export interface ProxyManagerOptions extends PoolManagerOptions {
+  /** Headers for the proxy: on every absolute-form request, and on CONNECT. */
+  proxy_headers?: Headers;
+}
+
+/**
+ * urllib3's `ProxyManager`: every request through one HTTP proxy —
+ * `http://` URLs as absolute-form requests to the proxy (one pool of
+ * connections to it), `https://` URLs in a CONNECT tunnel per origin (TLS
+ * to the server inside it, set up with set_tunnel).
+ */
+export class ProxyManager extends PoolManager {
+  readonly proxy: ProxyConfig;
+  readonly proxy_headers: Headers;
+
+  constructor(proxy_url: string, options: ProxyManagerOptions = {}) {
+    const { proxy_headers, ...rest } = options;
+    super(rest);
+    this.proxy_headers = proxy_headers ?? {};
+    this.proxy = proxyConfig(proxy_url, this.proxy_headers);
+    if (this.proxy.scheme !== 'http') throw new ProxySchemeUnsupported('HTTPS proxies are not supported by httpwire yet');
+  }
+
+  protected override proxyFor(): ProxyConfig {
+    return this.proxy;
+  }
+}
+
+/** `proxy_from_url(url, options)`: a ProxyManager. */
+export function proxy_from_url(url: string, options: ProxyManagerOptions = {}): ProxyManager {
+  return new ProxyManager(url, options);
+}
+
+// ------------------------------------------------------------ environment
+
+function envValue(env: Record<string, string | undefined>, name: string): string | undefined {
+  const v = env[name.toLowerCase()] ?? env[name.toUpperCase()];
+  return v === undefined || v === '' ? undefined : v;
+}
+
+function ipv4(host: string): number | null {
+  const m = /^(\d{1,3})\.(\d{1,3})\.(\d{1,3})\.(\d{1,3})$/.exec(host);
+  if (!m) return null;
+  const parts = m.slice(1).map(Number);
+  if (parts.some((p) => p > 255)) return null;
+  return ((parts[0]! << 24) | (parts[1]! << 16) | (parts[2]! << 8) | parts[3]!) >>> 0;
+}
+
+/**
+ * Whether NO_PROXY excludes `host:port` (curl's and requests' rules): `*`
+ * excludes all; an entry matches the host itself or, as a domain, any
+ * host under it (a leading dot optional); `host:port` matches that port
+ * only; an IPv4 CIDR (`10.0.0.0/8`) matches addresses in it.
+ */
+export function no_proxy_matches(host: string, port: number, no_proxy: string): boolean {
+  host = host.toLowerCase();
+  const hostIp = ipv4(host);
+  for (let entry of no_proxy.split(/[\s,]+/)) {
+    entry = entry.trim().toLowerCase();
+    if (!entry) continue;
+    if (entry === '*') return true;
+    const cidr = /^([\d.]+)\/(\d{1,2})$/.exec(entry);
+    if (cidr) {
+      const net = ipv4(cidr[1]!);
+      const bits = Number(cidr[2]);
+      if (net !== null && hostIp !== null && bits <= 32) {
+        const mask = bits === 0 ? 0 : (~0 << (32 - bits)) >>> 0;
+        if ((net & mask) === (hostIp & mask)) return true;
+      }
+      continue;
+    }
+    let entryPort: number | null = null;
+    const pm = /^(.*):(\d+)$/.exec(entry);
+    if (pm && !entry.startsWith('[')) {
+      entry = pm[1]!;
+      entryPort = Number(pm[2]);
+    }
+    if (entry.startsWith('[') && entry.endsWith(']')) entry = entry.slice(1, -1);
+    if (entryPort !== null && entryPort !== port) continue;
+    const domain = entry.startsWith('.') ? entry.slice(1) : entry;
+    if (host === domain || host.endsWith('.' + domain)) return true;
+  }
+  return false;
+}
+
+/**
+ * The proxy URL the environment gives for `url`: `<scheme>_proxy` (lower
+ * case first, then upper), else `all_proxy`; null when there is none or
+ * NO_PROXY excludes the host.
+ */
+export function proxy_from_env(url: string, env: Record<string, string | undefined>): string | null {
+  const u = parse_url(url);
+  const proxy = envValue(env, `${u.scheme}_proxy`) ?? envValue(env, 'all_proxy');
+  if (proxy === undefined) return null;
+  const noProxy = envValue(env, 'no_proxy');
+  if (noProxy !== undefined && no_proxy_matches(u.host, u.port ?? (u.scheme === 'https' ? 443 : 80), noProxy)) return null;
+  return proxy;
+}

@@ -1,0 +1,274 @@
+// httpwire/proxy end to end: real clients (Debian's curl, CPython's
+// http.client, httpwire's own HTTPConnection) through the proxy to nginx,
+// plain and through CONNECT tunnels to nginx's TLS port; smuggling forms
+// refused before anything reaches the origin; a splitting origin answered
+// 502, a silent one 504; faults (client or origin closing mid-body) leave
+// nothing open; 1 GiB each way with the proxy's memory flat.
+import { execFile } from 'node:child_process';
+import { rmSync, truncateSync, writeFileSync } from 'node:fs';
+import { createServer as createHttpServer } from 'node:http';
+import * as net from 'node:net';
+import { join } from 'node:path';
+import { promisify } from 'node:util';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { HTTPConnection, HTTPSConnection, create_default_context } from '../../src/index.js';
+import { createProxy, type Proxy } from '../../src/proxy/index.js';
+import { runCPython, textOf } from '../support/client.js';
+import { STATIC_FILES, findProgram, poll, raw, startNginx, startRawServer, usePeer } from '../support/servers.js';
+
+const execFileAsync = promisify(execFile);
+const nginx = usePeer(startNginx);
+
+let proxy: Proxy;
+let proxyPort = 0;
+beforeAll(async () => {
+  proxy = createProxy({ timeout: 2 });
+  await new Promise<void>((resolve) => proxy.server.listen(0, '127.0.0.1', resolve));
+  proxyPort = (proxy.server.address() as net.AddressInfo).port;
+});
+afterAll(async () => {
+  await proxy.close();
+});
+
+const file = (path: string) => STATIC_FILES[path]!;
+const curl = findProgram('curl');
+
+/** curl through the proxy; stdout as Latin-1 text. */
+async function viaCurl(args: string[]): Promise<string> {
+  const { stdout } = await execFileAsync(curl, ['-sS', '--max-time', '60', '-x', `http://127.0.0.1:${proxyPort}`, ...args], {
+    encoding: 'latin1',
+    maxBuffer: 64 << 20,
+  });
+  return stdout;
+}
+
+/** One raw exchange with the proxy: `request` written, everything until it closes returned. */
+function rawExchange(request: string, wait = 3000): Promise<string> {
+  return new Promise((resolve, reject) => {
+    const s = net.connect(proxyPort, '127.0.0.1', () => s.write(Buffer.from(request, 'latin1')));
+    const parts: Buffer[] = [];
+    const timer = setTimeout(() => s.destroy(), wait);
+    s.on('data', (d) => parts.push(d));
+    s.on('close', () => {
+      clearTimeout(timer);
+      resolve(Buffer.concat(parts).toString('latin1'));
+    });
+    s.on('error', reject);
+  });
+}
+
+/** Waits until the proxy holds no client, upstream request or tunnel. */
+async function settled(): Promise<void> {
+  await poll('proxy settles', async () => {
+    const s = proxy.stats();
+    return s.clients === 0 && s.upstreamActive === 0 && s.tunnels === 0 ? true : null;
+  });
+}
+
+describe('curl through the proxy', () => {
+  it('GET: the file, hop-by-hop headers gone, Via added, keep-alive upstream', async () => {
+    const before = nginx.accessLog().length;
+    const out = await viaCurl(['-i', `http://127.0.0.1:${nginx.httpPort}/small.txt`, `http://127.0.0.1:${nginx.httpPort}/small.txt`]);
+    const responses = out.split(/(?=HTTP\/1\.1 )/);
+    expect(responses).toHaveLength(2);
+    for (const r of responses) {
+      expect(r).toMatch(/^HTTP\/1\.1 200 OK\r\n/);
+      expect(r).toMatch(/\r\nVia: 1\.1 httpwire\r\n/);
+      expect(r).not.toMatch(/\r\nConnection:/i);
+      expect(r.endsWith(textOf(file('/small.txt')))).toBe(true);
+    }
+    // Both requests went over one upstream connection (nginx's $connection).
+    const lines = nginx.accessLog().slice(before);
+    expect(lines).toHaveLength(2);
+    expect(lines[0]!.split(' ')[0]).toBe(lines[1]!.split(' ')[0]);
+  });
+
+  it('POST with a body and a chunked upload', async () => {
+    const plain = await viaCurl(['--data-binary', 'x'.repeat(5000), `http://127.0.0.1:${nginx.httpPort}/info`]);
+    expect(plain).toMatch(/^POST \/info HTTP\/1\.1 .* length=5000\n$/);
+    const chunked = await viaCurl(['-H', 'Transfer-Encoding: chunked', '--data-binary', 'y'.repeat(3000), `http://127.0.0.1:${nginx.httpPort}/info`]);
+    expect(chunked).toMatch(/^POST \/info HTTP\/1\.1 /);
+  });
+
+  it('a chunked (gzip) response is streamed back re-chunked', async () => {
+    const out = await viaCurl(['--compressed', `http://127.0.0.1:${nginx.httpPort}/gzip/lines.txt`]);
+    expect(out).toBe(textOf(file('/gzip/lines.txt')));
+  });
+
+  it('HTTPS through a CONNECT tunnel', async () => {
+    const out = await viaCurl(['--cacert', nginx.certs.caFile, `https://127.0.0.1:${nginx.tlsPort}/small.txt`]);
+    expect(out).toBe(textOf(file('/small.txt')));
+  });
+});
+
+describe("CPython's http.client through the proxy", () => {
+  it('plain and CONNECT', async () => {
+    const result = await runCPython(
+      `
+import http.client, json, ssl, sys
+a = json.loads(sys.argv[1])
+c = http.client.HTTPConnection('127.0.0.1', a['proxy'], timeout=10)
+c.request('GET', 'http://127.0.0.1:%d/small.txt' % a['http'])
+r = c.getresponse()
+plain = [r.status, r.getheader('Via'), r.read().decode('latin-1')]
+c.request('GET', 'http://127.0.0.1:%d/small.txt' % a['http'])
+again = c.getresponse().read().decode('latin-1')
+ctx = ssl.create_default_context(cafile=a['ca'])
+t = http.client.HTTPSConnection('127.0.0.1', a['proxy'], timeout=10, context=ctx)
+t.set_tunnel('127.0.0.1', a['tls'])
+t.request('GET', '/small.txt')
+tr = t.getresponse()
+print(json.dumps({'plain': plain, 'again': again, 'tunnel': [tr.status, tr.read().decode('latin-1')]}))
+`,
+      { proxy: proxyPort, http: nginx.httpPort, tls: nginx.tlsPort, ca: nginx.certs.caFile },
+    );
+    const hello = textOf(file('/small.txt'));
+    expect(result).toEqual({ plain: [200, '1.1 httpwire', hello], again: hello, tunnel: [200, hello] });
+  });
+});
+
+describe('httpwire through the proxy', () => {
+  it('plain (absolute-form) and CONNECT (set_tunnel)', async () => {
+    const conn = new HTTPConnection('127.0.0.1', proxyPort, { timeout: 10 });
+    await conn.request('GET', `http://127.0.0.1:${nginx.httpPort}/small.txt`);
+    const res = await conn.getresponse();
+    expect(res.status).toBe(200);
+    expect(res.getheader('Via')).toBe('1.1 httpwire');
+    expect(textOf(await res.read())).toBe(textOf(file('/small.txt')));
+    conn.close();
+
+    const context = create_default_context({ cafile: nginx.certs.caFile });
+    const tls = new HTTPSConnection('127.0.0.1', proxyPort, { timeout: 10, context });
+    tls.set_tunnel('127.0.0.1', nginx.tlsPort);
+    await tls.request('GET', '/small.txt');
+    const tr = await tls.getresponse();
+    expect(tr.status).toBe(200);
+    expect(textOf(await tr.read())).toBe(textOf(file('/small.txt')));
+    tls.close();
+    await settled();
+  });
+});
+
+describe('refusals and failures', () => {
+  it('smuggling forms get 400 and never reach the origin', async () => {
+    const before = nginx.accessLog().length;
+    const target = `http://127.0.0.1:${nginx.httpPort}/info`;
+    const forms: [string, string][] = [
+      [`POST ${target} HTTP/1.1\r\nHost: a\r\nContent-Length: 13\r\nTransfer-Encoding: chunked\r\n\r\n0\r\n\r\nSMUGGLED`, 'content-length-with-transfer-encoding'],
+      [`POST ${target} HTTP/1.1\r\nHost: a\r\nTransfer-Encoding: xchunked\r\n\r\n0\r\n\r\n`, 'transfer-encoding-not-chunked'],
+      [`POST ${target} HTTP/1.1\r\nHost: a\r\nContent-Length: 3\r\nContent-Length: 30\r\n\r\nabc`, 'multiple-content-length'],
+      [`POST ${target} HTTP/1.1\r\nHost: a\r\nTransfer-Encoding : chunked\r\n\r\n0\r\n\r\n`, 'whitespace-before-colon'],
+      [`GET ${target} HTTP/1.1\r\n\r\n`, 'missing-host'],
+    ];
+    for (const [request, rule] of forms) {
+      const out = await rawExchange(request);
+      expect(out).toMatch(new RegExp(`^HTTP/1\\.1 400 Bad request: ${rule}\\r\\n`));
+    }
+    // A bad chunk inside an accepted head: refused before the body goes on.
+    const chunk = await rawExchange(`POST ${target} HTTP/1.1\r\nHost: a\r\nTransfer-Encoding: chunked\r\n\r\n0x5\r\nhello\r\n0\r\n\r\n`);
+    expect(chunk).toMatch(/^HTTP\/1\.1 400 Bad request: invalid-chunk-size\r\n/);
+    expect(nginx.accessLog().length - before).toBeLessThanOrEqual(1); // at most the cut request, never a smuggled one
+    expect(nginx.accessLog().slice(before).join('\n')).not.toMatch(/SMUGGLED/);
+    await settled();
+  });
+
+  it('CPython-style answers for a bad request line', async () => {
+    expect(await rawExchange('GET / HTTP/2.0\r\n\r\n')).toMatch(/^HTTP\/1\.1 505 Invalid HTTP version \(2\.0\)\r\n/);
+    expect(await rawExchange(`GET /${'a'.repeat(70000)} HTTP/1.1\r\n\r\n`)).toMatch(/^HTTP\/1\.1 414 URI Too Long\r\n/);
+    expect(await rawExchange('GET /relative HTTP/1.1\r\nHost: a\r\n\r\n')).toMatch(/^HTTP\/1\.1 400 Bad Request\r\n/);
+  });
+
+  it('an origin that splits its response gets 502; one that never answers 504; a closed port 502', async () => {
+    const origin = await startRawServer([
+      raw.sendAndClose('HTTP/1.1 200 OK\r\nContent-Length: 5\r\nTransfer-Encoding: chunked\r\n\r\n0\r\n\r\n'),
+      raw.stall(),
+    ]);
+    try {
+      expect(await rawExchange(`GET http://127.0.0.1:${origin.port}/ HTTP/1.1\r\nHost: a\r\n\r\n`)).toMatch(/^HTTP\/1\.1 502 Bad Gateway\r\n[^]*content-length-with-transfer-encoding/);
+      expect(await rawExchange(`GET http://127.0.0.1:${origin.port}/ HTTP/1.1\r\nHost: a\r\n\r\n`, 8000)).toMatch(/^HTTP\/1\.1 504 Gateway Timeout\r\n/);
+    } finally {
+      await origin.stop();
+    }
+    expect(await rawExchange(`GET http://127.0.0.1:${origin.port}/ HTTP/1.1\r\nHost: a\r\n\r\n`)).toMatch(/^HTTP\/1\.1 502 Bad Gateway\r\n/);
+    await settled();
+  });
+
+  it('a client closing mid-body and an origin closing mid-body leave nothing open', async () => {
+    // The client sends 1,000 of 1,000,000 announced bytes, then leaves.
+    await new Promise<void>((resolve) => {
+      const s = net.connect(proxyPort, '127.0.0.1', () => {
+        s.write(`POST http://127.0.0.1:${nginx.httpPort}/info HTTP/1.1\r\nHost: a\r\nContent-Length: 1000000\r\n\r\n${'z'.repeat(1000)}`, () => setTimeout(() => s.destroy(), 100));
+      });
+      s.on('close', () => resolve());
+      s.on('error', () => {});
+    });
+    await settled();
+
+    // The origin promises 100,000 bytes, sends 10, closes: the client sees the cut.
+    const origin = await startRawServer([raw.sendAndClose('HTTP/1.1 200 OK\r\nContent-Length: 100000\r\n\r\n0123456789')]);
+    try {
+      const out = await rawExchange(`GET http://127.0.0.1:${origin.port}/ HTTP/1.1\r\nHost: a\r\n\r\n`);
+      expect(out).toMatch(/^HTTP\/1\.1 200 OK\r\n[^]*\r\n\r\n0123456789$/);
+    } finally {
+      await origin.stop();
+    }
+    await settled();
+  });
+});
+
+describe('1 GiB through the proxy', () => {
+  const GiB = 1 << 30;
+
+  /** Runs `work` while sampling this process's RSS; returns the largest growth in MiB. */
+  async function rssGrowth(work: () => Promise<void>): Promise<number> {
+    globalThis.gc?.();
+    const base = process.memoryUsage().rss;
+    let peak = base;
+    const timer = setInterval(() => {
+      peak = Math.max(peak, process.memoryUsage().rss);
+    }, 50);
+    try {
+      await work();
+    } finally {
+      clearInterval(timer);
+    }
+    return (peak - base) / (1 << 20);
+  }
+
+  it('download: nginx -> proxy -> curl, memory flat', async () => {
+    const big = join(nginx.dir, 'www', 'big.bin');
+    writeFileSync(big, '');
+    truncateSync(big, GiB); // sparse: zeros, no disk
+    let size = '';
+    const growth = await rssGrowth(async () => {
+      size = await viaCurl(['-o', '/dev/null', '-w', '%{size_download}', `http://127.0.0.1:${nginx.httpPort}/big.bin`]);
+    });
+    rmSync(big);
+    expect(Number(size)).toBe(GiB);
+    expect(growth).toBeLessThan(64);
+  });
+
+  it('upload: curl -> proxy -> node:http sink, memory flat', async () => {
+    let received = 0;
+    const sink = createHttpServer((req, res) => {
+      req.on('data', (d: Buffer) => (received += d.length));
+      req.on('end', () => res.end(String(received)));
+    });
+    await new Promise<void>((resolve) => sink.listen(0, '127.0.0.1', resolve));
+    const port = (sink.address() as net.AddressInfo).port;
+    const src = join(nginx.dir, 'www', 'upload.bin');
+    writeFileSync(src, '');
+    truncateSync(src, GiB);
+    let answer = '';
+    try {
+      const growth = await rssGrowth(async () => {
+        answer = await viaCurl(['-T', src, `http://127.0.0.1:${port}/up`]);
+      });
+      expect(answer).toBe(String(GiB));
+      expect(growth).toBeLessThan(64);
+    } finally {
+      sink.close();
+      rmSync(src);
+    }
+  });
+});
