@@ -9,7 +9,7 @@ import http from 'node:http';
 import { once } from 'node:events';
 // The package imports itself by its name (package.json "exports"), as your code would.
 import { HTTPConnection, pyRepr } from 'httpwire';
-import { parseResponse } from 'httpwire/core';
+import { ResponseEvent, ResponseMachine } from 'httpwire/core';
 
 // `npm start | head` closes the pipe early: not an error.
 process.stdout.on('error', (e) => {
@@ -238,8 +238,16 @@ async function core() {
     return fn();
   };
   await show(async () => {
-    const { status, reason, chunked, body } = parseResponse(new TextEncoder().encode(
+    const m = new ResponseMachine();
+    m.receive(new TextEncoder().encode(
       'HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n4\r\nWiki\r\n5\r\npedia\r\n0\r\n\r\n'));
+    m.receiveEof();
+    let body = '';
+    for (let e = m.next(); e !== ResponseEvent.END; e = m.next()) {
+      if (e === ResponseEvent.DATA) body += new TextDecoder().decode(m.data);
+      else if (e === ResponseEvent.ERROR) throw m.error;
+    }
+    const { status, reason, chunked } = m.head;
     console.log({ status, reason, chunked, body });
   });
 }

@@ -13,11 +13,13 @@ import {
   latin1Encode,
   latin1Invalid,
   ParseError,
-  parseResponse,
   ReceiveBuffer,
   UntilCloseReader,
   type BodyReader,
 } from '../src/core/index.js';
+import { parseDecimalInt } from '../src/core/request.js';
+import { pythonExceptionName } from '../src/http/exceptions.js';
+import { parseResponse } from '../src/http/report.js';
 import { makeRng } from './support/generate.js';
 
 const bytes = (s: string) => Uint8Array.from(s, (c) => c.charCodeAt(0));
@@ -170,7 +172,7 @@ describe('body readers', () => {
       err = e;
     }
     expect((err as ParseError).code).toBe(Code.BAD_CHUNK_SIZE);
-    expect((err as ParseError).pythonName).toBe('IncompleteRead');
+    expect(pythonExceptionName((err as ParseError).code)).toBe('IncompleteRead');
   });
 });
 
@@ -232,5 +234,21 @@ describe('header look-up', () => {
     expect(r.headers.get('keep-alivé')).toBeUndefined();
     // Names are ASCII-only in CPython's email rules: a Latin-1 name is not a header.
     expect(r.headers.length).toBe(1);
+  });
+});
+
+describe('parseDecimalInt (Python int(), base 10; values checked against CPython 3.13)', () => {
+  it('takes blanks, a sign and single underscores; refuses what int() refuses', () => {
+    expect(parseDecimalInt(' +1_0 ')).toBe(10n);
+    expect(parseDecimalInt('-7')).toBe(-7n);
+    expect(parseDecimalInt('1__0')).toBeNull();
+    expect(parseDecimalInt('_1')).toBeNull();
+    expect(parseDecimalInt('')).toBeNull();
+    expect(parseDecimalInt('0x10')).toBeNull();
+  });
+
+  it('keeps int()\'s 4300-digit limit', () => {
+    expect(parseDecimalInt('1'.repeat(4300))).toBe(BigInt('1'.repeat(4300)));
+    expect(parseDecimalInt('1'.repeat(4301))).toBeNull();
   });
 });

@@ -3,7 +3,8 @@
 // generated and mutated input. Seeded, so a failure replays exactly:
 // DIFF_SEED and DIFF_N override the defaults.
 import { describe, expect, it } from 'vitest';
-import { createWasmParser, ResponseReader, type ResponseResult, type WasmParser } from '../src/core/index.js';
+import { createWasmParser, type WasmParser } from '../src/core/index.js';
+import { ResponseReader, type ResponseResult } from '../src/http/report.js';
 import { referenceParse } from './reference/parser.js';
 import { generateResponse, makeRng, splitPoints } from './support/generate.js';
 

@@ -3,7 +3,8 @@
 // (sampled for inputs over 4 KiB), and followed by the start of another
 // response when the message ends on its own (it must stop at its end).
 import { describe, expect, it } from 'vitest';
-import { createWasmParser, type ResponseResult, type WasmParser } from '../src/core/index.js';
+import { createWasmParser, type WasmParser } from '../src/core/index.js';
+import type { ResponseResult } from '../src/http/report.js';
 import { loadResponseFixtures } from './support/fixtures.js';
 import { read, splitOffsets, trickled } from './support/replay.js';
 

@@ -1,8 +1,8 @@
 // Body readers, sans-IO (h11's readers): each takes bytes from a
 // ReceiveBuffer and says how much body it found. They never read the
 // transport; the caller pushes bytes and passes `eof` once the peer closed.
-// Content-Length and until-close bodies never enter WASM; chunked framing is
-// decoded by WASM, and data bytes are served straight from the buffer.
+// Content-Length and until-close bodies never enter WASM; of a chunked body
+// only the framing lines do, and data bytes are served straight from the buffer.
 import { ChunkState, Code, InFlag, Slot } from '../abi/index.js';
 import type { ReceiveBuffer } from './buffer.js';
 import { ParseError } from './errors.js';
@@ -69,20 +69,26 @@ export class EmptyReader implements BodyReader {
   }
 }
 
-/** Bytes of the buffer handed to one decode call: bounded, so a call costs O(window). */
-const CHUNK_WINDOW = 32768;
+/**
+ * Longest piece of one framing line staged per decode call: a line longer
+ * than this (only ever an error or a huge extension) is decoded in pieces,
+ * the WASM decoder keeping its length against `Limit.MAX_LINE`.
+ */
+const LINE_WINDOW = 32768;
 
 /**
- * A chunked body. Framing goes through WASM over a bounded window of the
- * buffer, up to RUN_CAPACITY data runs per call, kept in a queue and served
- * straight from the buffer; inside a long chunk the bytes are served without
- * WASM at all.
+ * A chunked body. Only the framing enters WASM: each decode call stages the
+ * bytes up to the end of the next framing line (a size line, the two bytes
+ * after a chunk's data with the size line behind them, or a trailer line)
+ * and nothing more, so the decoder stops where data begins; the data bytes
+ * are then served straight from the buffer, never copied into WASM memory.
  */
 export class ChunkedReader implements BodyReader {
   private readonly wasm: WasmParser;
   private readonly flags: number;
   // The CHUNK_* slots of this body, saved between calls (the WASM instance
-  // is shared by every connection). They describe the stream at `decoded`.
+  // is shared by every connection). They describe the stream at the front
+  // of the buffer.
   private state: number = ChunkState.SIZE;
   private lineLen = 0;
   private intState = 0;
@@ -91,16 +97,7 @@ export class ChunkedReader implements BodyReader {
   private value = 0;
   private size = 0;
   private strictState = 0;
-  /** Data runs of the last decode, [start, end) pairs relative to the buffer front then. */
-  // A plain array: an Int32Array here would allocate an ArrayBuffer per body.
-  private readonly runs: number[] = [];
-  private runIndex = 0;
-  private runCount = 0;
-  /** Bytes consumed from the buffer since the last decode. */
-  private cursor = 0;
-  /** Bytes the last decode consumed (framing and data). */
-  private decoded = 0;
-  /** An error found by the last decode, raised once its runs are served. */
+  /** An error found by the last decode, raised by the next read. */
   private pending: ParseError | null = null;
 
   /** `strict`: refuse framing RFC 9112 does not allow (STRICT_VIOLATION; see `StrictRule`). */
@@ -110,15 +107,15 @@ export class ChunkedReader implements BodyReader {
   }
 
   get done(): boolean {
-    return this.state === ChunkState.DONE && this.runIndex === this.runCount;
+    return this.state === ChunkState.DONE;
   }
 
   /** The stream stands at a chunk-size line (or its extension): no chunk is open. */
   get atSizeLine(): boolean {
-    return (this.state === ChunkState.SIZE || this.state === ChunkState.EXTENSION) && this.runIndex === this.runCount;
+    return this.state === ChunkState.SIZE || this.state === ChunkState.EXTENSION;
   }
 
-  /** A framing error was found; the next `next` raises it (after any data runs before it). */
+  /** A framing error was found; the next `next` raises it. */
   get failed(): boolean {
     return this.pending !== null;
   }
@@ -135,7 +132,6 @@ export class ChunkedReader implements BodyReader {
   next(buf: ReceiveBuffer, max: number, eof: boolean): Uint8Array {
     if (max <= 0) return EMPTY;
     for (;;) {
-      if (this.runIndex < this.runCount) return this.serveRun(buf, max);
       if (this.pending) {
         const e = this.pending;
         this.pending = null;
@@ -154,13 +150,7 @@ export class ChunkedReader implements BodyReader {
         }
         if (!eof) return EMPTY;
       }
-      // A decode that only consumed framing made progress: go round again,
-      // since more bytes may be buffered past its window.
-      const before = buf.length;
-      this.decode(buf, eof);
-      if (this.runCount === 0 && !this.pending && this.state !== ChunkState.DONE && buf.length === before) {
-        return EMPTY;
-      }
+      if (!this.decode(buf, eof)) return EMPTY;
     }
   }
 
@@ -172,69 +162,77 @@ export class ChunkedReader implements BodyReader {
    * raised by the next `next`).
    */
   peek(buf: ReceiveBuffer, eof: boolean): Uint8Array {
-    for (let round = 0; round < 64; round++) {
-      if (this.runIndex < this.runCount) {
-        const i = this.runIndex * 2;
-        return buf.view().subarray(this.runs[i]! - this.cursor, this.runs[i + 1]! - this.cursor);
-      }
+    for (;;) {
       if (this.pending || this.state === ChunkState.DONE) return EMPTY;
       if (this.state === ChunkState.DATA) return buf.view().subarray(0, Math.min(this.remaining, buf.length));
-      const before = buf.length;
-      this.decode(buf, eof);
-      if (this.runCount === 0 && !this.pending && this.state !== ChunkState.DONE && buf.length === before) return EMPTY;
+      if (!this.decode(buf, eof)) return EMPTY;
     }
-    return EMPTY;
   }
 
-  /** Serves (part of) the next queued run, skipping the framing before it. */
-  private serveRun(buf: ReceiveBuffer, max: number): Uint8Array {
-    const i = this.runIndex * 2;
-    const start = this.runs[i]!;
-    const end = this.runs[i + 1]!;
-    buf.consume(start - this.cursor);
-    const n = Math.min(end - start, max);
-    this.cursor = start + n;
-    if (n < end - start) {
-      this.runs[i] = start + n;
-    } else if (++this.runIndex === this.runCount) {
-      // The framing after the last run was consumed by the decoder too.
-      const out = buf.take(n);
-      buf.consume(this.decoded - this.cursor);
-      this.cursor = this.decoded;
-      return out;
-    }
-    return buf.take(n);
-  }
-
-  /** One WASM call over the front of the buffer; queues its runs. */
-  private decode(buf: ReceiveBuffer, eof: boolean): void {
+  /**
+   * One WASM call over the next framing line at the front of the buffer
+   * (in DATA state only at EOF, with nothing staged, to report the cut).
+   * Returns false when it made no progress (more bytes are needed).
+   */
+  private decode(buf: ReceiveBuffer, eof: boolean): boolean {
+    if (this.flags === 0 && this.lineLen === 0 && this.plainSizeLine(buf)) return true;
     const wasm = this.wasm;
-    const view = buf.view();
-    const total = Math.min(view.length, CHUNK_WINDOW, wasm.inputCapacity);
-    wasm.stageOnce(total === view.length ? view : view.subarray(0, total));
+    const have = buf.length;
+    let total = 0;
+    if (this.state !== ChunkState.DATA) {
+      // DATA_END tosses two bytes whatever they are (CPython's _safe_read(2)):
+      // the line to stage is the one after them.
+      const skip = this.state === ChunkState.DATA_END ? 2 - this.lineLen : 0;
+      const lf = buf.indexOf(0x0a, skip, LINE_WINDOW);
+      total = lf < 0 ? Math.min(have, LINE_WINDOW, wasm.inputCapacity) : lf + 1;
+    }
+    if (total === 0 && !eof) return false;
+    buf.copyFront(wasm.claimInput(), total);
     this.save();
-    const flags = this.flags | (eof && total === view.length ? InFlag.EOF : 0);
-    const r = wasm.decodeChunked(total, flags);
+    const last = eof && total === have;
+    const r = wasm.decodeChunked(total, this.flags | (last ? InFlag.EOF : 0));
     this.load();
-    const count = wasm.out[Slot.RUN_COUNT]!;
-    const from = wasm.runs;
-    const runs = this.runs;
-    for (let i = 0; i < count * 2; i++) runs[i] = from[i]!;
-    this.runIndex = 0;
-    this.runCount = count;
-    this.cursor = 0;
     if (r < 0) {
-      // The runs before the error are served first: CPython's partial has them.
       const o = wasm.out;
       this.pending = new ParseError(r, o[Slot.ERROR_OFFSET]!, o[Slot.ERROR_KIND]!);
-      this.decoded = count > 0 ? this.runs[count * 2 - 1]! : 0;
-      return;
+      return true;
     }
-    this.decoded = r;
-    if (count === 0) {
-      buf.consume(r);
-      this.cursor = 0;
+    buf.consume(r);
+    return r > 0 || last;
+  }
+
+  /**
+   * The one form of size line every reading agrees on, taken without a
+   * WASM call: at the start of a line, `1*12HEXDIG CRLF` with a size above
+   * zero (after a chunk, its CRLF first). The form is so narrow that
+   * CPython's int(x, 16) and RFC 9112 give the same value; anything else
+   * (extensions, blanks, signs, the last chunk, a line not yet complete)
+   * goes to the WASM decoder, which reads it as CPython does. Small chunks
+   * cost a call each otherwise. Returns false when the line is not of this
+   * form (nothing consumed).
+   */
+  private plainSizeLine(buf: ReceiveBuffer): boolean {
+    let i = 0;
+    if (this.state === ChunkState.DATA_END) {
+      if (buf.byteAt(0) !== 0x0d || buf.byteAt(1) !== 0x0a) return false;
+      i = 2;
+    } else if (this.state !== ChunkState.SIZE) {
+      return false;
     }
+    const start = i;
+    let value = 0;
+    for (;;) {
+      const c = buf.byteAt(i);
+      const d = c >= 0x30 && c <= 0x39 ? c - 0x30 : c >= 0x61 && c <= 0x66 ? c - 0x57 : c >= 0x41 && c <= 0x46 ? c - 0x37 : -1;
+      if (d < 0) break;
+      value = value * 16 + d;
+      if (++i - start > 12) return false;
+    }
+    if (i === start || value === 0 || buf.byteAt(i) !== 0x0d || buf.byteAt(i + 1) !== 0x0a) return false;
+    buf.consume(i + 2);
+    this.state = ChunkState.DATA;
+    this.remaining = this.size = value;
+    return true;
   }
 
   private save(): void {

@@ -44,7 +44,10 @@ export class ReceiveBuffer {
     const n = chunk.length;
     if (n === 0) return;
     if (adopt && this.start === this.end) {
-      this.buf = chunk;
+      // A subclass (Node's Buffer) is seen through a plain Uint8Array: its
+      // own subarray() is a slow JavaScript path, and every view handed out
+      // is then the same plain type.
+      this.buf = chunk.constructor === Uint8Array ? chunk : new Uint8Array(chunk.buffer, chunk.byteOffset, n);
       this.start = 0;
       this.end = n;
       return;
@@ -83,6 +86,32 @@ export class ReceiveBuffer {
   /** A view of the unconsumed bytes: valid until the next push or consume. */
   view(): Uint8Array {
     return this.buf.subarray(this.start, this.end);
+  }
+
+  /** The byte at `i` from the front, or -1 past the end. */
+  byteAt(i: number): number {
+    const at = this.start + i;
+    return at < this.end ? this.buf[at]! : -1;
+  }
+
+  /**
+   * Index (from the front) of the first `byte` at or after `from`, looking
+   * at most `limit` bytes from the front; -1 when there is none.
+   */
+  indexOf(byte: number, from: number, limit: number): number {
+    const end = Math.min(this.end, this.start + limit);
+    const b = this.buf;
+    // Framing lines are short: a plain loop makes no view.
+    for (let i = this.start + from; i < end; i++) if (b[i] === byte) return i - this.start;
+    return -1;
+  }
+
+  /** Copies the first `n` unconsumed bytes to `target` (from 0) without consuming them. */
+  copyFront(target: Uint8Array, n: number): void {
+    const b = this.buf;
+    const s = this.start;
+    if (n <= 64) for (let i = 0; i < n; i++) target[i] = b[s + i]!;
+    else target.set(b.subarray(s, s + n), 0);
   }
 
   /** Drops `n` bytes from the front. */

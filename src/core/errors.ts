@@ -2,7 +2,7 @@
 // exceptions (only src/http does); it throws `ParseError`, which carries
 // the ABI code, the offending offset, and the facts src/http needs to build
 // CPython's exception with CPython's message.
-import { Code, LineKind, RequestLineError, StrictRule } from '../abi/index.js';
+import { Code, Limit, LineKind, RequestLineError, StrictRule } from '../abi/index.js';
 
 /** CPython's wording for each `LineKind` in LineTooLong("got more than ... when reading X"). */
 export const LINE_KIND_TEXT: Record<number, string> = {
@@ -50,19 +50,6 @@ export const REQUEST_LINE_TEXT: Record<number, string> = {
   [RequestLineError.HTTP09_METHOD]: 'Bad HTTP/0.9 request type',
 };
 
-/** The Python exception class CPython raises for each code. */
-export const PYTHON_EXCEPTION: Record<number, string> = {
-  [Code.REMOTE_DISCONNECTED]: 'RemoteDisconnected',
-  [Code.BAD_STATUS_LINE]: 'BadStatusLine',
-  [Code.LINE_TOO_LONG]: 'LineTooLong',
-  [Code.TOO_MANY_HEADERS]: 'HTTPException',
-  [Code.UNKNOWN_PROTOCOL]: 'UnknownProtocol',
-  [Code.BAD_CHUNK_SIZE]: 'IncompleteRead',
-  [Code.INCOMPLETE_CHUNK]: 'IncompleteRead',
-  [Code.INCOMPLETE_BODY]: 'IncompleteRead',
-  [Code.STRICT_VIOLATION]: 'StrictViolation',
-};
-
 /** A response the core cannot read, with where and why. */
 export class ParseError extends Error {
   /** A negative `Code`. */
@@ -85,11 +72,6 @@ export class ParseError extends Error {
     this.text = text;
     this.expected = expected;
   }
-
-  /** Name of the Python exception CPython raises here. */
-  get pythonName(): string {
-    return PYTHON_EXCEPTION[this.code] ?? 'HTTPException';
-  }
 }
 
 function describe(code: number, kind: number, text: string): string {
@@ -99,9 +81,9 @@ function describe(code: number, kind: number, text: string): string {
     case Code.BAD_STATUS_LINE:
       return `bad status line: ${JSON.stringify(text)}`;
     case Code.LINE_TOO_LONG:
-      return `got more than 65536 bytes when reading ${LINE_KIND_TEXT[kind] ?? 'line'}`;
+      return `got more than ${Limit.MAX_LINE} bytes when reading ${LINE_KIND_TEXT[kind] ?? 'line'}`;
     case Code.TOO_MANY_HEADERS:
-      return 'got more than 100 headers';
+      return `got more than ${Limit.MAX_HEADERS} headers`;
     case Code.UNKNOWN_PROTOCOL:
       return `unknown protocol: ${JSON.stringify(text)}`;
     case Code.BAD_CHUNK_SIZE:

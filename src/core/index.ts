@@ -3,7 +3,7 @@
 export * from '../abi/index.js';
 export { latin1Decode, latin1Encode, latin1Invalid } from './latin1.js';
 export { ReceiveBuffer } from './buffer.js';
-export { ParseError, PYTHON_EXCEPTION, LINE_KIND_TEXT, STRICT_RULES, REQUEST_LINE_TEXT } from './errors.js';
+export { ParseError, LINE_KIND_TEXT, STRICT_RULES, REQUEST_LINE_TEXT } from './errors.js';
 export { HeadParser, HeadScan, ResponseHead, HeaderFields, BodyKind, type HeadParserOptions } from './head.js';
 export {
   ContentLengthReader,
@@ -13,7 +13,7 @@ export {
   bodyReaderFor,
   type BodyReader,
 } from './body.js';
-export { ResponseReader, parseResponse, type ResponseResult, type ResponseReaderOptions } from './message.js';
+export { ResponseMachine, ResponsePhase, ResponseEvent, type ResponseMachineOptions } from './response.js';
 export { RequestHead, RequestHeadParser, type RequestHeadParserOptions, type ProtocolVersion } from './request-head.js';
 export { RequestReader, type RequestEvent, type RequestReaderOptions } from './request-reader.js';
 export { WasmParser, createWasmParser, getWasmParser, setWasmModules, type WasmBuild } from './wasm.js';

@@ -2,6 +2,7 @@
 // anything is written (the CR/LF-injection guards), the Host header's form,
 // and chunk framing. Pure functions over strings and bytes; the http layer
 // turns a failed check into the Python exception.
+import { Limit } from '../abi/index.js';
 
 /**
  * The first character CPython refuses in a URL path or host
@@ -85,8 +86,8 @@ export function splitHostPort(
     const j = host.lastIndexOf(']');
     if (i > j) {
       const text = host.slice(i + 1);
-      const n = parsePythonInt(text);
-      if (n !== null) p = n;
+      const n = parseDecimalInt(text);
+      if (n !== null) p = Number(n);
       else if (text === '') p = defaultPort;
       else return { error: text };
       host = host.slice(0, i);
@@ -102,13 +103,17 @@ export function splitHostPort(
 
 /**
  * Python's `int(text)` for base 10, or null where it raises ValueError:
- * blanks around, a sign, `_` between digits. (Python also accepts
- * non-ASCII decimal digits; a port written in them is not supported.)
+ * blanks around, a sign, `_` between digits, at most `Limit.MAX_INT_DIGITS`
+ * digits. (Python also accepts non-ASCII decimal digits; they are refused
+ * here.) The JavaScript side's one int() reader; WASM has its own for
+ * Content-Length (assembly/numbers.ts), with the same rules.
  */
-export function parsePythonInt(text: string): number | null {
+export function parseDecimalInt(text: string): bigint | null {
   const m = /^\s*([+-]?)([0-9]+(?:_[0-9]+)*)\s*$/.exec(text);
   if (!m) return null;
-  const n = Number(m[2]!.replace(/_/g, ''));
+  const digits = m[2]!.replace(/_/g, '');
+  if (digits.length > Limit.MAX_INT_DIGITS) return null;
+  const n = BigInt(digits);
   return m[1] === '-' ? -n : n;
 }
 

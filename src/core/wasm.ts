@@ -104,6 +104,12 @@ export class WasmParser {
     this.input.set(bytes, 0);
   }
 
+  /** The input region, for a one-shot call whose caller copies its bytes in itself (nobody's prefix). */
+  claimInput(): Uint8Array {
+    this.owner = null;
+    return this.input;
+  }
+
   /** See `parseHead` in assembly/head.ts: >0 head length, 0 need more, <0 `Code`. */
   parseHead(total: number, scannedBefore: number, linesBefore: number, flags: number): number {
     return this.x.parseHead(total, scannedBefore, linesBefore, flags);

@@ -5,6 +5,7 @@
 export * from './exceptions.js';
 export * from './constants.js';
 export * from './message.js';
+export { ResponseReader, parseResponse, type ResponseResult, type ResponseReaderOptions } from './report.js';
 export { HTTPResponse, _UNKNOWN, type HTTPResponseOptions, type ReadOptions, type SocketFile } from './response.js';
 export {
   HTTPConnection,

@@ -32,9 +32,9 @@ import {
   Limit,
   ParseError,
   Slot,
-  type ResponseResult,
   type WasmParser,
 } from '../../src/core/index.js';
+import type { ResponseResult } from '../../src/http/report.js';
 import { referenceParse } from '../reference/parser.js';
 import { read } from '../support/replay.js';
 import { generateResponse, latin1Bytes, makeRng, mutateBytes, splitPoints, type Rng } from '../support/generate.js';

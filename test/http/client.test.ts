@@ -414,3 +414,11 @@ describe('lifecycle under JavaScript concurrency', () => {
     expect(seen[0]).toBeInstanceOf(IncompleteRead);
   });
 });
+
+describe('host:port', () => {
+  it('a port of more digits than Python int() reads is a nonnumeric port, as in CPython 3.13', () => {
+    expect(() => new HTTPConnection('h:' + '1'.repeat(5000))).toThrow(InvalidURL);
+    expect(() => new HTTPConnection('h:' + '1'.repeat(5000))).toThrow(/^nonnumeric port: '1{20}/);
+    expect(new HTTPConnection('h:0080').port).toBe(80);
+  });
+});

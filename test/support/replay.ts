@@ -1,7 +1,8 @@
 // Replaying a response fixture through the parser: whole, split at every
 // offset, trickled in 1-7 byte pieces. Shared by test/fixtures.test.ts
 // (Node) and test/browser/fixtures.test.ts (Chromium); no node:*.
-import { ResponseReader, type ResponseResult, type WasmParser } from '../../src/core/index.js';
+import type { WasmParser } from '../../src/core/index.js';
+import { ResponseReader, type ResponseResult } from '../../src/http/report.js';
 import type { ResponseFixture } from './fixtures.js';
 import { makeRng } from './generate.js';
 

@@ -5,6 +5,7 @@
 // framing. Events are pulled after every piece, so a head or body split
 // across reads exercises the resume paths. No node:* imports.
 import { RequestReader, latin1Decode, type ProtocolVersion, type WasmParser } from '../../src/core/index.js';
+import { pythonExceptionName } from '../../src/http/exceptions.js';
 import { requestError, requestPath } from '../../src/http/server.js';
 
 /** send_error's arguments as the oracle prints them, or a silent close. */
@@ -71,7 +72,7 @@ export function readRequests(pieces: Uint8Array[], options: ReplayOptions = {}):
           break;
         case 'error':
           if (current) {
-            current.body_error = ev.error.pythonName;
+            current.body_error = pythonExceptionName(ev.error.code);
             requests.push(current);
           } else {
             requests.push(sendErrorRecord(ev.error));

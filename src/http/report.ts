@@ -1,14 +1,16 @@
-// A whole response read from bytes, the way CPython's begin() + read()
-// reads it: 100 Continue heads skipped, the body read to its end. This is
-// the driver the fixtures, the differential tests and the demo use; the
-// http layer builds the same steps into HTTPResponse.
-import { Code } from '../abi/index.js';
-import { bodyReaderFor, ChunkedReader, type BodyReader } from './body.js';
-import { concatBytes, ReceiveBuffer } from './buffer.js';
-import { LINE_KIND_TEXT, ParseError, STRICT_RULES } from './errors.js';
-import { HeadParser, type ResponseHead } from './head.js';
-import { latin1Decode } from './latin1.js';
-import type { WasmParser } from './wasm.js';
+// What CPython's begin() + read() make of a whole response, as data: the
+// result shape of docs/parser-semantics.md (CPython's attribute names, the
+// Python exception's name and arguments). The fixtures, the differential
+// tests and the demo read responses through this; it drives the core's
+// ResponseMachine, as HTTPResponse does, and adds only the Python naming.
+import { Code, Limit } from '../abi/index.js';
+import { concatBytes } from '../core/buffer.js';
+import { LINE_KIND_TEXT, type ParseError, STRICT_RULES } from '../core/errors.js';
+import type { ResponseHead } from '../core/head.js';
+import { latin1Decode } from '../core/latin1.js';
+import { ResponseEvent, ResponseMachine, ResponsePhase } from '../core/response.js';
+import type { WasmParser } from '../core/wasm.js';
+import { pythonExceptionName } from './exceptions.js';
 
 /** The result shape of docs/parser-semantics.md (what CPython reports). */
 export interface ResponseResult {
@@ -45,84 +47,74 @@ export interface ResponseReaderOptions {
  * `end()` when the peer closed; `result()` gives the outcome.
  */
 export class ResponseReader {
-  private readonly buf = new ReceiveBuffer(1024);
-  private readonly parser: HeadParser;
-  private readonly headRequest: boolean;
-  private readonly wasm: WasmParser | undefined;
-  private readonly strict: boolean;
-  private head: ResponseHead | null = null;
-  private body: BodyReader | null = null;
+  private readonly machine: ResponseMachine;
   private readonly pieces: Uint8Array[] = [];
   private bodyBytes = 0;
-  private eof = false;
   private failure: ResponseResult | null = null;
 
   constructor(options: ResponseReaderOptions = {}) {
-    this.wasm = options.wasm;
-    this.strict = options.strict ?? false;
-    this.parser = new HeadParser(options.wasm ? { wasm: options.wasm, strict: this.strict } : { strict: this.strict });
-    this.headRequest = (options.method ?? 'GET') === 'HEAD';
+    this.machine = new ResponseMachine({
+      wasm: options.wasm,
+      strict: options.strict ?? false,
+      headRequest: (options.method ?? 'GET') === 'HEAD',
+    });
   }
 
   /** Appends received bytes and reads as far as they allow. */
   feed(chunk: Uint8Array): void {
     if (this.finished) return;
-    this.buf.push(chunk);
+    this.machine.receive(chunk);
     this.drive();
   }
 
   /** The peer closed: finishes the response or records why it cannot. */
   end(): void {
-    this.eof = true;
+    this.machine.receiveEof();
     if (!this.finished) this.drive();
   }
 
   /** The head and whole body are read, or reading failed. */
   get finished(): boolean {
-    return this.failure !== null || (this.body !== null && this.body.done);
+    return this.failure !== null || this.machine.phase === ResponsePhase.DONE;
   }
 
   /** Bytes received after the end of the response. */
   get trailing(): number {
-    return this.buf.length;
+    return this.machine.buffer.length;
   }
 
   /** The outcome; only meaningful once `finished` (or after `end()`). */
   result(): ResponseResult {
     if (this.failure) return this.failure;
-    if (!this.head) throw new Error('ResponseReader.result() before the response was read');
-    return { ...headFields(this.head), body: latin1Decode(concatBytes(this.pieces, this.bodyBytes)) };
+    const head = this.machine.head;
+    if (!head) throw new Error('ResponseReader.result() before the response was read');
+    return { ...headFields(head), body: latin1Decode(concatBytes(this.pieces, this.bodyBytes)) };
   }
 
   private drive(): void {
-    try {
-      while (!this.head) {
-        const head = this.parser.execute(this.buf.view(), this.eof, this.headRequest);
-        if (!head) return;
-        this.buf.consume(head.headLength);
-        if (head.status === 100) continue; // begin() skips 100 Continue
-        this.head = head;
-        this.body = bodyReaderFor(head, this.wasm, this.strict);
-      }
-      const body = this.body!;
-      while (!body.done) {
-        const piece = body.next(this.buf, Number.MAX_SAFE_INTEGER, this.eof);
-        if (piece.length === 0) {
-          if (body.done || !this.eof) return;
+    const m = this.machine;
+    for (;;) {
+      switch (m.next()) {
+        case ResponseEvent.DATA:
+          this.pieces.push(m.data.slice());
+          this.bodyBytes += m.data.length;
           continue;
-        }
-        this.pieces.push(piece.slice());
-        this.bodyBytes += piece.length;
+        case ResponseEvent.ERROR:
+          this.failure = this.describe(m.error!);
+          return;
+        case ResponseEvent.NEED_DATA:
+        case ResponseEvent.END:
+          return;
+        default:
+          continue; // a head: the body follows
       }
-    } catch (e) {
-      if (!(e instanceof ParseError)) throw e;
-      this.failure = this.describe(e);
     }
   }
 
   private describe(e: ParseError): ResponseResult {
-    const out: ResponseResult = this.head ? headFields(this.head) : {};
-    out.error = e.pythonName;
+    const head = this.machine.head;
+    const out: ResponseResult = head ? headFields(head) : {};
+    out.error = pythonExceptionName(e.code);
     switch (e.code) {
       case Code.BAD_STATUS_LINE:
         out.line = e.text;
@@ -131,7 +123,7 @@ export class ResponseReader {
         out.what = LINE_KIND_TEXT[e.kind];
         break;
       case Code.TOO_MANY_HEADERS:
-        out.message = 'got more than 100 headers';
+        out.message = `got more than ${Limit.MAX_HEADERS} headers`;
         break;
       case Code.UNKNOWN_PROTOCOL:
         out.version = e.text as unknown as number; // CPython's UnknownProtocol(version)
@@ -146,7 +138,7 @@ export class ResponseReader {
       case Code.BAD_CHUNK_SIZE:
       case Code.INCOMPLETE_CHUNK: {
         // _read_chunked re-raises with only the chunks read whole.
-        const cut = this.body instanceof ChunkedReader ? this.body.partialChunkBytes : 0;
+        const cut = this.machine.partialChunkBytes;
         const all = concatBytes(this.pieces, this.bodyBytes);
         out.partial = latin1Decode(all, 0, all.length - cut);
         out.expected = null;

@@ -1,0 +1,163 @@
+// One response, sans-IO, as a state machine with a pull API (h11's idea:
+// h11/_state.py and h11/_readers.py). Bytes go in with `receive` and
+// `receiveEof`; `next()` says what happened, one event at a time:
+//
+//   HEAD ──head event──> BODY ──data events──> DONE
+//     │  (a 100 Continue head is an INFORMATIONAL event; HEAD again)
+//     └──────────── any malformed input ───────────> ERROR
+//
+// The framing the head chooses picks the body reader (body.ts): Content-
+// Length, chunked, until-close, or none. Errors are data: `next()` never
+// throws for bad input, it returns `Event.ERROR` with the `ParseError` in
+// `error`, and stays there. The machine never reads a transport and never
+// makes a string it is not asked for.
+import { bodyReaderFor, ChunkedReader, type BodyReader } from './body.js';
+import { ReceiveBuffer } from './buffer.js';
+import { ParseError } from './errors.js';
+import { HeadParser, type ResponseHead } from './head.js';
+import type { WasmParser } from './wasm.js';
+
+/** Where a `ResponseMachine` is. */
+export const enum ResponsePhase {
+  /** Reading the status line and header fields. */
+  HEAD = 0,
+  /** Reading the body its framing chose. */
+  BODY = 1,
+  /** The whole response was read; bytes after it stay in the buffer. */
+  DONE = 2,
+  /** The input was refused; `error` says why. */
+  ERROR = 3,
+}
+
+/** What `ResponseMachine.next()` returns. */
+export const enum ResponseEvent {
+  /** Nothing more can be read until more bytes (or the EOF) arrive. */
+  NEED_DATA = 0,
+  /** A `100 Continue` head was read and skipped (`informational` holds it). */
+  INFORMATIONAL = 1,
+  /** The final head was read (`head` holds it); the body comes next. */
+  HEAD = 2,
+  /** Body bytes (`data`: a view into the buffer, valid until the next call). */
+  DATA = 3,
+  /** The body ended. */
+  END = 4,
+  /** The input was refused (`error`). */
+  ERROR = 5,
+}
+
+/** Options of a `ResponseMachine`. */
+export interface ResponseMachineOptions {
+  /** The WASM instance (default: the shared one). */
+  wasm?: WasmParser;
+  /** Strict mode (see `StrictRule`): refusals are `Code.STRICT_VIOLATION` errors. */
+  strict?: boolean;
+  /** The request was HEAD: the response has no body. */
+  headRequest?: boolean;
+  /** The receive buffer to read from (default: a new one). */
+  buffer?: ReceiveBuffer;
+}
+
+/** A response read from bytes pushed in any pieces, pulled event by event. */
+export class ResponseMachine {
+  /** The received bytes not yet consumed. */
+  readonly buffer: ReceiveBuffer;
+  phase: ResponsePhase = ResponsePhase.HEAD;
+  /** The final head, once read. */
+  head: ResponseHead | null = null;
+  /** The last 100 Continue head, after an INFORMATIONAL event. */
+  informational: ResponseHead | null = null;
+  /** The body reader the head chose, once read. */
+  body: BodyReader | null = null;
+  /** The body bytes of the last DATA event. */
+  data: Uint8Array = EMPTY;
+  /** Why the input was refused, in phase ERROR. */
+  error: ParseError | null = null;
+  /** No more bytes will come. */
+  eof = false;
+  private readonly parser: HeadParser;
+  private readonly wasm: WasmParser | undefined;
+  private readonly strict: boolean;
+  private readonly headRequest: boolean;
+
+  constructor(options: ResponseMachineOptions = {}) {
+    this.buffer = options.buffer ?? new ReceiveBuffer(1024);
+    this.wasm = options.wasm;
+    this.strict = options.strict ?? false;
+    this.headRequest = options.headRequest ?? false;
+    this.parser = new HeadParser(this.wasm ? { wasm: this.wasm, strict: this.strict } : { strict: this.strict });
+  }
+
+  /** Appends received bytes (`adopt`: see `ReceiveBuffer.push`). */
+  receive(chunk: Uint8Array, adopt = true): void {
+    this.buffer.push(chunk, adopt);
+  }
+
+  /** The peer closed: no more bytes will come. */
+  receiveEof(): void {
+    this.eof = true;
+  }
+
+  /**
+   * The next event, with at most `max` body bytes in a DATA event. Never
+   * throws for bad input (an ERROR event); END and ERROR repeat once reached.
+   */
+  next(max = Number.MAX_SAFE_INTEGER): ResponseEvent {
+    try {
+      switch (this.phase) {
+        case ResponsePhase.HEAD:
+          return this.readHead();
+        case ResponsePhase.BODY:
+          return this.readBody(max);
+        case ResponsePhase.DONE:
+          return ResponseEvent.END;
+        default:
+          return ResponseEvent.ERROR;
+      }
+    } catch (e) {
+      if (!(e instanceof ParseError)) throw e;
+      this.error = e;
+      this.phase = ResponsePhase.ERROR;
+      return ResponseEvent.ERROR;
+    }
+  }
+
+  /**
+   * Body bytes of the chunk being read that a DATA event already gave: a
+   * body cut inside a chunk leaves them out of CPython's IncompleteRead.
+   */
+  get partialChunkBytes(): number {
+    return this.body instanceof ChunkedReader ? this.body.partialChunkBytes : 0;
+  }
+
+  private readHead(): ResponseEvent {
+    const buf = this.buffer;
+    const head = this.parser.execute(buf.view(), this.eof, this.headRequest);
+    if (head === null) return ResponseEvent.NEED_DATA;
+    buf.consume(head.headLength);
+    if (head.status === 100) {
+      // CPython's begin() skips 100 Continue (and only it) before the final head.
+      this.informational = head;
+      return ResponseEvent.INFORMATIONAL;
+    }
+    this.head = head;
+    this.body = bodyReaderFor(head, this.wasm, this.strict);
+    this.phase = ResponsePhase.BODY;
+    return ResponseEvent.HEAD;
+  }
+
+  private readBody(max: number): ResponseEvent {
+    const body = this.body!;
+    const piece = body.next(this.buffer, max, this.eof);
+    if (piece.length > 0) {
+      this.data = piece;
+      return ResponseEvent.DATA;
+    }
+    if (body.done) {
+      this.phase = ResponsePhase.DONE;
+      return ResponseEvent.END;
+    }
+    return ResponseEvent.NEED_DATA;
+  }
+}
+
+const EMPTY = new Uint8Array(0);

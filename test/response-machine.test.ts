@@ -1,0 +1,193 @@
+// The core's response state machine (src/core/response.ts): events in
+// order for each framing, whole, split at every offset and byte by byte
+// (h11's test_io way), errors as data, and the bytes after a response left
+// for the next one.
+import { describe, expect, it } from 'vitest';
+import {
+  Code,
+  createWasmParser,
+  ReceiveBuffer,
+  ResponseEvent,
+  ResponseMachine,
+  ResponsePhase,
+  type ResponseMachineOptions,
+} from '../src/core/index.js';
+
+const wasm = createWasmParser('simd');
+const bytes = (s: string) => Uint8Array.from(s, (c) => c.charCodeAt(0));
+const text = (b: Uint8Array) => String.fromCharCode(...b);
+
+/** What a machine gives for `pieces` (then EOF if `eof`): events in order, DATA runs joined. */
+function run(pieces: Uint8Array[], eof = true, options: ResponseMachineOptions = {}, max?: number) {
+  const m = new ResponseMachine({ wasm, ...options });
+  const events: string[] = [];
+  let body = '';
+  const pull = () => {
+    for (;;) {
+      const e = m.next(max);
+      if (e === ResponseEvent.DATA) {
+        body += text(m.data);
+        if (events[events.length - 1] !== 'data') events.push('data');
+        continue;
+      }
+      if (e === ResponseEvent.NEED_DATA) return;
+      const name = ['need', 'informational', 'head', 'data', 'end', 'error'][e]!;
+      if (e === ResponseEvent.END || e === ResponseEvent.ERROR) {
+        if (events[events.length - 1] !== name) events.push(name);
+        return;
+      }
+      events.push(name);
+    }
+  };
+  for (const p of pieces) {
+    m.receive(p);
+    pull();
+  }
+  if (eof) {
+    m.receiveEof();
+    pull();
+  }
+  return { m, events, body };
+}
+
+/** `input` whole, split in two at every offset, and one byte at a time: the same outcome each way. */
+function everyWay(input: string, eof = true, options: ResponseMachineOptions = {}) {
+  const all = bytes(input);
+  const whole = run([all], eof, options);
+  const outcome = (r: ReturnType<typeof run>) => ({
+    events: r.events,
+    body: r.body,
+    phase: r.m.phase,
+    code: r.m.error?.code ?? 0,
+    // After an error the unread bytes are no contract (the connection is dropped).
+    left: r.m.phase === ResponsePhase.ERROR ? -1 : r.m.buffer.length,
+  });
+  const want = outcome(whole);
+  for (let at = 0; at <= all.length; at++) {
+    expect({ at, ...outcome(run([all.subarray(0, at), all.subarray(at)], eof, options)) }).toEqual({ at, ...want });
+  }
+  const single = Array.from(all, (_, i) => all.subarray(i, i + 1));
+  expect(outcome(run(single, eof, options))).toEqual(want);
+  return whole;
+}
+
+describe('ResponseMachine', () => {
+  it('a Content-Length response: head, data, end; the bytes after it stay in the buffer', () => {
+    const r = everyWay('HTTP/1.1 200 OK\r\nContent-Length: 5\r\n\r\nhelloHTTP/1.1', false);
+    expect(r.events).toEqual(['head', 'data', 'end']);
+    expect(r.body).toBe('hello');
+    expect(r.m.phase).toBe(ResponsePhase.DONE);
+    expect(r.m.head!.status).toBe(200);
+    expect(text(r.m.buffer.view())).toBe('HTTP/1.1');
+  });
+
+  it('a chunked response with a trailer, and one with extensions and odd size lines', () => {
+    const a = everyWay('HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n4\r\nWiki\r\n5\r\npedia\r\n0\r\nX-T: 1\r\n\r\n', false);
+    expect(a.events).toEqual(['head', 'data', 'end']);
+    expect(a.body).toBe('Wikipedia');
+    const b = everyWay('HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n4;x=y\r\nWiki\r\n 05 \r\npedia\r\n000\r\n\r\n', false);
+    expect(b.body).toBe('Wikipedia');
+    expect(b.m.phase).toBe(ResponsePhase.DONE);
+  });
+
+  it('an until-close body ends only at EOF', () => {
+    const open = run([bytes('HTTP/1.0 200 OK\r\n\r\nabc')], false);
+    expect(open.events).toEqual(['head', 'data']);
+    expect(open.m.phase).toBe(ResponsePhase.BODY);
+    const r = everyWay('HTTP/1.0 200 OK\r\n\r\nabc');
+    expect(r.events).toEqual(['head', 'data', 'end']);
+    expect(r.body).toBe('abc');
+  });
+
+  it('no body: 204, 304, and any response to HEAD', () => {
+    expect(everyWay('HTTP/1.1 204 No Content\r\nContent-Length: 5\r\n\r\n', false).events).toEqual(['head', 'end']);
+    expect(everyWay('HTTP/1.1 304 Not Modified\r\n\r\n', false).events).toEqual(['head', 'end']);
+    const head = everyWay('HTTP/1.1 200 OK\r\nContent-Length: 5\r\n\r\n', false, { headRequest: true });
+    expect(head.events).toEqual(['head', 'end']);
+  });
+
+  it('skips 100 Continue as an informational event, and only 100', () => {
+    const r = everyWay('HTTP/1.1 100 Continue\r\n\r\nHTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\nok', false);
+    expect(r.events).toEqual(['informational', 'head', 'data', 'end']);
+    expect(r.m.informational!.status).toBe(100);
+    expect(r.m.head!.status).toBe(200);
+    const early = everyWay('HTTP/1.1 103 Early Hints\r\nLink: </a>\r\n\r\n', false);
+    expect(early.events).toEqual(['head', 'end']);
+    expect(early.m.head!.status).toBe(103);
+  });
+
+  it('asks for data until the head is complete, and gives body bytes in pieces of at most max', () => {
+    const m = new ResponseMachine({ wasm });
+    expect(m.next()).toBe(ResponseEvent.NEED_DATA);
+    m.receive(bytes('HTTP/1.1 200 OK\r\nContent-'));
+    expect(m.next()).toBe(ResponseEvent.NEED_DATA);
+    expect(m.phase).toBe(ResponsePhase.HEAD);
+    m.receive(bytes('Length: 10\r\n\r\n0123456789'));
+    expect(m.next(4)).toBe(ResponseEvent.HEAD);
+    const pieces: string[] = [];
+    while (m.next(4) === ResponseEvent.DATA) pieces.push(text(m.data));
+    expect(pieces).toEqual(['0123', '4567', '89']);
+    expect(m.next()).toBe(ResponseEvent.END);
+    expect(m.next()).toBe(ResponseEvent.END);
+  });
+
+  describe('errors are data: an ERROR event, never a throw, and it stays', () => {
+    it('a bad status line', () => {
+      const r = everyWay('HTTP/1.1 abc OK\r\n\r\n');
+      expect(r.events).toEqual(['error']);
+      expect(r.m.error!.code).toBe(Code.BAD_STATUS_LINE);
+      expect(r.m.next()).toBe(ResponseEvent.ERROR);
+      expect(r.m.phase).toBe(ResponsePhase.ERROR);
+    });
+
+    it('EOF before any byte is REMOTE_DISCONNECTED', () => {
+      const r = run([], true);
+      expect(r.events).toEqual(['error']);
+      expect(r.m.error!.code).toBe(Code.REMOTE_DISCONNECTED);
+    });
+
+    it('a Content-Length body cut by EOF: the bytes first, then the error with what is missing', () => {
+      const r = everyWay('HTTP/1.1 200 OK\r\nContent-Length: 10\r\n\r\nabc');
+      expect(r.events).toEqual(['head', 'data', 'error']);
+      expect(r.body).toBe('abc');
+      expect(r.m.error!.code).toBe(Code.INCOMPLETE_BODY);
+      expect(r.m.error!.expected).toBe(7);
+    });
+
+    it('a chunk cut by EOF, and a bad size line after a whole chunk', () => {
+      const cut = everyWay('HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n3\r\nabc\r\n5\r\nde');
+      expect(cut.body).toBe('abcde');
+      expect(cut.m.error!.code).toBe(Code.INCOMPLETE_CHUNK);
+      expect(cut.m.partialChunkBytes).toBe(2);
+      const bad = everyWay('HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n3\r\nabc\r\nzz\r\n', false);
+      expect(bad.body).toBe('abc');
+      expect(bad.events).toEqual(['head', 'data', 'error']);
+      expect(bad.m.error!.code).toBe(Code.BAD_CHUNK_SIZE);
+      expect(bad.m.partialChunkBytes).toBe(0);
+    });
+
+    it('strict mode: Content-Length with Transfer-Encoding', () => {
+      const r = everyWay('HTTP/1.1 200 OK\r\nContent-Length: 3\r\nTransfer-Encoding: chunked\r\n\r\n', true, { strict: true });
+      expect(r.events).toEqual(['error']);
+      expect(r.m.error!.code).toBe(Code.STRICT_VIOLATION);
+      const lax = run([bytes('HTTP/1.1 200 OK\r\nContent-Length: 3\r\nTransfer-Encoding: chunked\r\n\r\n0\r\n\r\n')], false);
+      expect(lax.events).toEqual(['head', 'end']);
+    });
+  });
+
+  it('keep-alive: a second machine over the same buffer reads the next response', () => {
+    const buffer = new ReceiveBuffer();
+    const first = new ResponseMachine({ wasm, buffer });
+    first.receive(bytes('HTTP/1.1 200 OK\r\nContent-Length: 1\r\n\r\naHTTP/1.1 404 Not Found\r\nContent-Length: 2\r\n\r\nno'));
+    const events: number[] = [];
+    for (let e = first.next(); e !== ResponseEvent.END; e = first.next()) events.push(e);
+    expect(events).toEqual([ResponseEvent.HEAD, ResponseEvent.DATA]);
+    const second = new ResponseMachine({ wasm, buffer });
+    expect(second.next()).toBe(ResponseEvent.HEAD);
+    expect(second.head!.status).toBe(404);
+    expect(second.next()).toBe(ResponseEvent.DATA);
+    expect(text(second.data)).toBe('no');
+    expect(second.next()).toBe(ResponseEvent.END);
+    expect(buffer.length).toBe(0);
+  });
+});
