@@ -7,14 +7,12 @@
 // Then a child process that makes requests and ends without close() must
 // exit by itself (idle sockets do not keep it alive).
 import { spawn } from 'node:child_process';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
-import { build } from 'esbuild';
 import { afterAll, describe, expect, it } from 'vitest';
 import { PoolManager, Retry } from '../../src/pool/node.js';
-import { pseudoRandomBytes, raw, startNginx, startRawServer, textLines, usePeer } from '../support/servers.js';
+import { bundleLibrary } from '../support/bundle.js';
+import { pseudoRandomBytes, raw, startNginx, startRawServer, textLines, usePeer, type RawServer } from '../support/servers.js';
 
 const REQUESTS = 20_000;
 const WORKERS = 8;
@@ -89,23 +87,12 @@ describe('scraper run', () => {
   });
 
   it('a process that makes requests and never calls close() exits by itself', async () => {
-    // A server that never closes a keep-alive connection: only the client's own
-    // sockets could keep the child alive.
-    const server = await startRawServer([], raw.ok('kept open'));
-    const dir = mkdtempSync(join(tmpdir(), 'httpwire-pool-exit-'));
+    const { file: bundle, dir, remove } = await bundleLibrary('src/pool/node.ts');
+    let server: RawServer | null = null;
     try {
-      const bundle = join(dir, 'pool.mjs');
-      await build({
-        entryPoints: [fileURLToPath(new URL('../../src/pool/node.ts', import.meta.url))],
-        bundle: true,
-        platform: 'node',
-        format: 'esm',
-        outfile: bundle,
-        logLevel: 'silent',
-        // package.json's sideEffects names dist/ files: from src/, the Node entry's
-        // transport import would be dropped as side-effect free.
-        ignoreAnnotations: true,
-      });
+      // A server that never closes a keep-alive connection: only the client's own
+      // sockets could keep the child alive.
+      server = await startRawServer([], raw.ok('kept open'));
       const script = join(dir, 'main.mjs');
       writeFileSync(
         script,
@@ -137,8 +124,8 @@ describe('scraper run', () => {
       expect(out.trim()).toBe('done 200,200,200,200 4');
       expect(server.connections).toBe(4);
     } finally {
-      await server.stop();
-      rmSync(dir, { recursive: true, force: true });
+      await server?.stop();
+      remove();
     }
   });
 });
