@@ -164,7 +164,7 @@ export class NodeTransport implements Transport {
    * Starts TLS over this connection (HTTPS inside a CONNECT tunnel). The
    * TCP socket passes to the returned transport; this one is spent.
    */
-  startTls(options: TlsOptions): Promise<Transport> {
+  startTls(options: TlsOptions, signal: AbortSignal | null = null): Promise<Transport> {
     if (this.error) return Promise.reject(this.error);
     if (this._closed) return Promise.reject(new TransportError('ECLOSED', 'startTls on a closed transport'));
     const socket = this.socket;
@@ -183,7 +183,7 @@ export class NodeTransport implements Transport {
       socket.destroy();
       return Promise.reject(toTransportError(err));
     }
-    return whenReady(tls.connect(tlsOpts), 'secureConnect', this.timeoutMs, this.timeout, null, socket);
+    return whenReady(tls.connect(tlsOpts), 'secureConnect', this.timeoutMs, this.timeout, null, socket, signal);
   }
 
   updatePeer(): void {
@@ -432,7 +432,9 @@ function tlsConnectionOptions(t: TlsOptions): tls.ConnectionOptions {
  * Resolves with a NodeTransport once `socket` emits `readyEvent`; bounded
  * by `timeoutMs`. A failure says its phase: 'connect' before the TCP
  * connection was up, 'tls' after (`under`: the TCP socket a tunnel's TLS
- * runs on, already connected).
+ * runs on, already connected). `signal` aborts it: the socket (and
+ * `under`) is destroyed at once, so a half-open connect neither holds the
+ * event loop nor stays open at the peer.
  */
 function whenReady(
   socket: NodeSocket,
@@ -441,8 +443,18 @@ function whenReady(
   timeoutSeconds: number | null,
   buffers: ReadBuffers | null = null,
   under: NodeSocket | null = null,
+  signal: AbortSignal | null = null,
 ): Promise<NodeTransport> {
   return new Promise<NodeTransport>((resolve, reject) => {
+    /** Destroys the socket (and the one under it) for good; a late error from it is not unhandled. */
+    const drop = () => {
+      socket.on('error', () => {});
+      socket.destroy();
+      if (under) {
+        under.on('error', () => {});
+        under.destroy();
+      }
+    };
     let timer: ReturnType<typeof setTimeout> | undefined;
     let tcpUp = under !== null;
     const onTcp = () => {
@@ -454,6 +466,14 @@ function whenReady(
       socket.off(readyEvent, onReady);
       socket.off('error', onError);
       socket.off('connect', onTcp);
+      signal?.removeEventListener('abort', onAbort);
+    };
+    const onAbort = () => {
+      cleanup();
+      drop();
+      const te = new TransportError('ECLOSED', 'connect aborted');
+      te.phase = phase();
+      reject(te);
     };
     const onReady = () => {
       cleanup();
@@ -463,21 +483,24 @@ function whenReady(
     };
     const onError = (err: Error) => {
       cleanup();
-      socket.destroy();
+      drop();
       const p = phase();
       const te = p === 'tls' && isHandshakeEof(err) ? new TransportError('ESSLEOF', err.message, { cause: err }) : toTransportError(err);
       te.phase = p;
       reject(te);
     };
+    if (signal?.aborted) {
+      onAbort();
+      return;
+    }
+    signal?.addEventListener('abort', onAbort, { once: true });
     if (readyEvent === 'secureConnect' && !tcpUp) socket.once('connect', onTcp);
     socket.once(readyEvent, onReady);
     socket.once('error', onError);
     if (timeoutMs !== null) {
       timer = setTimeout(() => {
         cleanup();
-        // Keep a listener so a late error from the dying socket is not unhandled.
-        socket.on('error', () => {});
-        socket.destroy();
+        drop();
         const te = timeoutError('connect');
         te.phase = phase();
         reject(te);
@@ -512,5 +535,5 @@ export const nodeTransportFactory: TransportFactory = (options: ConnectOptions):
   } catch (err) {
     return Promise.reject(toTransportError(err));
   }
-  return whenReady(socket, options.tls ? 'secureConnect' : 'connect', timeoutMs, options.timeout ?? null, buffers);
+  return whenReady(socket, options.tls ? 'secureConnect' : 'connect', timeoutMs, options.timeout ?? null, buffers, null, options.signal ?? null);
 };

@@ -52,8 +52,9 @@ export interface Transport {
   /**
    * Starts TLS over this connected transport (HTTPS through a CONNECT
    * tunnel) and returns the TLS transport; this one must not be used after.
+   * `signal` aborts the handshake (the socket is destroyed at once).
    */
-  startTls?(tls: TlsOptions): Promise<Transport>;
+  startTls?(tls: TlsOptions, signal?: AbortSignal | null): Promise<Transport>;
 }
 
 export interface TlsOptions {
@@ -88,6 +89,13 @@ export interface ConnectOptions {
   /** [host, port] to bind the local end to. */
   source_address?: [string, number] | null;
   tls?: TlsOptions | null;
+  /**
+   * Aborts the connect: a socket still connecting (or in its TLS
+   * handshake) is destroyed at once and the connect rejects, so nothing
+   * half-open is left holding the peer or the event loop. HTTPConnection
+   * aborts it from close() and from an aborted call.
+   */
+  signal?: AbortSignal | null;
 }
 
 export type TransportFactory = (options: ConnectOptions) => Promise<Transport>;

@@ -32,6 +32,8 @@ import { MemoryTransport } from '../../src/transport/memory.js';
 import { toReadableStream } from '../../src/http/streams.js';
 import { toNodeReadable } from '../../src/http/node-streams.js';
 import { TransportError } from '../../src/transport/types.js';
+import { streamTransportFactory, type StreamPair } from '../../src/transport/streams.js';
+import { connectedPair } from '../support/stream-pair.js';
 
 const cleanups: (() => unknown)[] = [];
 afterEach(async () => {
@@ -543,6 +545,124 @@ describe('AbortSignal', () => {
     expect(isAbortError(await rejection(conn.endheaders(null, { signal: ac.signal })))).toBe(true);
     expect(isAbortError(await rejection(conn.send('abc', { signal: ac.signal })))).toBe(true);
     expect(server.connections).toBe(0);
+  });
+});
+
+describe('an aborted or closed connect destroys its half-open socket at once', () => {
+  /** A server that accepts TCP and never answers (a TLS handshake never ends); counts the client sockets it saw end or reset. */
+  async function silentServer(): Promise<{ port: number; accepted: () => number; closed: () => number }> {
+    let closed = 0;
+    const { port, connections } = await startServer((s) => {
+      let seen = false;
+      const gone = () => {
+        if (!seen) closed++;
+        seen = true;
+      };
+      s.on('end', gone);
+      s.on('close', gone);
+      s.resume(); // reads and drops the ClientHello, so that the FIN is seen
+    });
+    return { port, accepted: connections, closed: () => closed };
+  }
+
+  it('connect({signal}), request() during its automatic connect, and close(): the server sees each socket close', async () => {
+    const server = await silentServer();
+    const https = () => {
+      const conn = new HTTPSConnection('127.0.0.1', server.port, { timeout: null, context: _create_unverified_context() });
+      cleanups.push(() => conn.close());
+      return conn;
+    };
+    const ac = new AbortController();
+    const a = https().connect({ signal: ac.signal });
+    await until(() => server.accepted() === 1);
+    ac.abort();
+    expect(isAbortError(await rejection(a))).toBe(true);
+    await until(() => server.closed() === 1);
+
+    const bc = new AbortController();
+    const b = https().request('GET', '/', null, {}, { signal: bc.signal });
+    await until(() => server.accepted() === 2);
+    bc.abort();
+    expect(isAbortError(await rejection(b))).toBe(true);
+    await until(() => server.closed() === 2);
+
+    const conn = https();
+    const c = conn.connect();
+    await until(() => server.accepted() === 3);
+    conn.close();
+    expect((await rejection(c)).name).toBe('ConnectionAbortedError');
+    await until(() => server.closed() === 3);
+    expect(conn.sock).toBeNull();
+  });
+
+  it('the stream transport hands the signal to its opener, and closes a pair that opens after the abort', async () => {
+    const seen: (AbortSignal | null | undefined)[] = [];
+    let release: (p: StreamPair) => void = () => {};
+    const { client, closes } = connectedPair();
+    const conn = connection(1, {
+      timeout: null,
+      transportFactory: streamTransportFactory((o) => {
+        seen.push(o.signal);
+        return new Promise<StreamPair>((resolve) => (release = resolve));
+      }),
+    });
+    const ac = new AbortController();
+    const pending = conn.connect({ signal: ac.signal });
+    await until(() => seen.length === 1);
+    ac.abort();
+    expect(isAbortError(await rejection(pending))).toBe(true);
+    expect(seen[0]?.aborted).toBe(true);
+    release(client);
+    await until(() => closes() === 1);
+    expect(conn.sock).toBeNull();
+  });
+
+  describe('the process exits on its own (a child process)', () => {
+    let lib: Awaited<ReturnType<typeof bundleLibrary>> | null = null;
+    beforeAll(async () => void (lib = await bundleLibrary()));
+    afterAll(() => lib?.remove());
+
+    const CHILD = `
+const { HTTPConnection, HTTPSConnection, streamTransportFactory, _create_unverified_context } = httpwire;
+const port = +process.argv[2];
+const names = [];
+const note = async (p) => { try { await p; names.push('resolved'); } catch (e) { names.push(e.name); } };
+const https = (o = {}) => new HTTPSConnection('127.0.0.1', port, { timeout: null, context: _create_unverified_context(), ...o });
+await note(https().connect({ signal: AbortSignal.timeout(50) }));
+await note(https({ signal: AbortSignal.timeout(50) }).request('GET', '/'));
+await note(https().request('GET', '/', null, {}, { signal: AbortSignal.timeout(50) }));
+const closing = https();
+const pending = closing.connect();
+setTimeout(() => closing.close(), 50);
+await note(pending);
+// An opener like Deno.connectTls: the pair comes after the handshake; the signal drops it.
+const { Duplex } = await import('node:stream');
+const tls = await import('node:tls');
+const opener = (o) => new Promise((resolve, reject) => {
+  const s = tls.connect({ host: o.host, port: o.port, rejectUnauthorized: false });
+  o.signal?.addEventListener('abort', () => { s.destroy(); reject(o.signal.reason); });
+  s.on('error', reject);
+  s.on('secureConnect', () => resolve(Duplex.toWeb(s)));
+});
+const viaStreams = new HTTPConnection('127.0.0.1', port, { timeout: null, transportFactory: streamTransportFactory(opener) });
+await note(viaStreams.connect({ signal: AbortSignal.timeout(50) }));
+console.log(JSON.stringify(names));
+`;
+
+    it('after connects aborted or closed while the server never answers (Node and stream transports)', async () => {
+      const server = await silentServer();
+      const file = join(lib!.dir, 'abort-connect.mjs');
+      writeFileSync(file, `import * as httpwire from ${JSON.stringify(lib!.file)};\n${CHILD}`);
+      let out: { stdout: string };
+      try {
+        out = await promisify(execFile)(process.execPath, [file, String(server.port)], { timeout: 20_000 });
+      } catch (e) {
+        if ((e as { killed?: boolean }).killed) throw new Error('the child process did not exit on its own (killed after 20 s)');
+        throw e;
+      }
+      expect(JSON.parse(out.stdout.trim())).toEqual(['TimeoutError', 'TimeoutError', 'TimeoutError', 'ConnectionAbortedError', 'TimeoutError']);
+      expect(server.accepted()).toBe(5);
+    });
   });
 });
 
