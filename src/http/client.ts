@@ -751,6 +751,17 @@ export class HTTPConnection {
     // saying so) is replaced before a byte of this request is written, as
     // auto_open replaces a closed one. CPython cannot see the FIN; we can.
     let stale = this.sock;
+    if (stale !== null && stale === this._usedSock && !this._requestWritten && !stale.peerClosed) {
+      // The transport resumed a socket paused at its read-ahead limit (a
+      // large response): the FIN that followed the response is still
+      // unread. Waits one poll turn, only then (null otherwise: no cost).
+      const known = stale.whenPeerKnown?.();
+      if (known) {
+        await known;
+        if (this._epoch !== epoch) throw closedDuringRequest();
+        stale = this.sock;
+      }
+    }
     if (stale !== null && this._closesAfterResponses && stale === this._usedSock && !this._requestWritten && !stale.peerClosed) {
       // The FIN of such a server arrives with, or just after, the last
       // bytes of the response: one macrotask lets the transport see it.

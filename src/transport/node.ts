@@ -94,6 +94,23 @@ export class NodeTransport implements Transport {
   private readonly buffers: ReadBuffers | null;
   /** Reads and writes pending: the sockets hold the event loop only while this is above 0. */
   private busy = 0;
+  /**
+   * A paused socket was resumed and a full poll turn has not passed since
+   * (nor since the last chunk after it): the kernel may still hold the
+   * peer's FIN, unread, so peerClosed may be stale (see whenPeerKnown).
+   */
+  private unsettled = false;
+  /**
+   * The socket was resumed since the last write: each chunk of this
+   * response unsettles it again (a slow peer's last chunk may come after a
+   * quiet turn, and libuv reads the FIN behind it only on the next poll).
+   * Responses that never reach the read-ahead limit never set it: no cost.
+   */
+  private resumed = false;
+  /** A chunk arrived while unsettled: one more poll turn is needed (it may have been a partial read before the FIN). */
+  private chunkWhileUnsettled = false;
+  /** Resolved once settled. */
+  private settledWaiters: (() => void)[] | null = null;
   /** What to ref and unref: the socket, and under a tunnel's TLS also the TCP socket it runs on. */
   private readonly holds: NodeSocket[];
   /**
@@ -128,6 +145,55 @@ export class NodeTransport implements Transport {
   /** The peer's FIN or reset, or an error, was seen (see Transport.peerClosed). */
   get peerClosed(): boolean {
     return this.eof || this.error !== null || this.socket.destroyed;
+  }
+
+  /** Null when peerClosed is current; else resolves once a poll turn has shown what followed a resume (Transport.whenPeerKnown). */
+  whenPeerKnown(): Promise<void> | null {
+    if (!this.unsettled || this.peerClosed) return null;
+    return new Promise<void>((resolve) => (this.settledWaiters ??= []).push(resolve));
+  }
+
+  /** Resumes the paused socket: its peer state is unknown until a poll turn has read what waits in the kernel. */
+  private resumeSocket(): void {
+    this.socket.resume();
+    this.resumed = true;
+    this.unsettle();
+  }
+
+  /** Peer state unknown from now until a poll turn passes with no new chunk (or the end, an error, a close). */
+  private unsettle(): void {
+    if (this.unsettled) {
+      this.chunkWhileUnsettled = true;
+      return;
+    }
+    this.unsettled = true;
+    this.chunkWhileUnsettled = false;
+    this.awaitPollTurn();
+  }
+
+  /**
+   * Two check-phase turns: the second runs after a poll phase that began
+   * after the resume (the first may run before that poll). libuv stops at
+   * a partial read, so a chunk meanwhile means one more turn for the FIN.
+   */
+  private awaitPollTurn(): void {
+    setImmediate(() =>
+      setImmediate(() => {
+        if (!this.unsettled) return;
+        if (this.chunkWhileUnsettled && !this.socket.isPaused()) {
+          this.chunkWhileUnsettled = false;
+          this.awaitPollTurn();
+        } else this.settle();
+      }),
+    );
+  }
+
+  /** The peer state is current again: wakes whoever waits in whenPeerKnown. */
+  private settle(): void {
+    this.unsettled = false;
+    const waiters = this.settledWaiters;
+    this.settledWaiters = null;
+    if (waiters) for (const w of waiters) w();
   }
 
   /** A read or write starts: the sockets hold the event loop. */
@@ -199,7 +265,7 @@ export class NodeTransport implements Transport {
     if (this.queue.length > 0) {
       const chunk = this.queue.shift()!;
       this.queuedBytes -= chunk.length;
-      if (this.queuedBytes < HIGH_WATER && !this.eof && !this._closed && this.socket.isPaused()) this.socket.resume();
+      if (this.queuedBytes < HIGH_WATER && !this.eof && !this._closed && this.socket.isPaused()) this.resumeSocket();
       return Promise.resolve(chunk);
     }
     if (this.error) return Promise.reject(this.error);
@@ -227,7 +293,7 @@ export class NodeTransport implements Transport {
       if (this.timeoutMs !== null) {
         timer = setTimeout(() => this.failTimeout('read'), this.timeoutMs);
       }
-      this.socket.resume();
+      if (this.socket.isPaused()) this.resumeSocket();
     });
   }
 
@@ -258,6 +324,8 @@ export class NodeTransport implements Transport {
   private writeWith(start: (done: (err?: Error | null) => void) => void): Promise<void> {
     if (this.error) return Promise.reject(this.error);
     if (this._closed) return Promise.reject(new TransportError('ECLOSED', 'write on a closed transport'));
+    // A new exchange: its response unsettles the peer state only if it too is paused and resumed.
+    this.resumed = false;
     this.hold();
     return new Promise<void>((resolve, reject) => {
       let settled = false;
@@ -305,12 +373,14 @@ export class NodeTransport implements Transport {
   close(): void {
     if (this._closed) return;
     this._closed = true;
+    this.settle();
     this.socket.destroy();
     if (this.waiter) this.waiter.reject(new TransportError('ECLOSED', 'transport closed during read'));
   }
 
   /** Received bytes: to the waiting reader (lent, if in reused memory), else queued (copied if reused). */
   private onChunk(chunk: Uint8Array, pooled: Uint8Array | null): void {
+    if (this.resumed) this.unsettle();
     if (this.waiter) {
       if (pooled) this.buffers!.lent = pooled;
       this.waiter.resolve(chunk);
@@ -324,15 +394,18 @@ export class NodeTransport implements Transport {
 
   private onEnd(): void {
     this.eof = true;
+    this.settle();
     if (this.waiter && this.queue.length === 0) this.waiter.resolve(null);
   }
 
   private onError(err: TransportError): void {
     if (!this.error) this.error = err;
+    this.settle();
     if (this.waiter) this.waiter.reject(this.error);
   }
 
   private onClose(): void {
+    this.settle();
     if (this.waiter) {
       if (this.error) this.waiter.reject(this.error);
       else if (this.eof) this.waiter.resolve(null);

@@ -41,6 +41,14 @@ export interface Transport {
    */
   readonly peerClosed?: boolean;
   /**
+   * Null when `peerClosed` is current; else a Promise that resolves once it
+   * is (the Node transport resumed a socket paused at its read-ahead
+   * limit: what followed the bytes read so far, maybe the peer's FIN, is
+   * still in the kernel until the next poll turn). Cheap: only a resume
+   * makes it non-null. Optional: a transport without it is always current.
+   */
+  whenPeerKnown?(): Promise<void> | null;
+  /**
    * Called when nothing is in flight on a kept-alive connection: a
    * transport that reads only when asked may now watch for the peer's
    * close (one read ahead) without holding the event loop. Optional.

@@ -261,6 +261,37 @@ except Exception as e:
     expect((await conn.getresponse()).status).toBe(200);
   });
 
+  it('after a response over the 64 KiB read-ahead limit, the FIN behind it is seen before the next request', async () => {
+    // The socket is paused with 64 KiB queued; the rest and the FIN wait in
+    // the kernel. Reading the body resumes it, but the FIN is read only on
+    // a later poll turn: the request must wait for it, not write into it.
+    const BODY = 100_000;
+    let finished = 0;
+    const server = await startServer((s) => {
+      let head = '';
+      s.on('data', (d: Buffer) => {
+        head += d.toString('latin1');
+        if (!head.includes('\r\n\r\n')) return;
+        head = '';
+        s.end(`HTTP/1.1 200 OK\r\nContent-Length: ${BODY}\r\n\r\n${'x'.repeat(BODY)}`);
+      });
+      s.on('finish', () => finished++);
+    });
+    for (let i = 0; i < 5; i++) {
+      const conn = connection(server.port);
+      await conn.request('GET', `/a${i}`);
+      // All of it sent, FIN last, and the client paused at its limit.
+      await until(() => finished === 2 * i + 1 && (conn.sock as unknown as { bufferedBytes: number }).bufferedBytes >= 64 * 1024);
+      const first = await conn.getresponse();
+      expect((await first.read()).length).toBe(BODY);
+      expect(conn.is_connected || conn.sock === null || conn.sock.peerClosed === false).toBe(true);
+      await conn.request('GET', `/b${i}`);
+      const second = await conn.getresponse();
+      expect((await second.read()).length).toBe(BODY);
+    }
+    expect(server.connections()).toBe(10);
+  });
+
   it('is_connected is false before connecting, after close(), and true while open', async () => {
     const server = await rawServer([]);
     const conn = connection(server.port);
