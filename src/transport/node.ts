@@ -90,6 +90,8 @@ export class NodeTransport implements Transport {
   private eof = false;
   private error: TransportError | null = null;
   private _closed = false;
+  /** A write failed (EPIPE, ECONNRESET): no more writes; reads drain what the kernel holds first. */
+  private writeError: TransportError | null = null;
   private timeoutMs: number | null = null;
   private readonly buffers: ReadBuffers | null;
   /** Reads and writes pending: the sockets hold the event loop only while this is above 0. */
@@ -130,6 +132,12 @@ export class NodeTransport implements Transport {
     // are kept for read(), as the kernel keeps them for a Python socket.
     if (buffers) buffers.sink = (view, pooled) => this.onChunk(view, pooled);
     else socket.on('data', (buf: Buffer) => this.onChunk(new Uint8Array(buf.buffer, buf.byteOffset, buf.byteLength), null));
+    // A failed write must not destroy the socket before the read side has
+    // drained: the peer's early answer (a 413 before its reset) waits in
+    // the kernel, readable once the write has taken the error (CPython reads
+    // it). Node destroys on a write error only through autoDestroy.
+    const states = socket as unknown as { _readableState?: { autoDestroy: boolean }; _writableState?: { autoDestroy: boolean } };
+    if (states._readableState && states._writableState) states._readableState.autoDestroy = states._writableState.autoDestroy = false;
     socket.on('end', () => this.onEnd());
     socket.on('error', (err: Error) => this.onError(toTransportError(err)));
     socket.on('close', () => this.onClose());
@@ -144,7 +152,7 @@ export class NodeTransport implements Transport {
 
   /** The peer's FIN or reset, or an error, was seen (see Transport.peerClosed). */
   get peerClosed(): boolean {
-    return this.eof || this.error !== null || this.socket.destroyed;
+    return this.eof || this.error !== null || this.writeError !== null || this.socket.destroyed;
   }
 
   /** Null when peerClosed is current; else resolves once a poll turn has shown what followed a resume (Transport.whenPeerKnown). */
@@ -323,6 +331,7 @@ export class NodeTransport implements Transport {
   /** One write started by `start` (given the socket's write callback), bounded by the timeout, settled honestly. */
   private writeWith(start: (done: (err?: Error | null) => void) => void): Promise<void> {
     if (this.error) return Promise.reject(this.error);
+    if (this.writeError) return Promise.reject(this.writeError);
     if (this._closed) return Promise.reject(new TransportError('ECLOSED', 'write on a closed transport'));
     // A new exchange: its response unsettles the peer state only if it too is paused and resumed.
     this.resumed = false;
@@ -394,11 +403,20 @@ export class NodeTransport implements Transport {
 
   private onEnd(): void {
     this.eof = true;
+    // Half-open is over when the write side already failed (autoDestroy is off).
+    if (this.writeError) queueMicrotask(() => this.socket.destroy());
     this.settle();
     if (this.waiter && this.queue.length === 0) this.waiter.resolve(null);
   }
 
   private onError(err: TransportError): void {
+    if (err.syscall === 'write' && !this.socket.destroyed && !this.eof) {
+      // The write side is dead; the read side still drains what arrived
+      // (Node marks the readable errored too, which would hide its end).
+      this.writeError ??= err;
+      (this.socket as unknown as { _readableState: { errored: unknown } })._readableState.errored = null;
+      return;
+    }
     if (!this.error) this.error = err;
     this.settle();
     if (this.waiter) this.waiter.reject(this.error);

@@ -307,7 +307,7 @@ except Exception as e:
 // ------------------------------------------------------------ 3. honest writes
 
 /** A server that reads each request's head, answers `early` at once (if given), stops reading, and resets 100 ms later. */
-async function earlyAnswerServer(early: string | null): Promise<number> {
+async function earlyAnswerServer(early: string | null, resetAfterMs = 100): Promise<number> {
   const { port } = await startServer((s) => {
     let head = '';
     const onData = (d: Buffer) => {
@@ -316,7 +316,7 @@ async function earlyAnswerServer(early: string | null): Promise<number> {
       s.off('data', onData);
       s.pause();
       if (early) s.write(early);
-      setTimeout(() => s.resetAndDestroy(), 100);
+      setTimeout(() => s.resetAndDestroy(), resetAfterMs);
     };
     s.on('data', onData);
   });
@@ -369,6 +369,36 @@ describe('a failed write is not reported as done', () => {
     expect([ours.request.phase, ours.request.host, ours.request.port]).toEqual(['write', '127.0.0.1', port]);
     expect(ours.response).toEqual([413, 'big']);
     expect(py.response).toEqual([413, 'big']);
+  });
+
+  describe('the reset right behind the 413 (delay 0), each client in its own process', () => {
+    let lib: Awaited<ReturnType<typeof bundleLibrary>> | null = null;
+    beforeAll(async () => void (lib = await bundleLibrary()));
+    afterAll(() => lib?.remove());
+    const CLIENT = `
+const c = new httpwire.HTTPConnection('127.0.0.1', +process.argv[2], { timeout: 10 });
+const out = {};
+try { await c.request('POST', '/upload', new Uint8Array(+process.argv[3]).fill(0x78)); out.request = null; } catch (e) { out.request = e.name; }
+try { const r = await c.getresponse(); out.response = [r.status, new TextDecoder().decode(await r.read())]; } catch (e) { out.response = e.name; }
+console.log(JSON.stringify(out));
+`;
+
+    it('getresponse() reads the 413 every time, as CPython (the failed write does not destroy what the kernel still holds)', async () => {
+      const port = await earlyAnswerServer('HTTP/1.1 413 Payload Too Large\r\nContent-Length: 3\r\nConnection: close\r\n\r\nbig', 0);
+      const file = join(lib!.dir, 'early413.mjs');
+      writeFileSync(file, `import * as httpwire from ${JSON.stringify(lib!.file)};\n${CLIENT}`);
+      const ours: { request: string | null; response: unknown }[] = [];
+      const py: { request: unknown; response: unknown }[] = [];
+      for (let i = 0; i < 8; i++) {
+        const { stdout } = await promisify(execFile)(process.execPath, [file, String(port), String(SIZE)], { timeout: 20_000 });
+        ours.push(JSON.parse(stdout.trim()));
+        py.push(await runCPython(PY_POST, { port, size: SIZE }));
+      }
+      // Whether the write itself fails depends on how much the kernel took before the reset: either is honest.
+      for (const o of ours) expect([null, 'ConnectionResetError', 'BrokenPipeError']).toContain(o.request);
+      expect(ours.map((o) => o.response)).toEqual(Array(8).fill([413, 'big']));
+      expect(py.map((o) => o.response)).toEqual(Array(8).fill([413, 'big']));
+    });
   });
 
   it('a reset with no answer: request() raises, as CPython', async () => {
