@@ -338,6 +338,8 @@ export class HTTPConnection {
   private _response: HTTPResponse | null = null;
   /** Counts close() calls: a request or connect that sees it change was aborted by close(). */
   private _epoch = 0;
+  /** Aborts the connect in progress (its half-open socket is destroyed at once); close() fires it. */
+  private _connecting: AbortController | null = null;
   /** Some byte of the current request reached the transport. */
   private _requestWritten = false;
   /** The transport a response was last read from: a request on it reuses the connection. */
@@ -471,17 +473,32 @@ export class HTTPConnection {
     const epoch = this._epoch;
     observe.connect?.(this, this.host, this.port);
     const tlsOpts = this._tls_options();
+    // close() (or an abort, which calls it) during the connect destroys the
+    // socket at once, rather than leaving it half-open until the connect ends.
+    const connecting = new AbortController();
+    this._connecting = connecting;
     const options: ConnectOptions = {
       host: this.host,
       port: this.port,
       timeout: this.timeout,
       source_address: this.source_address,
       tls: this._tunnel_host ? null : tlsOpts,
+      signal: connecting.signal,
     };
+    try {
+      await this._open(options, tlsOpts, epoch, connecting.signal);
+    } finally {
+      if (this._connecting === connecting) this._connecting = null;
+    }
+  }
+
+  /** The rest of _connect: the transport, then the tunnel and its TLS if set. */
+  private async _open(options: ConnectOptions, tlsOpts: TlsOptions | null, epoch: number, signal: AbortSignal): Promise<void> {
     let sock: Transport;
     try {
       sock = await this._create_connection(options);
     } catch (e) {
+      if (this._epoch !== epoch) throw closedDuringRequest();
       throw this._place(pythonError(e, this.host), 'connect');
     }
     if (this._epoch !== epoch) {
@@ -503,13 +520,20 @@ export class HTTPConnection {
           this.close();
           throw new OSError('the transport cannot start TLS inside a tunnel');
         }
+        let secured: Transport;
         try {
-          this.sock = await plain.startTls(tlsOpts);
+          secured = await plain.startTls(tlsOpts, signal);
         } catch (e) {
+          if (this._epoch !== epoch) throw closedDuringRequest();
           this.sock = null;
           plain.close();
           throw this._place(pythonError(e, this._tunnel_host), 'tls');
         }
+        if (this._epoch !== epoch) {
+          secured.close();
+          throw closedDuringRequest();
+        }
+        this.sock = secured;
       }
     }
   }
@@ -545,6 +569,11 @@ export class HTTPConnection {
   close(): void {
     this._state = CS_IDLE;
     this._epoch++;
+    const connecting = this._connecting;
+    if (connecting) {
+      this._connecting = null;
+      connecting.abort();
+    }
     try {
       const sock = this.sock;
       if (sock) {
@@ -722,6 +751,17 @@ export class HTTPConnection {
     // saying so) is replaced before a byte of this request is written, as
     // auto_open replaces a closed one. CPython cannot see the FIN; we can.
     let stale = this.sock;
+    if (stale !== null && stale === this._usedSock && !this._requestWritten && !stale.peerClosed) {
+      // The transport resumed a socket paused at its read-ahead limit (a
+      // large response): the FIN that followed the response is still
+      // unread. Waits one poll turn, only then (null otherwise: no cost).
+      const known = stale.whenPeerKnown?.();
+      if (known) {
+        await known;
+        if (this._epoch !== epoch) throw closedDuringRequest();
+        stale = this.sock;
+      }
+    }
     if (stale !== null && this._closesAfterResponses && stale === this._usedSock && !this._requestWritten && !stale.peerClosed) {
       // The FIN of such a server arrives with, or just after, the last
       // bytes of the response: one macrotask lets the transport see it.

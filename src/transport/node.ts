@@ -90,10 +90,29 @@ export class NodeTransport implements Transport {
   private eof = false;
   private error: TransportError | null = null;
   private _closed = false;
+  /** A write failed (EPIPE, ECONNRESET): no more writes; reads drain what the kernel holds first. */
+  private writeError: TransportError | null = null;
   private timeoutMs: number | null = null;
   private readonly buffers: ReadBuffers | null;
   /** Reads and writes pending: the sockets hold the event loop only while this is above 0. */
   private busy = 0;
+  /**
+   * A paused socket was resumed and a full poll turn has not passed since
+   * (nor since the last chunk after it): the kernel may still hold the
+   * peer's FIN, unread, so peerClosed may be stale (see whenPeerKnown).
+   */
+  private unsettled = false;
+  /**
+   * The socket was resumed since the last write: each chunk of this
+   * response unsettles it again (a slow peer's last chunk may come after a
+   * quiet turn, and libuv reads the FIN behind it only on the next poll).
+   * Responses that never reach the read-ahead limit never set it: no cost.
+   */
+  private resumed = false;
+  /** A chunk arrived while unsettled: one more poll turn is needed (it may have been a partial read before the FIN). */
+  private chunkWhileUnsettled = false;
+  /** Resolved once settled. */
+  private settledWaiters: (() => void)[] | null = null;
   /** What to ref and unref: the socket, and under a tunnel's TLS also the TCP socket it runs on. */
   private readonly holds: NodeSocket[];
   /**
@@ -113,6 +132,12 @@ export class NodeTransport implements Transport {
     // are kept for read(), as the kernel keeps them for a Python socket.
     if (buffers) buffers.sink = (view, pooled) => this.onChunk(view, pooled);
     else socket.on('data', (buf: Buffer) => this.onChunk(new Uint8Array(buf.buffer, buf.byteOffset, buf.byteLength), null));
+    // A failed write must not destroy the socket before the read side has
+    // drained: the peer's early answer (a 413 before its reset) waits in
+    // the kernel, readable once the write has taken the error (CPython reads
+    // it). Node destroys on a write error only through autoDestroy.
+    const states = socket as unknown as { _readableState?: { autoDestroy: boolean }; _writableState?: { autoDestroy: boolean } };
+    if (states._readableState && states._writableState) states._readableState.autoDestroy = states._writableState.autoDestroy = false;
     socket.on('end', () => this.onEnd());
     socket.on('error', (err: Error) => this.onError(toTransportError(err)));
     socket.on('close', () => this.onClose());
@@ -127,7 +152,56 @@ export class NodeTransport implements Transport {
 
   /** The peer's FIN or reset, or an error, was seen (see Transport.peerClosed). */
   get peerClosed(): boolean {
-    return this.eof || this.error !== null || this.socket.destroyed;
+    return this.eof || this.error !== null || this.writeError !== null || this.socket.destroyed;
+  }
+
+  /** Null when peerClosed is current; else resolves once a poll turn has shown what followed a resume (Transport.whenPeerKnown). */
+  whenPeerKnown(): Promise<void> | null {
+    if (!this.unsettled || this.peerClosed) return null;
+    return new Promise<void>((resolve) => (this.settledWaiters ??= []).push(resolve));
+  }
+
+  /** Resumes the paused socket: its peer state is unknown until a poll turn has read what waits in the kernel. */
+  private resumeSocket(): void {
+    this.socket.resume();
+    this.resumed = true;
+    this.unsettle();
+  }
+
+  /** Peer state unknown from now until a poll turn passes with no new chunk (or the end, an error, a close). */
+  private unsettle(): void {
+    if (this.unsettled) {
+      this.chunkWhileUnsettled = true;
+      return;
+    }
+    this.unsettled = true;
+    this.chunkWhileUnsettled = false;
+    this.awaitPollTurn();
+  }
+
+  /**
+   * Two check-phase turns: the second runs after a poll phase that began
+   * after the resume (the first may run before that poll). libuv stops at
+   * a partial read, so a chunk meanwhile means one more turn for the FIN.
+   */
+  private awaitPollTurn(): void {
+    setImmediate(() =>
+      setImmediate(() => {
+        if (!this.unsettled) return;
+        if (this.chunkWhileUnsettled && !this.socket.isPaused()) {
+          this.chunkWhileUnsettled = false;
+          this.awaitPollTurn();
+        } else this.settle();
+      }),
+    );
+  }
+
+  /** The peer state is current again: wakes whoever waits in whenPeerKnown. */
+  private settle(): void {
+    this.unsettled = false;
+    const waiters = this.settledWaiters;
+    this.settledWaiters = null;
+    if (waiters) for (const w of waiters) w();
   }
 
   /** A read or write starts: the sockets hold the event loop. */
@@ -164,7 +238,7 @@ export class NodeTransport implements Transport {
    * Starts TLS over this connection (HTTPS inside a CONNECT tunnel). The
    * TCP socket passes to the returned transport; this one is spent.
    */
-  startTls(options: TlsOptions): Promise<Transport> {
+  startTls(options: TlsOptions, signal: AbortSignal | null = null): Promise<Transport> {
     if (this.error) return Promise.reject(this.error);
     if (this._closed) return Promise.reject(new TransportError('ECLOSED', 'startTls on a closed transport'));
     const socket = this.socket;
@@ -183,7 +257,7 @@ export class NodeTransport implements Transport {
       socket.destroy();
       return Promise.reject(toTransportError(err));
     }
-    return whenReady(tls.connect(tlsOpts), 'secureConnect', this.timeoutMs, this.timeout, null, socket);
+    return whenReady(tls.connect(tlsOpts), 'secureConnect', this.timeoutMs, this.timeout, null, socket, signal);
   }
 
   updatePeer(): void {
@@ -199,7 +273,7 @@ export class NodeTransport implements Transport {
     if (this.queue.length > 0) {
       const chunk = this.queue.shift()!;
       this.queuedBytes -= chunk.length;
-      if (this.queuedBytes < HIGH_WATER && !this.eof && !this._closed && this.socket.isPaused()) this.socket.resume();
+      if (this.queuedBytes < HIGH_WATER && !this.eof && !this._closed && this.socket.isPaused()) this.resumeSocket();
       return Promise.resolve(chunk);
     }
     if (this.error) return Promise.reject(this.error);
@@ -227,7 +301,7 @@ export class NodeTransport implements Transport {
       if (this.timeoutMs !== null) {
         timer = setTimeout(() => this.failTimeout('read'), this.timeoutMs);
       }
-      this.socket.resume();
+      if (this.socket.isPaused()) this.resumeSocket();
     });
   }
 
@@ -257,7 +331,10 @@ export class NodeTransport implements Transport {
   /** One write started by `start` (given the socket's write callback), bounded by the timeout, settled honestly. */
   private writeWith(start: (done: (err?: Error | null) => void) => void): Promise<void> {
     if (this.error) return Promise.reject(this.error);
+    if (this.writeError) return Promise.reject(this.writeError);
     if (this._closed) return Promise.reject(new TransportError('ECLOSED', 'write on a closed transport'));
+    // A new exchange: its response unsettles the peer state only if it too is paused and resumed.
+    this.resumed = false;
     this.hold();
     return new Promise<void>((resolve, reject) => {
       let settled = false;
@@ -305,12 +382,14 @@ export class NodeTransport implements Transport {
   close(): void {
     if (this._closed) return;
     this._closed = true;
+    this.settle();
     this.socket.destroy();
     if (this.waiter) this.waiter.reject(new TransportError('ECLOSED', 'transport closed during read'));
   }
 
   /** Received bytes: to the waiting reader (lent, if in reused memory), else queued (copied if reused). */
   private onChunk(chunk: Uint8Array, pooled: Uint8Array | null): void {
+    if (this.resumed) this.unsettle();
     if (this.waiter) {
       if (pooled) this.buffers!.lent = pooled;
       this.waiter.resolve(chunk);
@@ -324,15 +403,27 @@ export class NodeTransport implements Transport {
 
   private onEnd(): void {
     this.eof = true;
+    // Half-open is over when the write side already failed (autoDestroy is off).
+    if (this.writeError) queueMicrotask(() => this.socket.destroy());
+    this.settle();
     if (this.waiter && this.queue.length === 0) this.waiter.resolve(null);
   }
 
   private onError(err: TransportError): void {
+    if (err.syscall === 'write' && !this.socket.destroyed && !this.eof) {
+      // The write side is dead; the read side still drains what arrived
+      // (Node marks the readable errored too, which would hide its end).
+      this.writeError ??= err;
+      (this.socket as unknown as { _readableState: { errored: unknown } })._readableState.errored = null;
+      return;
+    }
     if (!this.error) this.error = err;
+    this.settle();
     if (this.waiter) this.waiter.reject(this.error);
   }
 
   private onClose(): void {
+    this.settle();
     if (this.waiter) {
       if (this.error) this.waiter.reject(this.error);
       else if (this.eof) this.waiter.resolve(null);
@@ -432,7 +523,9 @@ function tlsConnectionOptions(t: TlsOptions): tls.ConnectionOptions {
  * Resolves with a NodeTransport once `socket` emits `readyEvent`; bounded
  * by `timeoutMs`. A failure says its phase: 'connect' before the TCP
  * connection was up, 'tls' after (`under`: the TCP socket a tunnel's TLS
- * runs on, already connected).
+ * runs on, already connected). `signal` aborts it: the socket (and
+ * `under`) is destroyed at once, so a half-open connect neither holds the
+ * event loop nor stays open at the peer.
  */
 function whenReady(
   socket: NodeSocket,
@@ -441,8 +534,18 @@ function whenReady(
   timeoutSeconds: number | null,
   buffers: ReadBuffers | null = null,
   under: NodeSocket | null = null,
+  signal: AbortSignal | null = null,
 ): Promise<NodeTransport> {
   return new Promise<NodeTransport>((resolve, reject) => {
+    /** Destroys the socket (and the one under it) for good; a late error from it is not unhandled. */
+    const drop = () => {
+      socket.on('error', () => {});
+      socket.destroy();
+      if (under) {
+        under.on('error', () => {});
+        under.destroy();
+      }
+    };
     let timer: ReturnType<typeof setTimeout> | undefined;
     let tcpUp = under !== null;
     const onTcp = () => {
@@ -454,6 +557,14 @@ function whenReady(
       socket.off(readyEvent, onReady);
       socket.off('error', onError);
       socket.off('connect', onTcp);
+      signal?.removeEventListener('abort', onAbort);
+    };
+    const onAbort = () => {
+      cleanup();
+      drop();
+      const te = new TransportError('ECLOSED', 'connect aborted');
+      te.phase = phase();
+      reject(te);
     };
     const onReady = () => {
       cleanup();
@@ -463,21 +574,24 @@ function whenReady(
     };
     const onError = (err: Error) => {
       cleanup();
-      socket.destroy();
+      drop();
       const p = phase();
       const te = p === 'tls' && isHandshakeEof(err) ? new TransportError('ESSLEOF', err.message, { cause: err }) : toTransportError(err);
       te.phase = p;
       reject(te);
     };
+    if (signal?.aborted) {
+      onAbort();
+      return;
+    }
+    signal?.addEventListener('abort', onAbort, { once: true });
     if (readyEvent === 'secureConnect' && !tcpUp) socket.once('connect', onTcp);
     socket.once(readyEvent, onReady);
     socket.once('error', onError);
     if (timeoutMs !== null) {
       timer = setTimeout(() => {
         cleanup();
-        // Keep a listener so a late error from the dying socket is not unhandled.
-        socket.on('error', () => {});
-        socket.destroy();
+        drop();
         const te = timeoutError('connect');
         te.phase = phase();
         reject(te);
@@ -512,5 +626,5 @@ export const nodeTransportFactory: TransportFactory = (options: ConnectOptions):
   } catch (err) {
     return Promise.reject(toTransportError(err));
   }
-  return whenReady(socket, options.tls ? 'secureConnect' : 'connect', timeoutMs, options.timeout ?? null, buffers);
+  return whenReady(socket, options.tls ? 'secureConnect' : 'connect', timeoutMs, options.timeout ?? null, buffers, null, options.signal ?? null);
 };

@@ -237,7 +237,7 @@ export class StreamTransport implements Transport {
    * Starts TLS over this connection, where the pair can (`startTls`). This
    * transport is spent: its reader and writer are released to the pair.
    */
-  async startTls(tls: TlsOptions): Promise<Transport> {
+  async startTls(tls: TlsOptions, signal: AbortSignal | null = null): Promise<Transport> {
     if (this.error) throw this.error;
     if (this._closed) throw new TransportError('ECLOSED', 'startTls on a closed transport');
     const start = this.pair.startTls;
@@ -263,7 +263,14 @@ export class StreamTransport implements Transport {
     };
     try {
       const upgraded = Promise.resolve().then(() => start.call(pair, tls));
-      const tlsPair = await bounded(upgraded, this.timeoutMs, 'handshake', closePair);
+      // A TLS pair that arrives after an abort is nobody's: closed on arrival.
+      upgraded.then(
+        (p) => {
+          if (signal?.aborted) new StreamTransport(p).close();
+        },
+        () => {},
+      );
+      const tlsPair = await bounded(untilAborted(upgraded, signal), this.timeoutMs, 'handshake', closePair);
       return new StreamTransport(tlsPair, this.timeout);
     } catch (err) {
       closePair();
@@ -303,30 +310,55 @@ export class StreamTransport implements Transport {
 /**
  * A TransportFactory from a function that opens a stream pair (Deno's
  * `Deno.connect`, Workers' `connect()`, a Direct Sockets `TCPSocket`). The
- * connect wait is bounded by `options.timeout` (seconds); a pair that opens
- * after its timeout is closed.
+ * connect wait is bounded by `options.timeout` (seconds) and ends at once
+ * when `options.signal` aborts (the opener gets the signal too, to drop
+ * what it has half-opened); a pair that opens after its timeout or abort
+ * is closed as soon as it arrives.
  */
 export function streamTransportFactory(open: StreamOpener): TransportFactory {
   return async (options: ConnectOptions): Promise<Transport> => {
     const ms = toMs(options.timeout);
-    let timedOut = false;
+    const signal = options.signal ?? null;
+    let late = false;
     const opening = Promise.resolve().then(() => open(options));
     opening.then(
       (pair) => {
-        if (timedOut) new StreamTransport(pair).close();
+        if (late) new StreamTransport(pair).close();
       },
       () => {},
     );
     let pair: StreamPair;
     try {
-      pair = await bounded(opening, ms, 'connect', () => {
-        timedOut = true;
+      pair = await bounded(untilAborted(opening, signal), ms, 'connect', () => {
+        late = true;
       });
     } catch (err) {
+      // Timed out or aborted: a pair that still opens is closed on arrival.
+      late = true;
       const te = streamError(err, 'ECONNREFUSED');
       te.phase ??= 'connect';
       throw te;
     }
     return new StreamTransport(pair, options.timeout ?? null);
   };
+}
+
+/** `work`, or a rejection (ECLOSED) as soon as `signal` aborts. */
+function untilAborted<T>(work: Promise<T>, signal: AbortSignal | null): Promise<T> {
+  if (!signal) return work;
+  if (signal.aborted) return Promise.reject(new TransportError('ECLOSED', 'connect aborted'));
+  return new Promise<T>((resolve, reject) => {
+    const onAbort = () => reject(new TransportError('ECLOSED', 'connect aborted'));
+    signal.addEventListener('abort', onAbort, { once: true });
+    work.then(
+      (v) => {
+        signal.removeEventListener('abort', onAbort);
+        resolve(v);
+      },
+      (e) => {
+        signal.removeEventListener('abort', onAbort);
+        reject(e);
+      },
+    );
+  });
 }

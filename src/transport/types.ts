@@ -41,6 +41,14 @@ export interface Transport {
    */
   readonly peerClosed?: boolean;
   /**
+   * Null when `peerClosed` is current; else a Promise that resolves once it
+   * is (the Node transport resumed a socket paused at its read-ahead
+   * limit: what followed the bytes read so far, maybe the peer's FIN, is
+   * still in the kernel until the next poll turn). Cheap: only a resume
+   * makes it non-null. Optional: a transport without it is always current.
+   */
+  whenPeerKnown?(): Promise<void> | null;
+  /**
    * Called when nothing is in flight on a kept-alive connection: a
    * transport that reads only when asked may now watch for the peer's
    * close (one read ahead) without holding the event loop. Optional.
@@ -52,8 +60,9 @@ export interface Transport {
   /**
    * Starts TLS over this connected transport (HTTPS through a CONNECT
    * tunnel) and returns the TLS transport; this one must not be used after.
+   * `signal` aborts the handshake (the socket is destroyed at once).
    */
-  startTls?(tls: TlsOptions): Promise<Transport>;
+  startTls?(tls: TlsOptions, signal?: AbortSignal | null): Promise<Transport>;
 }
 
 export interface TlsOptions {
@@ -88,6 +97,13 @@ export interface ConnectOptions {
   /** [host, port] to bind the local end to. */
   source_address?: [string, number] | null;
   tls?: TlsOptions | null;
+  /**
+   * Aborts the connect: a socket still connecting (or in its TLS
+   * handshake) is destroyed at once and the connect rejects, so nothing
+   * half-open is left holding the peer or the event loop. HTTPConnection
+   * aborts it from close() and from an aborted call.
+   */
+  signal?: AbortSignal | null;
 }
 
 export type TransportFactory = (options: ConnectOptions) => Promise<Transport>;

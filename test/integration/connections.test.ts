@@ -32,6 +32,8 @@ import { MemoryTransport } from '../../src/transport/memory.js';
 import { toReadableStream } from '../../src/http/streams.js';
 import { toNodeReadable } from '../../src/http/node-streams.js';
 import { TransportError } from '../../src/transport/types.js';
+import { streamTransportFactory, type StreamPair } from '../../src/transport/streams.js';
+import { connectedPair } from '../support/stream-pair.js';
 
 const cleanups: (() => unknown)[] = [];
 afterEach(async () => {
@@ -259,6 +261,37 @@ except Exception as e:
     expect((await conn.getresponse()).status).toBe(200);
   });
 
+  it('after a response over the 64 KiB read-ahead limit, the FIN behind it is seen before the next request', async () => {
+    // The socket is paused with 64 KiB queued; the rest and the FIN wait in
+    // the kernel. Reading the body resumes it, but the FIN is read only on
+    // a later poll turn: the request must wait for it, not write into it.
+    const BODY = 100_000;
+    let finished = 0;
+    const server = await startServer((s) => {
+      let head = '';
+      s.on('data', (d: Buffer) => {
+        head += d.toString('latin1');
+        if (!head.includes('\r\n\r\n')) return;
+        head = '';
+        s.end(`HTTP/1.1 200 OK\r\nContent-Length: ${BODY}\r\n\r\n${'x'.repeat(BODY)}`);
+      });
+      s.on('finish', () => finished++);
+    });
+    for (let i = 0; i < 5; i++) {
+      const conn = connection(server.port);
+      await conn.request('GET', `/a${i}`);
+      // All of it sent, FIN last, and the client paused at its limit.
+      await until(() => finished === 2 * i + 1 && (conn.sock as unknown as { bufferedBytes: number }).bufferedBytes >= 64 * 1024);
+      const first = await conn.getresponse();
+      expect((await first.read()).length).toBe(BODY);
+      expect(conn.is_connected || conn.sock === null || conn.sock.peerClosed === false).toBe(true);
+      await conn.request('GET', `/b${i}`);
+      const second = await conn.getresponse();
+      expect((await second.read()).length).toBe(BODY);
+    }
+    expect(server.connections()).toBe(10);
+  });
+
   it('is_connected is false before connecting, after close(), and true while open', async () => {
     const server = await rawServer([]);
     const conn = connection(server.port);
@@ -274,7 +307,7 @@ except Exception as e:
 // ------------------------------------------------------------ 3. honest writes
 
 /** A server that reads each request's head, answers `early` at once (if given), stops reading, and resets 100 ms later. */
-async function earlyAnswerServer(early: string | null): Promise<number> {
+async function earlyAnswerServer(early: string | null, resetAfterMs = 100): Promise<number> {
   const { port } = await startServer((s) => {
     let head = '';
     const onData = (d: Buffer) => {
@@ -283,7 +316,7 @@ async function earlyAnswerServer(early: string | null): Promise<number> {
       s.off('data', onData);
       s.pause();
       if (early) s.write(early);
-      setTimeout(() => s.resetAndDestroy(), 100);
+      setTimeout(() => s.resetAndDestroy(), resetAfterMs);
     };
     s.on('data', onData);
   });
@@ -336,6 +369,36 @@ describe('a failed write is not reported as done', () => {
     expect([ours.request.phase, ours.request.host, ours.request.port]).toEqual(['write', '127.0.0.1', port]);
     expect(ours.response).toEqual([413, 'big']);
     expect(py.response).toEqual([413, 'big']);
+  });
+
+  describe('the reset right behind the 413 (delay 0), each client in its own process', () => {
+    let lib: Awaited<ReturnType<typeof bundleLibrary>> | null = null;
+    beforeAll(async () => void (lib = await bundleLibrary()));
+    afterAll(() => lib?.remove());
+    const CLIENT = `
+const c = new httpwire.HTTPConnection('127.0.0.1', +process.argv[2], { timeout: 10 });
+const out = {};
+try { await c.request('POST', '/upload', new Uint8Array(+process.argv[3]).fill(0x78)); out.request = null; } catch (e) { out.request = e.name; }
+try { const r = await c.getresponse(); out.response = [r.status, new TextDecoder().decode(await r.read())]; } catch (e) { out.response = e.name; }
+console.log(JSON.stringify(out));
+`;
+
+    it('getresponse() reads the 413 every time, as CPython (the failed write does not destroy what the kernel still holds)', async () => {
+      const port = await earlyAnswerServer('HTTP/1.1 413 Payload Too Large\r\nContent-Length: 3\r\nConnection: close\r\n\r\nbig', 0);
+      const file = join(lib!.dir, 'early413.mjs');
+      writeFileSync(file, `import * as httpwire from ${JSON.stringify(lib!.file)};\n${CLIENT}`);
+      const ours: { request: string | null; response: unknown }[] = [];
+      const py: { request: unknown; response: unknown }[] = [];
+      for (let i = 0; i < 8; i++) {
+        const { stdout } = await promisify(execFile)(process.execPath, [file, String(port), String(SIZE)], { timeout: 20_000 });
+        ours.push(JSON.parse(stdout.trim()));
+        py.push(await runCPython(PY_POST, { port, size: SIZE }));
+      }
+      // Whether the write itself fails depends on how much the kernel took before the reset: either is honest.
+      for (const o of ours) expect([null, 'ConnectionResetError', 'BrokenPipeError']).toContain(o.request);
+      expect(ours.map((o) => o.response)).toEqual(Array(8).fill([413, 'big']));
+      expect(py.map((o) => o.response)).toEqual(Array(8).fill([413, 'big']));
+    });
   });
 
   it('a reset with no answer: request() raises, as CPython', async () => {
@@ -543,6 +606,124 @@ describe('AbortSignal', () => {
     expect(isAbortError(await rejection(conn.endheaders(null, { signal: ac.signal })))).toBe(true);
     expect(isAbortError(await rejection(conn.send('abc', { signal: ac.signal })))).toBe(true);
     expect(server.connections).toBe(0);
+  });
+});
+
+describe('an aborted or closed connect destroys its half-open socket at once', () => {
+  /** A server that accepts TCP and never answers (a TLS handshake never ends); counts the client sockets it saw end or reset. */
+  async function silentServer(): Promise<{ port: number; accepted: () => number; closed: () => number }> {
+    let closed = 0;
+    const { port, connections } = await startServer((s) => {
+      let seen = false;
+      const gone = () => {
+        if (!seen) closed++;
+        seen = true;
+      };
+      s.on('end', gone);
+      s.on('close', gone);
+      s.resume(); // reads and drops the ClientHello, so that the FIN is seen
+    });
+    return { port, accepted: connections, closed: () => closed };
+  }
+
+  it('connect({signal}), request() during its automatic connect, and close(): the server sees each socket close', async () => {
+    const server = await silentServer();
+    const https = () => {
+      const conn = new HTTPSConnection('127.0.0.1', server.port, { timeout: null, context: _create_unverified_context() });
+      cleanups.push(() => conn.close());
+      return conn;
+    };
+    const ac = new AbortController();
+    const a = https().connect({ signal: ac.signal });
+    await until(() => server.accepted() === 1);
+    ac.abort();
+    expect(isAbortError(await rejection(a))).toBe(true);
+    await until(() => server.closed() === 1);
+
+    const bc = new AbortController();
+    const b = https().request('GET', '/', null, {}, { signal: bc.signal });
+    await until(() => server.accepted() === 2);
+    bc.abort();
+    expect(isAbortError(await rejection(b))).toBe(true);
+    await until(() => server.closed() === 2);
+
+    const conn = https();
+    const c = conn.connect();
+    await until(() => server.accepted() === 3);
+    conn.close();
+    expect((await rejection(c)).name).toBe('ConnectionAbortedError');
+    await until(() => server.closed() === 3);
+    expect(conn.sock).toBeNull();
+  });
+
+  it('the stream transport hands the signal to its opener, and closes a pair that opens after the abort', async () => {
+    const seen: (AbortSignal | null | undefined)[] = [];
+    let release: (p: StreamPair) => void = () => {};
+    const { client, closes } = connectedPair();
+    const conn = connection(1, {
+      timeout: null,
+      transportFactory: streamTransportFactory((o) => {
+        seen.push(o.signal);
+        return new Promise<StreamPair>((resolve) => (release = resolve));
+      }),
+    });
+    const ac = new AbortController();
+    const pending = conn.connect({ signal: ac.signal });
+    await until(() => seen.length === 1);
+    ac.abort();
+    expect(isAbortError(await rejection(pending))).toBe(true);
+    expect(seen[0]?.aborted).toBe(true);
+    release(client);
+    await until(() => closes() === 1);
+    expect(conn.sock).toBeNull();
+  });
+
+  describe('the process exits on its own (a child process)', () => {
+    let lib: Awaited<ReturnType<typeof bundleLibrary>> | null = null;
+    beforeAll(async () => void (lib = await bundleLibrary()));
+    afterAll(() => lib?.remove());
+
+    const CHILD = `
+const { HTTPConnection, HTTPSConnection, streamTransportFactory, _create_unverified_context } = httpwire;
+const port = +process.argv[2];
+const names = [];
+const note = async (p) => { try { await p; names.push('resolved'); } catch (e) { names.push(e.name); } };
+const https = (o = {}) => new HTTPSConnection('127.0.0.1', port, { timeout: null, context: _create_unverified_context(), ...o });
+await note(https().connect({ signal: AbortSignal.timeout(50) }));
+await note(https({ signal: AbortSignal.timeout(50) }).request('GET', '/'));
+await note(https().request('GET', '/', null, {}, { signal: AbortSignal.timeout(50) }));
+const closing = https();
+const pending = closing.connect();
+setTimeout(() => closing.close(), 50);
+await note(pending);
+// An opener like Deno.connectTls: the pair comes after the handshake; the signal drops it.
+const { Duplex } = await import('node:stream');
+const tls = await import('node:tls');
+const opener = (o) => new Promise((resolve, reject) => {
+  const s = tls.connect({ host: o.host, port: o.port, rejectUnauthorized: false });
+  o.signal?.addEventListener('abort', () => { s.destroy(); reject(o.signal.reason); });
+  s.on('error', reject);
+  s.on('secureConnect', () => resolve(Duplex.toWeb(s)));
+});
+const viaStreams = new HTTPConnection('127.0.0.1', port, { timeout: null, transportFactory: streamTransportFactory(opener) });
+await note(viaStreams.connect({ signal: AbortSignal.timeout(50) }));
+console.log(JSON.stringify(names));
+`;
+
+    it('after connects aborted or closed while the server never answers (Node and stream transports)', async () => {
+      const server = await silentServer();
+      const file = join(lib!.dir, 'abort-connect.mjs');
+      writeFileSync(file, `import * as httpwire from ${JSON.stringify(lib!.file)};\n${CHILD}`);
+      let out: { stdout: string };
+      try {
+        out = await promisify(execFile)(process.execPath, [file, String(server.port)], { timeout: 20_000 });
+      } catch (e) {
+        if ((e as { killed?: boolean }).killed) throw new Error('the child process did not exit on its own (killed after 20 s)');
+        throw e;
+      }
+      expect(JSON.parse(out.stdout.trim())).toEqual(['TimeoutError', 'TimeoutError', 'TimeoutError', 'ConnectionAbortedError', 'TimeoutError']);
+      expect(server.accepted()).toBe(5);
+    });
   });
 });
 
