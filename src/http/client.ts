@@ -38,7 +38,7 @@ import {
 } from './exceptions.js';
 import type { HTTPMessage } from './message.js';
 import { abortable, type SignalOption } from './abort.js';
-import { placeError, pythonError } from './oserror.js';
+import { placeError, pythonError, type ErrorPhase } from './oserror.js';
 import { observe } from './observe.js';
 import { debugPrint, HTTPResponse } from './response.js';
 import { create_default_context, type SSLContext } from './ssl.js';
@@ -455,7 +455,7 @@ export class HTTPConnection {
   }
 
   /** Adds host, port and `phase` to a connection error raised here (its text stays CPython's). */
-  _place<T>(err: T, phase: 'connect' | 'tls' | 'write' | 'read'): T {
+  private _place<T>(err: T, phase: ErrorPhase): T {
     return placeError(err, this.host, this.port, phase);
   }
 

@@ -387,6 +387,18 @@ export class HTTPResponse implements AsyncIterable<Uint8Array> {
     return abortable(this._connection?.signal, signal, () => this._abort(), work);
   }
 
+  /** A read method's slow path (`_guard`): a deferred failure is raised first, and a failure abandons the response, as on the inline path. */
+  private _guardRead<T>(signal: SignalOption, impl: () => Promise<T>): Promise<T> {
+    return this._guard(signal, async () => {
+      this._raiseDeferred();
+      try {
+        return await impl();
+      } catch (e) {
+        throw this.abandon(e);
+      }
+    });
+  }
+
   /** The cancelled response and its transport are closed, and the connection with them if it still holds it. */
   private _abort(): void {
     const conn = this._connection;
@@ -471,17 +483,8 @@ export class HTTPResponse implements AsyncIterable<Uint8Array> {
       amt = null;
     }
     if (amt !== null && amt !== undefined) integerArgument(amt, READ_INT);
-    if (options?.signal || this._connection?.signal) return this._guard(options?.signal, () => this._read(amt as number | null));
+    if (options?.signal || this._connection?.signal) return this._guardRead(options?.signal, () => this._read_impl(amt as number | null));
     // The common call inline: returning another async call's promise would cost microtask turns.
-    this._raiseDeferred();
-    try {
-      return await this._read_impl(amt);
-    } catch (e) {
-      throw this.abandon(e);
-    }
-  }
-
-  private async _read(amt: number | null): Promise<Uint8Array> {
     this._raiseDeferred();
     try {
       return await this._read_impl(amt);
@@ -496,17 +499,8 @@ export class HTTPResponse implements AsyncIterable<Uint8Array> {
    * a Content-Length or until-close body.
    */
   async readinto(b: ArrayBufferView | ArrayBuffer, options?: ReadOptions): Promise<number> {
-    if (options?.signal || this._connection?.signal) return this._guard(options?.signal, () => this._readinto(b));
+    if (options?.signal || this._connection?.signal) return this._guardRead(options?.signal, () => this._readinto_impl(b));
     // The common call inline: returning another async call's promise would cost microtask turns.
-    this._raiseDeferred();
-    try {
-      return await this._readinto_impl(b);
-    } catch (e) {
-      throw this.abandon(e);
-    }
-  }
-
-  private async _readinto(b: ArrayBufferView | ArrayBuffer): Promise<number> {
     this._raiseDeferred();
     try {
       return await this._readinto_impl(b);
@@ -523,20 +517,11 @@ export class HTTPResponse implements AsyncIterable<Uint8Array> {
     }
     integerArgument(n, INDEX_INT);
     const size = n;
-    if (options?.signal || this._connection?.signal) return this._guard(options?.signal, () => this._read1(size));
+    if (options?.signal || this._connection?.signal) return this._guardRead(options?.signal, () => this._read1_impl(size));
     // The common call inline: returning another async call's promise would cost microtask turns.
     this._raiseDeferred();
     try {
       return await this._read1_impl(size);
-    } catch (e) {
-      throw this.abandon(e);
-    }
-  }
-
-  private async _read1(n: number): Promise<Uint8Array> {
-    this._raiseDeferred();
-    try {
-      return await this._read1_impl(n);
     } catch (e) {
       throw this.abandon(e);
     }
@@ -572,20 +557,11 @@ export class HTTPResponse implements AsyncIterable<Uint8Array> {
     }
     integerArgument(limit, READ_INT);
     const size = limit;
-    if (options?.signal || this._connection?.signal) return this._guard(options?.signal, () => this._readline(size));
+    if (options?.signal || this._connection?.signal) return this._guardRead(options?.signal, () => this._readline_impl(size));
     // The common call inline: returning another async call's promise would cost microtask turns.
     this._raiseDeferred();
     try {
       return await this._readline_impl(size);
-    } catch (e) {
-      throw this.abandon(e);
-    }
-  }
-
-  private async _readline(limit: number): Promise<Uint8Array> {
-    this._raiseDeferred();
-    try {
-      return await this._readline_impl(limit);
     } catch (e) {
       throw this.abandon(e);
     }

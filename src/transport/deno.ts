@@ -25,9 +25,10 @@ async function handshake(conn: DenoConn): Promise<DenoConn> {
     conn.close();
     const message = err instanceof Error ? err.message : String(err);
     // The peer closed cleanly mid-handshake: OpenSSL's (and Python's) SSLEOFError.
+    const name = (err as { name?: unknown } | null)?.name;
     let code: string;
-    if ((err as { name?: unknown })?.name === 'UnexpectedEof') code = 'ESSLEOF';
-    else if ((err as { name?: unknown })?.name === 'ConnectionReset') code = 'ECONNRESET';
+    if (name === 'UnexpectedEof') code = 'ESSLEOF';
+    else if (name === 'ConnectionReset') code = 'ECONNRESET';
     else if (!/^invalid peer certificate/.test(message)) code = 'ERR_TLS_HANDSHAKE_FAILED';
     else code = CERT_ERRORS.find(([re]) => re.test(message))?.[1] ?? 'CERT_REJECTED';
     const te = new TransportError(code, message, { cause: err });
