@@ -153,6 +153,31 @@ function isReplayable(body: unknown): boolean {
   return body === null || body === undefined || typeof body === 'string' || body instanceof ArrayBuffer || ArrayBuffer.isView(body);
 }
 
+/**
+ * `retries.increment` for a response about to be followed or retried, its
+ * body drained either way. null: retries ran out and `raise` is off, so the
+ * caller returns the response (undrained) as it is.
+ */
+export async function _incrementFor(
+  retries: Retry,
+  method: string,
+  url: string,
+  response: HTTPResponse,
+  pool: HTTPConnectionPool,
+  raise: 'raise_on_redirect' | 'raise_on_status',
+): Promise<Retry | null> {
+  let next: Retry;
+  try {
+    next = retries.increment(method, url, response, null, pool);
+  } catch (e) {
+    if (e instanceof MaxRetryError && !retries[raise]) return null;
+    await response.drain_conn();
+    throw e;
+  }
+  await response.drain_conn();
+  return next;
+}
+
 /** A failed attempt that Retry decides about (urlopen's loop catches it; never seen by callers). */
 class AttemptFailed {
   constructor(readonly error: unknown) {}
@@ -440,14 +465,9 @@ export class HTTPConnectionPool {
           body = null;
           headers = prepareForMethodChange(headers);
         }
-        try {
-          retries = retries.increment(method, url, response, null, this);
-        } catch (e) {
-          if (e instanceof MaxRetryError && !retries.raise_on_redirect) return response;
-          await response.drain_conn();
-          throw e;
-        }
-        await response.drain_conn();
+        const incremented = await _incrementFor(retries, method, url, response, this, 'raise_on_redirect');
+        if (incremented === null) return response;
+        retries = incremented;
         await retries.sleep_for_retry(response, signal);
         poolObserve.redirected?.({ ...this.event(), method, url, location, status: response.status });
         url = this.resolveLocation(url, location);
@@ -455,14 +475,9 @@ export class HTTPConnectionPool {
       }
       const hasRetryAfter = Boolean(response.headers.get('Retry-After'));
       if (retries.is_retry(method, response.status, hasRetryAfter)) {
-        try {
-          retries = retries.increment(method, url, response, null, this);
-        } catch (e) {
-          if (e instanceof MaxRetryError && !retries.raise_on_status) return response;
-          await response.drain_conn();
-          throw e;
-        }
-        await response.drain_conn();
+        const incremented = await _incrementFor(retries, method, url, response, this, 'raise_on_status');
+        if (incremented === null) return response;
+        retries = incremented;
         poolObserve.retried?.({ ...this.event(), method, url, error: null, status: response.status });
         await retries.sleep(response, signal);
         continue;
