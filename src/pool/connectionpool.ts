@@ -34,7 +34,7 @@ import {
 } from './errors.js';
 import { isConnected, poolObserve, requestNotSent, runtime, type PoolEvent, type TimingsEvent } from './hooks.js';
 import { encodeRequest, parse_url, prepareForMethodChange, type Headers, type RequestBodyOptions } from './request.js';
-import { HTTPResponse, readError } from './response.js';
+import { HTTPResponse } from './response.js';
 import { Retry } from './retry.js';
 import { Timeout, toTimeout, type TimeoutValue } from './timeout.js';
 
