@@ -494,16 +494,18 @@ export class HTTPConnectionPool {
   private async _attempt(method: string, url: string, body: unknown, headers: Headers, o: UrlopenOptions, retries: Retry): Promise<HTTPResponse> {
     const signal = o.signal ?? null;
     const timeout = toTimeout(o.timeout, this.timeout);
-    const started = performance.now();
+    // Timings (a clock read per phase, the event, its report) only while subscribed.
     const timings: TimingsEvent | null = poolObserve.timings
       ? { ...this.event(), method, url, status: null, reused: false, queued: 0, connect: null, tls: null, firstByte: null, done: null, error: null }
       : null;
-    const report = (error: unknown) => {
-      if (timings === null) return;
-      timings.error = error;
-      if (error === null) timings.done = performance.now() - started;
-      poolObserve.timings?.(timings);
-    };
+    const started = timings ? performance.now() : 0;
+    const report = timings
+      ? (error: unknown) => {
+          timings.error = error;
+          if (error === null) timings.done = performance.now() - started;
+          poolObserve.timings?.(timings);
+        }
+      : null;
     const conn = await this._get_conn(o.pool_timeout ?? null, signal);
     if (timings) {
       timings.queued = performance.now() - started;
@@ -557,7 +559,7 @@ export class HTTPConnectionPool {
         retries,
         decode_content: o.decode_content ?? true,
         signal,
-        onDone: timings ? report : null,
+        onDone: report,
       });
       if (o.preload_content ?? true) await response.read();
       return response;
@@ -565,7 +567,7 @@ export class HTTPConnectionPool {
       if (signal?.aborted) {
         conn.close();
         if (phase !== 'body') this._put_conn(conn);
-        report(signal.reason);
+        report?.(signal.reason);
         throw signal.reason;
       }
       let err: unknown;
@@ -575,7 +577,7 @@ export class HTTPConnectionPool {
       if (phase !== 'body') {
         conn.close();
         this._put_conn(conn);
-        report(err);
+        report?.(err);
       }
       // Only urllib3's connection, timeout, protocol, TLS and proxy errors
       // are retried (a DecodeError or a ValueError about the request is not).
