@@ -34,7 +34,7 @@ import {
 } from './errors.js';
 import { isConnected, poolObserve, requestNotSent, runtime, type PoolEvent, type TimingsEvent } from './hooks.js';
 import { encodeRequest, parse_url, prepareForMethodChange, type Headers, type RequestBodyOptions } from './request.js';
-import { HTTPResponse, readError } from './response.js';
+import { HTTPResponse } from './response.js';
 import { Retry } from './retry.js';
 import { Timeout, toTimeout, type TimeoutValue } from './timeout.js';
 
@@ -151,6 +151,31 @@ function notSentError(e: unknown, conn: HTTPConnection): unknown {
 /** A request body that can be sent again for a retry or redirect (bytes and text can; streams only before any byte went). */
 function isReplayable(body: unknown): boolean {
   return body === null || body === undefined || typeof body === 'string' || body instanceof ArrayBuffer || ArrayBuffer.isView(body);
+}
+
+/**
+ * `retries.increment` for a response about to be followed or retried, its
+ * body drained either way. null: retries ran out and `raise` is off, so the
+ * caller returns the response (undrained) as it is.
+ */
+export async function _incrementFor(
+  retries: Retry,
+  method: string,
+  url: string,
+  response: HTTPResponse,
+  pool: HTTPConnectionPool,
+  raise: 'raise_on_redirect' | 'raise_on_status',
+): Promise<Retry | null> {
+  let next: Retry;
+  try {
+    next = retries.increment(method, url, response, null, pool);
+  } catch (e) {
+    if (e instanceof MaxRetryError && !retries[raise]) return null;
+    await response.drain_conn();
+    throw e;
+  }
+  await response.drain_conn();
+  return next;
 }
 
 /** A failed attempt that Retry decides about (urlopen's loop catches it; never seen by callers). */
@@ -440,14 +465,9 @@ export class HTTPConnectionPool {
           body = null;
           headers = prepareForMethodChange(headers);
         }
-        try {
-          retries = retries.increment(method, url, response, null, this);
-        } catch (e) {
-          if (e instanceof MaxRetryError && !retries.raise_on_redirect) return response;
-          await response.drain_conn();
-          throw e;
-        }
-        await response.drain_conn();
+        const incremented = await _incrementFor(retries, method, url, response, this, 'raise_on_redirect');
+        if (incremented === null) return response;
+        retries = incremented;
         await retries.sleep_for_retry(response, signal);
         poolObserve.redirected?.({ ...this.event(), method, url, location, status: response.status });
         url = this.resolveLocation(url, location);
@@ -455,14 +475,9 @@ export class HTTPConnectionPool {
       }
       const hasRetryAfter = Boolean(response.headers.get('Retry-After'));
       if (retries.is_retry(method, response.status, hasRetryAfter)) {
-        try {
-          retries = retries.increment(method, url, response, null, this);
-        } catch (e) {
-          if (e instanceof MaxRetryError && !retries.raise_on_status) return response;
-          await response.drain_conn();
-          throw e;
-        }
-        await response.drain_conn();
+        const incremented = await _incrementFor(retries, method, url, response, this, 'raise_on_status');
+        if (incremented === null) return response;
+        retries = incremented;
         poolObserve.retried?.({ ...this.event(), method, url, error: null, status: response.status });
         await retries.sleep(response, signal);
         continue;
@@ -479,16 +494,18 @@ export class HTTPConnectionPool {
   private async _attempt(method: string, url: string, body: unknown, headers: Headers, o: UrlopenOptions, retries: Retry): Promise<HTTPResponse> {
     const signal = o.signal ?? null;
     const timeout = toTimeout(o.timeout, this.timeout);
-    const started = performance.now();
+    // Timings (a clock read per phase, the event, its report) only while subscribed.
     const timings: TimingsEvent | null = poolObserve.timings
       ? { ...this.event(), method, url, status: null, reused: false, queued: 0, connect: null, tls: null, firstByte: null, done: null, error: null }
       : null;
-    const report = (error: unknown) => {
-      if (timings === null) return;
-      timings.error = error;
-      if (error === null) timings.done = performance.now() - started;
-      poolObserve.timings?.(timings);
-    };
+    const started = timings ? performance.now() : 0;
+    const report = timings
+      ? (error: unknown) => {
+          timings.error = error;
+          if (error === null) timings.done = performance.now() - started;
+          poolObserve.timings?.(timings);
+        }
+      : null;
     const conn = await this._get_conn(o.pool_timeout ?? null, signal);
     if (timings) {
       timings.queued = performance.now() - started;
@@ -542,7 +559,7 @@ export class HTTPConnectionPool {
         retries,
         decode_content: o.decode_content ?? true,
         signal,
-        onDone: timings ? report : null,
+        onDone: report,
       });
       if (o.preload_content ?? true) await response.read();
       return response;
@@ -550,7 +567,7 @@ export class HTTPConnectionPool {
       if (signal?.aborted) {
         conn.close();
         if (phase !== 'body') this._put_conn(conn);
-        report(signal.reason);
+        report?.(signal.reason);
         throw signal.reason;
       }
       let err: unknown;
@@ -560,7 +577,7 @@ export class HTTPConnectionPool {
       if (phase !== 'body') {
         conn.close();
         this._put_conn(conn);
-        report(err);
+        report?.(err);
       }
       // Only urllib3's connection, timeout, protocol, TLS and proxy errors
       // are retried (a DecodeError or a ValueError about the request is not).

@@ -140,26 +140,16 @@ export const poolChannels = {
   timings: diagnostics_channel.channel('httpwire:pool:timings'),
 };
 
-poolObserve.created = (e) => {
-  if (poolChannels.created.hasSubscribers) poolChannels.created.publish(e);
-};
-poolObserve.acquired = (e) => {
-  if (poolChannels.acquired.hasSubscribers) poolChannels.acquired.publish(e);
-};
-poolObserve.released = (e) => {
-  if (poolChannels.released.hasSubscribers) poolChannels.released.publish(e);
-};
-poolObserve.retried = (e) => {
-  if (poolChannels.retried.hasSubscribers) poolChannels.retried.publish(e);
-};
-poolObserve.redirected = (e) => {
-  if (poolChannels.redirected.hasSubscribers) poolChannels.redirected.publish(e);
-};
-// Timings cost a clock read per phase: measured only while subscribed.
-Object.defineProperty(poolObserve, 'timings', {
-  get: () => (poolChannels.timings.hasSubscribers ? publishTimings : null),
-  set: () => {},
-  configurable: true,
-  enumerable: true,
-});
-const publishTimings = (e: unknown) => poolChannels.timings.publish(e);
+// A hook is there only while its channel has subscribers: with none the pool
+// sees null and builds no event (one check per acquire, release, request;
+// timings also skip their clock reads). Assigning a hook replaces this.
+for (const name of Object.keys(poolChannels) as (keyof typeof poolChannels)[]) {
+  const channel = poolChannels[name];
+  const publish = (e: unknown) => channel.publish(e);
+  Object.defineProperty(poolObserve, name, {
+    get: () => (channel.hasSubscribers ? publish : null),
+    set: (hook: unknown) => Object.defineProperty(poolObserve, name, { value: hook, writable: true, configurable: true, enumerable: true }),
+    configurable: true,
+    enumerable: true,
+  });
+}

@@ -7,6 +7,7 @@
 // take HTTP_PROXY / HTTPS_PROXY / ALL_PROXY / NO_PROXY per request.
 import type { SSLContext } from '../http/ssl.js';
 import {
+  _incrementFor,
   HTTPConnectionPool,
   HTTPSConnectionPool,
   type HTTPSConnectionPoolOptions,
@@ -14,7 +15,7 @@ import {
   type RequestOptions,
   type UrlopenOptions,
 } from './connectionpool.js';
-import { LocationValueError, MaxRetryError, ProxySchemeUnknown, ProxySchemeUnsupported, URLSchemeUnknown } from './errors.js';
+import { LocationValueError, ProxySchemeUnknown, ProxySchemeUnsupported, URLSchemeUnknown } from './errors.js';
 import { poolObserve } from './hooks.js';
 import { encodeRequest, make_headers, parse_url, prepareForMethodChange, withoutHeaders, type Headers, type Url } from './request.js';
 import type { HTTPResponse } from './response.js';
@@ -180,14 +181,9 @@ export class PoolManager {
       if (retries.remove_headers_on_redirect.size > 0 && !pool.is_same_host(next)) {
         headers = withoutHeaders(headers, retries.remove_headers_on_redirect);
       }
-      try {
-        retries = retries.increment(method, url, response, null, pool);
-      } catch (e) {
-        if (e instanceof MaxRetryError && !retries.raise_on_redirect) return response;
-        await response.drain_conn();
-        throw e;
-      }
-      await response.drain_conn();
+      const incremented = await _incrementFor(retries, method, url, response, pool, 'raise_on_redirect');
+      if (incremented === null) return response;
+      retries = incremented;
       poolObserve.redirected?.({ pool: { scheme: u.scheme, host: u.host, port: pool.port }, method, url, location: next, status: response.status });
       url = next;
     }

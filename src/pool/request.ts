@@ -5,7 +5,7 @@
 import { concatBytes } from '../core/buffer.js';
 import { latin1Decode, latin1Encode } from '../core/latin1.js';
 import { decoders } from './decode.js';
-import { LocationParseError, LocationValueError, URLSchemeUnknown } from './errors.js';
+import { LocationParseError } from './errors.js';
 
 /** Methods whose `fields` go into the URL (urllib3's `_encode_url_methods`). */
 const URL_METHODS = new Set(['DELETE', 'GET', 'HEAD', 'OPTIONS']);
@@ -160,21 +160,6 @@ export function parse_url(url: string): Url {
   if (host.startsWith('[') && host.endsWith(']')) host = host.slice(1, -1);
   const auth = u.username ? decodeURIComponent(u.username) + (u.password ? ':' + decodeURIComponent(u.password) : '') : null;
   return { scheme, host, port: u.port ? Number(u.port) : null, request_uri: (u.pathname || '/') + u.search, url: u.href, auth };
-}
-
-/** The default port of `scheme`; URLSchemeUnknown for anything but http and https. */
-export function defaultPort(scheme: string): number {
-  if (scheme === 'http') return 80;
-  if (scheme === 'https') return 443;
-  throw new URLSchemeUnknown(scheme);
-}
-
-/** `parse_url` for a request: scheme must be http/https and a host present (LocationValueError). */
-export function requestUrl(url: string): Url & { port: number } {
-  const u = parse_url(url);
-  const port = u.port ?? defaultPort(u.scheme);
-  if (!u.host) throw new LocationValueError(`No host specified.`);
-  return { ...u, port };
 }
 
 /** Options of `make_headers()`. */

@@ -51,7 +51,7 @@ export interface PoolResponseOptions {
  * ProtocolError('Connection broken: ...'), each with the httpwire
  * exception as `cause`; an abort as the signal's reason.
  */
-export function readError(e: unknown, pool: PoolLike | null, url: string, signal: AbortSignal | null): unknown {
+function readError(e: unknown, pool: PoolLike | null, url: string, signal: AbortSignal | null): unknown {
   if (signal?.aborted) return signal.reason;
   if (e instanceof DecodeError || e instanceof ProtocolError || e instanceof ReadTimeoutError) return e;
   if (e instanceof PyTimeoutError) return withCause(new ReadTimeoutError(pool, url, 'Read timed out.'), e);
