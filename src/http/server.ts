@@ -5,6 +5,7 @@
 // RequestReader; this module only speaks Python.
 import { Code, LineKind, RequestLineError } from '../abi/index.js';
 import { ParseError, STRICT_RULES } from '../core/errors.js';
+import { latin1Decode } from '../core/latin1.js';
 import type { ProtocolVersion, RequestHead } from '../core/request-head.js';
 import { RequestReader } from '../core/request-reader.js';
 import type { WasmParser } from '../core/wasm.js';
@@ -117,8 +118,7 @@ export function parse_request(data: Uint8Array, options: ParseRequestOptions = {
   const nl = data.indexOf(0x0a);
   let lineEnd = nl < 0 ? data.length : nl;
   while (lineEnd > 0 && (data[lineEnd - 1] === 0x0d || data[lineEnd - 1] === 0x0a)) lineEnd--;
-  let requestline = '';
-  for (let i = 0; i < lineEnd && i < 65536; i++) requestline += String.fromCharCode(data[i]!);
+  const requestline = latin1Decode(data, 0, Math.min(lineEnd, 65536));
   const out: ParsedRequest = {
     command: null,
     path: null,

@@ -158,6 +158,11 @@ export function createProxy(options: ProxyOptions = {}): Proxy {
   const clients = new Set<Socket>();
   const tunnels = new Set<Socket>();
   const answered: Record<string, number> = {};
+  /** Counts an answer sent to a client under its status class (`stats().answered`). */
+  const countAnswer = (code: number): void => {
+    const cls = `${Math.floor(code / 100)}xx`;
+    answered[cls] = (answered[cls] ?? 0) + 1;
+  };
 
   const server = createServer({ noDelay: true }, (sock) => {
     clients.add(sock);
@@ -186,7 +191,7 @@ export function createProxy(options: ProxyOptions = {}): Proxy {
 
   /** A short answer of our own, then (by default) the connection's end. */
   async function answer(sock: Socket, code: number, message: string, explain: string, close = true): Promise<void> {
-    answered[`${Math.floor(code / 100)}xx`] = (answered[`${Math.floor(code / 100)}xx`] ?? 0) + 1;
+    countAnswer(code);
     const body = `${code} ${message}\n${explain}\n`;
     const head = `HTTP/1.1 ${code} ${message}\r\nContent-Type: text/plain; charset=utf-8\r\nContent-Length: ${Buffer.byteLength(body)}\r\nVia: ${via}\r\n${close ? 'Connection: close\r\n' : ''}\r\n`;
     await write(sock, latin1Bytes(head)).catch(() => {});
@@ -292,7 +297,7 @@ export function createProxy(options: ProxyOptions = {}): Proxy {
     } finally {
       clearTimeout(timer);
     }
-    answered['2xx'] = (answered['2xx'] ?? 0) + 1;
+    countAnswer(200);
     sock.setTimeout(0);
     await write(sock, `HTTP/1.1 200 Connection Established\r\nVia: ${via}\r\n\r\n`).catch(() => {});
     if (early.length) up.write(early);
@@ -450,7 +455,7 @@ export function createProxy(options: ProxyOptions = {}): Proxy {
     if (rechunk && !close) out += 'Transfer-Encoding: chunked\r\n';
     if (close) out += 'Connection: close\r\n';
     out += '\r\n';
-    answered[`${Math.floor(status / 100)}xx`] = (answered[`${Math.floor(status / 100)}xx`] ?? 0) + 1;
+    countAnswer(status);
     // Head and a body already buffered go out in one write; a body that is
     // not there yet does not hold the head back (uncorked on the next turn).
     sock.cork();
