@@ -3,7 +3,7 @@
 // 65,537-byte readline) makes of a request, and the error it would send
 // (send_error's status, message and explain). The parsing is the core's
 // RequestReader; this module only speaks Python.
-import { Code, LineKind, RequestLineError } from '../abi/index.js';
+import { Code, Limit, LineKind, RequestLineError } from '../abi/index.js';
 import { ParseError, STRICT_RULES } from '../core/errors.js';
 import { latin1Decode } from '../core/latin1.js';
 import type { ProtocolVersion, RequestHead } from '../core/request-head.js';
@@ -37,9 +37,9 @@ export function requestError(e: ParseError): SendError | null {
       return null;
     case Code.LINE_TOO_LONG:
       if (e.kind === LineKind.REQUEST) return sendError(414);
-      return sendError(431, 'Line too long', 'got more than 65536 bytes when reading header line');
+      return sendError(431, 'Line too long', `got more than ${Limit.MAX_LINE} bytes when reading header line`);
     case Code.TOO_MANY_HEADERS:
-      return sendError(431, 'Too many headers', 'got more than 100 headers');
+      return sendError(431, 'Too many headers', `got more than ${Limit.MAX_HEADERS} headers`);
     case Code.BAD_REQUEST_LINE:
       switch (e.kind) {
         case RequestLineError.EMPTY:
@@ -118,7 +118,7 @@ export function parse_request(data: Uint8Array, options: ParseRequestOptions = {
   const nl = data.indexOf(0x0a);
   let lineEnd = nl < 0 ? data.length : nl;
   while (lineEnd > 0 && (data[lineEnd - 1] === 0x0d || data[lineEnd - 1] === 0x0a)) lineEnd--;
-  const requestline = latin1Decode(data, 0, Math.min(lineEnd, 65536));
+  const requestline = latin1Decode(data, 0, Math.min(lineEnd, Limit.MAX_LINE));
   const out: ParsedRequest = {
     command: null,
     path: null,
