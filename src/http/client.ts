@@ -4,19 +4,29 @@
 // Request-sent) and the exceptions follow CPython 3.13 method by method;
 // where CPython leaves a connection stuck or lets CR/LF through, this file
 // says so and does better (docs/differences.md lists each case).
+import { disallowedMethodChar, disallowedUrlChar, isIllegalHeaderValue, isLegalHeaderName, splitHostPort, wrapIpv6 } from '../core/request.js';
 import {
-  disallowedMethodChar,
-  disallowedUrlChar,
+  ACCEPT_IDENTITY_LINE,
+  bodyLength,
+  connectHead,
   frameChunk,
-  isIllegalHeaderValue,
-  isLegalHeaderName,
+  headerLine,
+  headWithBody,
+  hostValue,
+  idnaHost,
+  isBlob,
+  isBytesLike,
+  isFileLike,
+  isIterable,
+  isWebStream,
+  joinHead,
   LAST_CHUNK,
-  splitHostPort,
-  stripIpv6Zone,
-  urlNetloc,
-  wrapIpv6,
-} from '../core/request.js';
-import { bytesView, concatBytes } from '../core/buffer.js';
+  requestFraming,
+  type BytesLike,
+  type ReadableFile,
+} from '../core/request-writer.js';
+import { ConnectionEvent, ConnectionState, nextState } from '../core/connection.js';
+import { bytesView } from '../core/buffer.js';
 import { latin1Encode } from '../core/latin1.js';
 import type { ConnectOptions, TlsOptions, Transport, TransportFactory } from '../transport/types.js';
 import { HTTPS_PORT, HTTP_PORT } from './constants.js';
@@ -43,12 +53,8 @@ import { observe } from './observe.js';
 import { debugPrint, HTTPResponse } from './response.js';
 import { create_default_context, type SSLContext } from './ssl.js';
 
-const CS_IDLE = 'Idle';
-const CS_REQ_STARTED = 'Request-started';
-const CS_REQ_SENT = 'Request-sent';
-
-/** Methods for which CPython sends `Content-Length: 0` when there is no body. */
-const METHODS_EXPECTING_BODY = new Set(['PATCH', 'POST', 'PUT']);
+/** CPython's names of the connection states (`_CS_IDLE`, ...), shown in its exceptions; by ConnectionState. */
+const STATE_NAMES = ['Idle', 'Request-started', 'Request-sent'];
 
 let defaultTransportFactory: TransportFactory | null = null;
 
@@ -60,13 +66,7 @@ export function setDefaultTransportFactory(factory: TransportFactory | null): vo
   defaultTransportFactory = factory;
 }
 
-/** Bytes in any of the forms JavaScript has them. */
-export type BytesLike = Uint8Array | ArrayBuffer | ArrayBufferView;
-
-/** Something with a Python-style `read(size)` (sync or async), like a Python file. */
-export interface ReadableFile {
-  read(size: number): BytesLike | string | null | undefined | Promise<BytesLike | string | null | undefined>;
-}
+export type { BytesLike, ReadableFile };
 
 /**
  * A request body: bytes, a Latin-1 string, a Blob, a Node Readable, a web
@@ -126,26 +126,10 @@ export interface CallOptions {
   signal?: AbortSignal | null;
 }
 
-/** Bodies up to this size go out in the same write as the head (one copy, one system call). */
-const JOIN_BODY_MAX = 64 * 1024;
-
 /** Options of `new HTTPSConnection(host, port, options)`. */
 export interface HTTPSConnectionOptions extends HTTPConnectionOptions {
   /** The TLS settings; default: `create_default_context()` with ALPN http/1.1. */
   context?: SSLContext | null;
-}
-
-function isBytesLike(v: unknown): v is BytesLike {
-  return v instanceof ArrayBuffer || ArrayBuffer.isView(v);
-}
-
-
-function isBlob(v: unknown): v is Blob {
-  return typeof Blob !== 'undefined' && v instanceof Blob;
-}
-
-function isWebStream(v: unknown): v is ReadableStream<Uint8Array> {
-  return typeof v === 'object' && v !== null && typeof (v as ReadableStream).getReader === 'function';
 }
 
 /** A Node FileHandle (node:fs/promises): read(buffer, offset, length, position). */
@@ -164,19 +148,6 @@ function isFileHandle(v: unknown): v is FileHandleLike {
 function isNodeReadable(v: unknown): v is AsyncIterable<Uint8Array | string> & { readableEncoding?: string | null } {
   const r = v as { pipe?: unknown; read?: unknown; [Symbol.asyncIterator]?: unknown };
   return typeof v === 'object' && v !== null && typeof r.pipe === 'function' && typeof r.read === 'function' && typeof r[Symbol.asyncIterator] === 'function';
-}
-
-/** Python's `hasattr(body, 'read')`: a file-like body (sent in blocks, length unknown). */
-function isFileLike(v: unknown): boolean {
-  return typeof v === 'object' && v !== null && (typeof (v as ReadableFile).read === 'function' || isWebStream(v));
-}
-
-function isIterable(v: unknown): v is Iterable<unknown> | AsyncIterable<unknown> {
-  return (
-    typeof v === 'object' &&
-    v !== null &&
-    (typeof (v as Iterable<unknown>)[Symbol.iterator] === 'function' || typeof (v as AsyncIterable<unknown>)[Symbol.asyncIterator] === 'function')
-  );
 }
 
 /** Python's `type(x)` repr for the values a JavaScript caller can pass. */
@@ -233,20 +204,16 @@ function encodeStrict(text: string, encoding: 'ascii' | 'latin-1'): Uint8Array {
   return latin1Encode(text);
 }
 
-/** Python's `host.encode('idna')` for a non-ASCII host (via the URL parser's IDNA). */
+/** Python's `host.encode('idna')`: UnicodeEncodeError for a name IDNA refuses. */
 function idnaEncode(host: string): string {
-  if (!unicodeEncodeError(host, 'ascii')) return host;
-  try {
-    return new URL(`http://${host}/`).hostname;
-  } catch {
-    throw new UnicodeEncodeError('idna', host, 0, Array.from(host).length, 'label invalid');
-  }
+  const name = idnaHost(host);
+  if (name === null) throw idnaError(host);
+  return name;
 }
 
-
-const HEADER_SEP = new Uint8Array([0x3a, 0x20]); // ': '
-const FOLD = new Uint8Array([0x0d, 0x0a, 0x09]); // '\r\n\t' joins several values
-const ACCEPT_IDENTITY = latin1Encode('Accept-Encoding: identity');
+function idnaError(host: string): UnicodeEncodeError {
+  return new UnicodeEncodeError('idna', host, 0, Array.from(host).length, 'label invalid');
+}
 
 /** A header name as bytes (a str must be ASCII), checked with CPython's rule. */
 function headerName(header: string | Uint8Array, strict = false): Uint8Array {
@@ -334,7 +301,8 @@ export class HTTPConnection {
   _tunnel_headers: Record<string, string> = {};
   _raw_proxy_headers: Uint8Array[] | null = null;
   private _proxy_message: HTTPMessage | null = null;
-  private _state: string = CS_IDLE;
+  /** Where the connection is in the core's table (src/core/connection.ts). */
+  private _cs: ConnectionState = ConnectionState.IDLE;
   private _response: HTTPResponse | null = null;
   /** Counts close() calls: a request or connect that sees it change was aborted by close(). */
   private _epoch = 0;
@@ -451,7 +419,26 @@ export class HTTPConnection {
   /** Runs `work` under this connection's signal and `signal`: an abort closes the connection. */
   private _guard<T>(signal: SignalOption, work: () => Promise<T>): Promise<T> {
     if (!signal && !this.signal) return work();
-    return abortable(this.signal, signal, () => this.close(), work);
+    return abortable(
+      this.signal,
+      signal,
+      () => {
+        this._on(ConnectionEvent.ABORT);
+        this.close();
+      },
+      work,
+    );
+  }
+
+  /**
+   * Takes the table's row for `event` (src/core/connection.ts): true and
+   * the next state, or false and no change where the table has none.
+   */
+  private _on(event: ConnectionEvent): boolean {
+    const next = nextState(this._cs, event, this._requestWritten);
+    if (next < 0) return false;
+    this._cs = next as ConnectionState;
+    return true;
   }
 
   /** Adds host, port and `phase` to a connection error raised here (its text stays CPython's). */
@@ -541,10 +528,8 @@ export class HTTPConnection {
   /** Sends CONNECT and reads the proxy's answer (CPython's `_tunnel`). */
   private async _tunnel(): Promise<void> {
     const host = wrapIpv6(idnaEncode(this._tunnel_host!));
-    const lines = [`CONNECT ${host}:${this._tunnel_port} ${this._http_vsn_str}\r\n`];
-    for (const [k, v] of Object.entries(this._tunnel_headers)) lines.push(`${k}: ${v}\r\n`);
-    lines.push('\r\n');
-    await this.send(encodeStrict(lines.join(''), 'latin-1'));
+    const head = connectHead(host, this._tunnel_port!, this._http_vsn_str, Object.entries(this._tunnel_headers));
+    await this.send(encodeStrict(head, 'latin-1'));
     const response = new this.response_class(this.sock!, { method: this._method, strict: this.strict });
     try {
       const head = await response._read_tunnel_head();
@@ -567,7 +552,7 @@ export class HTTPConnection {
 
   /** Closes the connection and any response still open on it. The next request reopens it. */
   close(): void {
-    this._state = CS_IDLE;
+    this._on(ConnectionEvent.CLOSE);
     this._epoch++;
     const connecting = this._connecting;
     if (connecting) {
@@ -634,12 +619,8 @@ export class HTTPConnection {
       try {
         await this.connect();
       } catch (e) {
-        // Nothing of the request was written: the connection is idle again
-        // (CPython stays 'Request-sent' and refuses every later request).
-        if (this._state === CS_REQ_SENT && !this._requestWritten) {
-          this._state = CS_IDLE;
-          this._buffer = [];
-        }
+        // Nothing of the request was written: the connection is idle again.
+        if (this._on(ConnectionEvent.CONNECT_FAILED)) this._buffer = [];
         throw e;
       }
     }
@@ -722,6 +703,11 @@ export class HTTPConnection {
     }
   }
 
+  /** True while the table lets a stale transport be replaced (nothing of the request written yet). */
+  private _mayReplace(): boolean {
+    return nextState(this._cs, ConnectionEvent.PEER_CLOSED, this._requestWritten) >= 0;
+  }
+
   /** Adds a line to the request head being built (no CRLF). */
   _output(s: Uint8Array): void {
     this._buffer.push(s);
@@ -730,28 +716,14 @@ export class HTTPConnection {
   /** Sends the buffered head, then the body (framed when `encode_chunked`). */
   private async _send_output(message_body: RequestBody, encode_chunked: boolean): Promise<void> {
     const epoch = this._epoch;
-    // The head in one allocation, each line copied once.
-    let size = 2;
-    for (const line of this._buffer) size += line.length + 2;
-    const head = new Uint8Array(size);
-    let at = 0;
-    for (const line of this._buffer) {
-      head.set(line, at);
-      at += line.length;
-      head[at++] = 0x0d;
-      head[at++] = 0x0a;
-    }
-    head[at++] = 0x0d;
-    head[at] = 0x0a;
+    const head = joinHead(this._buffer);
     this._buffer = [];
     const chunked = encode_chunked && this._http_vsn === 11;
     const none = message_body === null || message_body === undefined;
-    // A kept-alive transport whose peer has closed since (nginx's
-    // keepalive_timeout, a proxy that closes after each response without
-    // saying so) is replaced before a byte of this request is written, as
-    // auto_open replaces a closed one. CPython cannot see the FIN; we can.
+    // A kept-alive transport whose peer has closed since is replaced before
+    // a byte of this request is written (the table's PEER_CLOSED row).
     let stale = this.sock;
-    if (stale !== null && stale === this._usedSock && !this._requestWritten && !stale.peerClosed) {
+    if (stale !== null && stale === this._usedSock && this._mayReplace() && !stale.peerClosed) {
       // The transport resumed a socket paused at its read-ahead limit (a
       // large response): the FIN that followed the response is still
       // unread. Waits one poll turn, only then (null otherwise: no cost).
@@ -762,14 +734,14 @@ export class HTTPConnection {
         stale = this.sock;
       }
     }
-    if (stale !== null && this._closesAfterResponses && stale === this._usedSock && !this._requestWritten && !stale.peerClosed) {
+    if (stale !== null && this._closesAfterResponses && stale === this._usedSock && this._mayReplace() && !stale.peerClosed) {
       // The FIN of such a server arrives with, or just after, the last
       // bytes of the response: one macrotask lets the transport see it.
       await new Promise<void>((resolve) => setTimeout(resolve, 0));
       if (this._epoch !== epoch) throw closedDuringRequest();
       stale = this.sock;
     }
-    if (stale !== null && stale.peerClosed === true && !this._requestWritten) {
+    if (stale !== null && stale.peerClosed === true && this._on(ConnectionEvent.PEER_CLOSED)) {
       this.sock = null;
       stale.close();
     }
@@ -787,20 +759,8 @@ export class HTTPConnection {
       // that overrides it still gets).
       observe.send?.(this, head);
       const body = none ? null : bytesView(message_body as BytesLike)!;
-      if (body === null || body.length === 0) {
-        await this._write(head);
-      } else if (body.length <= JOIN_BODY_MAX) {
-        observe.send?.(this, body);
-        const both = new Uint8Array(head.length + body.length);
-        both.set(head);
-        both.set(body, head.length);
-        await this._write(both);
-      } else {
-        // One writev where the transport has it (as undici writes a
-        // request); else the body only once the head was written.
-        observe.send?.(this, body);
-        await this._write([head, body]);
-      }
+      if (body !== null && body.length > 0) observe.send?.(this, body);
+      await this._write(headWithBody(head, body));
       observe.headersSent?.({ connection: this, method: this._method ?? '', url: this._url ?? '', headers: head });
       return;
     }
@@ -851,14 +811,14 @@ export class HTTPConnection {
       options = { skip_host: Boolean(options), skip_accept_encoding: Boolean(skip_accept_encoding) };
     }
     if (this._response && this._response.isclosed()) this._response = null;
-    if (this._state !== CS_IDLE) throw new CannotSendRequest(this._state);
+    if (nextState(this._cs, ConnectionEvent.START_REQUEST) < 0) throw new CannotSendRequest(STATE_NAMES[this._cs]);
     // Checked before the state changes: CPython checks after, and a refused
     // request then leaves the connection refusing every later one.
     this._validate_method(method);
     url = url || '/';
     this._validate_path(url);
     const requestLine = this._encode_request(`${method} ${url} ${this._http_vsn_str}`);
-    this._state = CS_REQ_STARTED;
+    this._on(ConnectionEvent.START_REQUEST);
     this._requestWritten = false;
     this._method = method;
     this._url = url;
@@ -882,7 +842,7 @@ export class HTTPConnection {
         }
       }
       if (!options.skip_accept_encoding) {
-        if (own) this._output(ACCEPT_IDENTITY);
+        if (own) this._output(ACCEPT_IDENTITY_LINE);
         else this.putheader('Accept-Encoding', 'identity');
       }
     }
@@ -891,21 +851,10 @@ export class HTTPConnection {
 
   /** The automatic Host header: from an absolute URL, else the (tunnel) host and port. */
   _putHost(url: string): void {
-    let netloc = '';
-    if (url.startsWith('http')) {
-      const n = urlNetloc(url);
-      if (n === null) throw new ValueError('Invalid IPv6 URL');
-      netloc = n;
-    }
-    if (netloc) {
-      this.putheader('Host', stripIpv6Zone(idnaEncode(netloc)));
-      return;
-    }
-    const host = this._tunnel_host ?? this.host;
-    const port = this._tunnel_host ? this._tunnel_port! : this.port;
-    let hostEnc = wrapIpv6(idnaEncode(host));
-    if (host.includes(':')) hostEnc = stripIpv6Zone(hostEnc);
-    this.putheader('Host', port === this.default_port ? hostEnc : `${hostEnc}:${port}`);
+    const tunnel = this._tunnel_host;
+    const host = hostValue(url, tunnel ?? this.host, tunnel ? this._tunnel_port! : this.port, this.default_port);
+    if (typeof host !== 'string') throw host.error === 'ipv6' ? new ValueError('Invalid IPv6 URL') : idnaError(host.text);
+    this.putheader('Host', host);
   }
 
   /**
@@ -944,24 +893,9 @@ export class HTTPConnection {
    * break the line (CR/LF injection).
    */
   putheader(header: string | Uint8Array, ...values: HeaderValue[]): void {
-    if (this._state !== CS_REQ_STARTED) throw new CannotSendHeader();
+    if (nextState(this._cs, ConnectionEvent.PUT_HEADER) < 0) throw new CannotSendHeader();
     const name = headerName(header, this.strict);
-    if (values.length === 1) {
-      // The usual case: the line in one allocation.
-      const value = headerValue(values[0]!, this.strict);
-      const line = new Uint8Array(name.length + 2 + value.length);
-      line.set(name);
-      line.set(HEADER_SEP, name.length);
-      line.set(value, name.length + 2);
-      this._output(line);
-      return;
-    }
-    const parts: Uint8Array[] = [name, HEADER_SEP];
-    values.forEach((v, i) => {
-      if (i > 0) parts.push(FOLD);
-      parts.push(headerValue(v, this.strict));
-    });
-    this._output(concatBytes(parts));
+    this._output(headerLine(name, values.map((v) => headerValue(v, this.strict))));
   }
 
   /**
@@ -970,19 +904,13 @@ export class HTTPConnection {
    * CannotSendHeader unless a request was started.
    */
   async endheaders(message_body?: RequestBody, options: { encode_chunked?: boolean; signal?: AbortSignal | null } = {}): Promise<void> {
-    if (this._state === CS_REQ_STARTED) this._state = CS_REQ_SENT;
-    else throw new CannotSendHeader();
+    if (!this._on(ConnectionEvent.END_HEADERS)) throw new CannotSendHeader();
     await this._guard(options.signal, () => this._send_output(message_body, options.encode_chunked ?? false));
   }
 
   /** CPython's `_get_content_length`: the body's length, 0 for no body on PATCH/POST/PUT, else null. */
   static _get_content_length(body: RequestBody, method: string): number | null {
-    if (body === null || body === undefined) return METHODS_EXPECTING_BODY.has(method.toUpperCase()) ? 0 : null;
-    if (isFileLike(body)) return null;
-    if (isBytesLike(body)) return body.byteLength;
-    if (isBlob(body)) return body.size;
-    if (typeof body === 'string') return Array.from(body).length;
-    return null;
+    return bodyLength(body, method);
   }
 
   /**
@@ -1015,34 +943,21 @@ export class HTTPConnection {
     let sentHead = false;
     try {
       this.putrequest(method, url, { skip_host: names.has('host'), skip_accept_encoding: names.has('accept-encoding') });
-      if (!names.has('content-length')) {
-        if (!names.has('transfer-encoding')) {
-          encode_chunked = false;
-          const length = HTTPConnection._get_content_length(body, method);
-          if (length === null) {
-            if (body !== null && body !== undefined) {
-              if (this.debuglevel > 0) debugPrint(`Unable to determine size of ${debugRepr(body)}`);
-              encode_chunked = true;
-              this.putheader('Transfer-Encoding', 'chunked');
-            }
-          } else {
-            this.putheader('Content-Length', String(length));
-          }
-        }
-      } else {
-        encode_chunked = false;
+      const framing = requestFraming(method, body, names.has('content-length'), names.has('transfer-encoding'), encode_chunked);
+      if (framing.addChunked) {
+        if (this.debuglevel > 0) debugPrint(`Unable to determine size of ${debugRepr(body)}`);
+        this.putheader('Transfer-Encoding', 'chunked');
+      } else if (framing.contentLength !== null) {
+        this.putheader('Content-Length', String(framing.contentLength));
       }
       for (const [k, v] of entries) this.putheader(k, v);
       const encoded = typeof body === 'string' ? encodeLatin1(body, 'body') : body;
       sentHead = true;
-      await this.endheaders(encoded, { encode_chunked });
+      await this.endheaders(encoded, { encode_chunked: framing.chunked });
     } catch (e) {
       // A request refused before anything was sent leaves the connection
-      // idle (CPython would leave it 'Request-started' for good).
-      if (!sentHead && this._state === CS_REQ_STARTED) {
-        this._state = CS_IDLE;
-        this._buffer = [];
-      }
+      // idle (the table's REFUSED row).
+      if (!sentHead && this._on(ConnectionEvent.REFUSED)) this._buffer = [];
       observe.error?.({ connection: this, error: e });
       throw e;
     }
@@ -1061,10 +976,11 @@ export class HTTPConnection {
 
   private async _getresponse(): Promise<HTTPResponse> {
     if (this._response && this._response.isclosed()) this._response = null;
-    if (this._state !== CS_REQ_SENT || this._response) throw new ResponseNotReady(this._state);
+    const state = STATE_NAMES[this._cs];
+    if (nextState(this._cs, ConnectionEvent.READ_RESPONSE) < 0 || this._response) throw new ResponseNotReady(state);
     if (this.sock === null) {
       // The request never reached a transport: free the connection for the next one.
-      const state = this._state;
+      this._on(ConnectionEvent.RESPONSE_FAILED);
       this.close();
       throw new ResponseNotReady(state);
     }
@@ -1086,7 +1002,7 @@ export class HTTPConnection {
         throw e;
       }
       if (this._epoch !== epoch) throw closedDuringRequest();
-      this._state = CS_IDLE;
+      this._on(ConnectionEvent.RESPONSE_HEAD);
       this._usedSock = this.sock;
       if (response.will_close) {
         // The response now owns the transport (CPython: the socket lives on in the response's file).
@@ -1100,9 +1016,13 @@ export class HTTPConnection {
       return response;
     } catch (e) {
       response.close();
-      // CPython keeps the connection 'Request-sent' after a non-connection
-      // error (BadStatusLine, timeout), refusing every later request.
-      if (this._epoch === epoch) this.close();
+      // The table's RESPONSE_FAILED row: the connection is closed (CPython
+      // keeps it 'Request-sent' after a non-connection error, refusing
+      // every later request).
+      if (this._epoch === epoch) {
+        this._on(ConnectionEvent.RESPONSE_FAILED);
+        this.close();
+      }
       // A reset or RemoteDisconnected with no byte of the response read is
       // the race a reused connection can lose (the peer closed it while the
       // request was in flight): response_bytes 0 says nothing was read, so
