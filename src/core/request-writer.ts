@@ -6,6 +6,7 @@
 // request (CR/LF injection, a bad name) are in request.ts; the http layer
 // turns a refusal into the Python exception and keeps the Python names
 // (putrequest, putheader, endheaders).
+import { concatBytes } from './buffer.js';
 import { latin1Encode } from './latin1.js';
 import { stripIpv6Zone, urlNetloc, wrapIpv6 } from './request.js';
 
@@ -204,11 +205,7 @@ export const JOIN_BODY_MAX = 64 * 1024;
  */
 export function headWithBody(head: Uint8Array, body: Uint8Array | null): Uint8Array | [Uint8Array, Uint8Array] {
   if (body === null || body.length === 0) return head;
-  if (body.length > JOIN_BODY_MAX) return [head, body];
-  const both = new Uint8Array(head.length + body.length);
-  both.set(head);
-  both.set(body, head.length);
-  return both;
+  return body.length > JOIN_BODY_MAX ? [head, body] : concatBytes([head, body], head.length + body.length);
 }
 
 export { frameChunk, LAST_CHUNK } from './request.js';
