@@ -25,6 +25,7 @@ import {
   type BytesLike,
   type ReadableFile,
 } from '../core/request-writer.js';
+import { isTextStream, readBlocks, type FileHandleLike, type RequestBody } from './request-body.js';
 import { ConnectionEvent, ConnectionState, nextState } from '../core/connection.js';
 import { bytesView } from '../core/buffer.js';
 import { latin1Encode } from '../core/latin1.js';
@@ -47,6 +48,8 @@ import {
   ValueError,
 } from './exceptions.js';
 import type { HTTPMessage } from './message.js';
+import { pyEncode } from './python/codecs.js';
+import { pyModules, pyType } from './python/repr.js';
 import { abortable, type SignalOption } from './abort.js';
 import { placeError, pythonError, type ErrorPhase } from './oserror.js';
 import { observe } from './observe.js';
@@ -66,24 +69,7 @@ export function setDefaultTransportFactory(factory: TransportFactory | null): vo
   defaultTransportFactory = factory;
 }
 
-export type { BytesLike, ReadableFile };
-
-/**
- * A request body: bytes, a Latin-1 string, a Blob, a Node Readable, a web
- * ReadableStream, a Node FileHandle, an object with `read(size)`, or a
- * sync or async iterable of bytes (or Latin-1 strings).
- */
-export type RequestBody =
-  | string
-  | BytesLike
-  | Blob
-  | ReadableStream<Uint8Array>
-  | FileHandleLike
-  | ReadableFile
-  | Iterable<BytesLike | string>
-  | AsyncIterable<BytesLike | string>
-  | null
-  | undefined;
+export type { BytesLike, FileHandleLike, ReadableFile, RequestBody };
 
 /** Header value forms `putheader` accepts (an integer becomes its decimal text). */
 export type HeaderValue = string | BytesLike | number | bigint | boolean;
@@ -132,39 +118,6 @@ export interface HTTPSConnectionOptions extends HTTPConnectionOptions {
   context?: SSLContext | null;
 }
 
-/** A Node FileHandle (node:fs/promises): read(buffer, offset, length, position). */
-export interface FileHandleLike {
-  fd: number;
-  read(buffer: Uint8Array, offset: number, length: number, position: number | null): Promise<{ bytesRead: number }>;
-  stat(): Promise<unknown>;
-}
-
-function isFileHandle(v: unknown): v is FileHandleLike {
-  const f = v as FileHandleLike;
-  return typeof v === 'object' && v !== null && typeof f.fd === 'number' && typeof f.read === 'function' && typeof f.stat === 'function';
-}
-
-/** A Node Readable: read it by async iteration (its chunks may be strings after setEncoding). */
-function isNodeReadable(v: unknown): v is AsyncIterable<Uint8Array | string> & { readableEncoding?: string | null } {
-  const r = v as { pipe?: unknown; read?: unknown; [Symbol.asyncIterator]?: unknown };
-  return typeof v === 'object' && v !== null && typeof r.pipe === 'function' && typeof r.read === 'function' && typeof r[Symbol.asyncIterator] === 'function';
-}
-
-/** Python's `type(x)` repr for the values a JavaScript caller can pass. */
-function pyType(v: unknown): string {
-  if (v === null || v === undefined) return "<class 'NoneType'>";
-  if (typeof v === 'number') return Number.isInteger(v) ? "<class 'int'>" : "<class 'float'>";
-  if (typeof v === 'bigint') return "<class 'int'>";
-  if (typeof v === 'boolean') return "<class 'bool'>";
-  if (typeof v === 'string') return "<class 'str'>";
-  if (typeof v === 'function') return "<class 'function'>";
-  const ctor = (v as object).constructor;
-  // http.client's own classes carry their module, as in Python's repr.
-  if (ctor === HTTPConnection || ctor === HTTPSConnection || ctor === HTTPResponse) return `<class 'http.client.${ctor.name}'>`;
-  const name = ctor?.name;
-  return `<class '${name && name !== 'Object' ? name : 'dict'}'>`;
-}
-
 /** Python's repr of a body for the debug lines. */
 function debugRepr(v: unknown): string {
   if (typeof v === 'string' || v instanceof Uint8Array) return pyRepr(v);
@@ -197,13 +150,6 @@ function encodeLatin1(text: string, name: string): Uint8Array {
   return latin1Encode(text);
 }
 
-/** `text.encode(encoding)` with Python's UnicodeEncodeError. */
-function encodeStrict(text: string, encoding: 'ascii' | 'latin-1'): Uint8Array {
-  const err = unicodeEncodeError(text, encoding);
-  if (err) throw err;
-  return latin1Encode(text);
-}
-
 /** Python's `host.encode('idna')`: UnicodeEncodeError for a name IDNA refuses. */
 function idnaEncode(host: string): string {
   const name = idnaHost(host);
@@ -217,7 +163,7 @@ function idnaError(host: string): UnicodeEncodeError {
 
 /** A header name as bytes (a str must be ASCII), checked with CPython's rule. */
 function headerName(header: string | Uint8Array, strict = false): Uint8Array {
-  const name = typeof header === 'string' ? encodeStrict(header, 'ascii') : bytesView(header)!;
+  const name = typeof header === 'string' ? pyEncode(header, 'ascii') : bytesView(header)!;
   if (!isLegalHeaderName(name, strict)) throw new ValueError(`Invalid header name ${pyRepr(name)}`);
   return name;
 }
@@ -225,7 +171,7 @@ function headerName(header: string | Uint8Array, strict = false): Uint8Array {
 /** A header value as bytes (str: Latin-1; integer: decimal), checked with CPython's rule. */
 function headerValue(value: HeaderValue, strict = false): Uint8Array {
   let bytes: Uint8Array;
-  if (typeof value === 'string') bytes = encodeStrict(value, 'latin-1');
+  if (typeof value === 'string') bytes = pyEncode(value, 'latin-1');
   else if (typeof value === 'number' && Number.isInteger(value)) bytes = latin1Encode(BigInt(value).toString());
   else if (typeof value === 'bigint') bytes = latin1Encode(value.toString());
   else if (typeof value === 'boolean') bytes = latin1Encode(value ? 'True' : 'False');
@@ -529,7 +475,7 @@ export class HTTPConnection {
   private async _tunnel(): Promise<void> {
     const host = wrapIpv6(idnaEncode(this._tunnel_host!));
     const head = connectHead(host, this._tunnel_port!, this._http_vsn_str, Object.entries(this._tunnel_headers));
-    await this.send(encodeStrict(head, 'latin-1'));
+    await this.send(pyEncode(head, 'latin-1'));
     const response = new this.response_class(this.sock!, { method: this._method, strict: this.strict });
     try {
       const head = await response._read_tunnel_head();
@@ -663,44 +609,13 @@ export class HTTPConnection {
    * whose error is the codec's own (not `_encode`'s advice about UTF-8).
    */
   private _blockBytes(block: unknown): Uint8Array {
-    return typeof block === 'string' ? encodeStrict(block, 'latin-1') : this._chunkBytes(block);
+    return typeof block === 'string' ? pyEncode(block, 'latin-1') : this._chunkBytes(block);
   }
 
   /** The blocks of a file-like body, at most `blocksize` bytes each (CPython's `_read_readable`). */
   async *_read_readable(readable: unknown): AsyncGenerator<Uint8Array> {
-    const size = this.blocksize;
-    if (isBlob(readable)) {
-      for (let at = 0; at < readable.size; at += size) {
-        yield new Uint8Array(await readable.slice(at, at + size).arrayBuffer());
-      }
-      return;
-    }
-    if (isFileHandle(readable)) {
-      for (;;) {
-        const block = new Uint8Array(size);
-        const { bytesRead } = await readable.read(block, 0, size, null);
-        if (bytesRead === 0) return;
-        yield block.subarray(0, bytesRead);
-      }
-    }
-    if (isNodeReadable(readable) || isWebStream(readable)) {
-      if (isNodeReadable(readable) && readable.readableEncoding && this.debuglevel > 0) {
-        debugPrint('encoding file using iso-8859-1');
-      }
-      for await (const piece of readable as AsyncIterable<unknown>) {
-        const bytes = this._blockBytes(piece);
-        for (let at = 0; at < bytes.length; at += size) yield bytes.subarray(at, Math.min(bytes.length, at + size));
-      }
-      return;
-    }
-    const file = readable as ReadableFile;
-    for (;;) {
-      const block = await file.read(size);
-      if (block === null || block === undefined) return;
-      const bytes = this._blockBytes(block);
-      if (bytes.length === 0) return;
-      yield bytes;
-    }
+    if (this.debuglevel > 0 && isTextStream(readable)) debugPrint('encoding file using iso-8859-1');
+    yield* readBlocks(readable, this.blocksize, (block) => this._blockBytes(block));
   }
 
   /** True while the table lets a stale transport be replaced (nothing of the request written yet). */
@@ -862,7 +777,7 @@ export class HTTPConnection {
    * override it to send another encoding (CPython's hook, bpo-36274).
    */
   _encode_request(request: string): Uint8Array {
-    return encodeStrict(request, 'ascii');
+    return pyEncode(request, 'ascii');
   }
 
   _validate_method(method: string): void {
@@ -1040,6 +955,9 @@ export class HTTPConnection {
 }
 
 HTTPConnection.prototype.default_port = HTTP_PORT;
+// Python shows http.client's classes with their module in type() reprs.
+pyModules.set(HTTPConnection, 'http.client');
+pyModules.set(HTTPResponse, 'http.client');
 HTTPConnection.prototype.response_class = HTTPResponse;
 HTTPConnection.prototype.auto_open = 1;
 HTTPConnection.prototype._http_vsn = 11;
@@ -1083,3 +1001,4 @@ export class HTTPSConnection extends HTTPConnection {
 }
 
 HTTPSConnection.prototype.default_port = HTTPS_PORT;
+pyModules.set(HTTPSConnection, 'http.client');
