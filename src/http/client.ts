@@ -1,10 +1,12 @@
 // HTTPConnection and HTTPSConnection: CPython's http.client connection
-// classes over a Transport. The request bytes, the Content-Length versus
-// chunked choice, the state machine (Idle -> Request-started ->
-// Request-sent) and the exceptions follow CPython 3.13 method by method;
-// where CPython leaves a connection stuck or lets CR/LF through, this file
-// says so and does better (docs/differences.md lists each case).
-import { disallowedMethodChar, disallowedUrlChar, isIllegalHeaderValue, isLegalHeaderName, splitHostPort, wrapIpv6 } from '../core/request.js';
+// classes over a Transport, a Python-named shell over the core. The
+// connection's states are the table in src/core/connection.ts (asked before
+// anything changes; CPython's exception where it has no row); the request's
+// bytes come from src/core/request-writer.ts; a caller's headers and bodies
+// become bytes in request-input.ts. Where CPython leaves a connection stuck
+// or lets CR/LF through, this file says so and does better
+// (docs/differences.md lists each case).
+import { disallowedMethodChar, disallowedUrlChar, splitHostPort, wrapIpv6 } from '../core/request.js';
 import {
   ACCEPT_IDENTITY_LINE,
   bodyLength,
@@ -18,17 +20,29 @@ import {
   isBytesLike,
   isFileLike,
   isIterable,
-  isWebStream,
   joinHead,
   LAST_CHUNK,
   requestFraming,
   type BytesLike,
   type ReadableFile,
 } from '../core/request-writer.js';
-import { isTextStream, readBlocks, type FileHandleLike, type RequestBody } from './request-body.js';
+import {
+  blockBytes,
+  chunkBytes,
+  debugRepr,
+  encodeLatin1,
+  givenHeaders,
+  headerName,
+  headerValue,
+  isTextStream,
+  readBlocks,
+  type FileHandleLike,
+  type HeaderValue,
+  type RequestBody,
+  type RequestHeaders,
+} from './request-input.js';
 import { ConnectionEvent, ConnectionState, nextState } from '../core/connection.js';
 import { bytesView } from '../core/buffer.js';
-import { latin1Encode } from '../core/latin1.js';
 import type { ConnectOptions, TlsOptions, Transport, TransportFactory } from '../transport/types.js';
 import { HTTPS_PORT, HTTP_PORT } from './constants.js';
 import {
@@ -43,7 +57,6 @@ import {
   ResponseNotReady,
   RuntimeError,
   TypeError as PyTypeError,
-  unicodeEncodeError,
   UnicodeEncodeError,
   ValueError,
 } from './exceptions.js';
@@ -69,16 +82,7 @@ export function setDefaultTransportFactory(factory: TransportFactory | null): vo
   defaultTransportFactory = factory;
 }
 
-export type { BytesLike, FileHandleLike, ReadableFile, RequestBody };
-
-/** Header value forms `putheader` accepts (an integer becomes its decimal text). */
-export type HeaderValue = string | BytesLike | number | bigint | boolean;
-
-/** Request headers: a plain object, a Map, or [name, value] pairs. */
-export type RequestHeaders =
-  | Record<string, HeaderValue>
-  | Map<string | Uint8Array, HeaderValue>
-  | Iterable<readonly [string | Uint8Array, HeaderValue]>;
+export type { BytesLike, FileHandleLike, HeaderValue, ReadableFile, RequestBody, RequestHeaders };
 
 /** Options of `new HTTPConnection(host, port, options)` (Python's keyword arguments). */
 export interface HTTPConnectionOptions {
@@ -118,38 +122,6 @@ export interface HTTPSConnectionOptions extends HTTPConnectionOptions {
   context?: SSLContext | null;
 }
 
-/** Python's repr of a body for the debug lines. */
-function debugRepr(v: unknown): string {
-  if (typeof v === 'string' || v instanceof Uint8Array) return pyRepr(v);
-  if (isBytesLike(v)) return pyRepr(bytesView(v)!);
-  // A list body prints as Python prints a list: "Unable to determine size of [b'x']".
-  if (Array.isArray(v)) return '[' + v.map(debugRepr).join(', ') + ']';
-  const name = (v as object | null)?.constructor?.name ?? typeof v;
-  return `<${name} object>`;
-}
-
-/**
- * Latin-1 bytes of `text`, or CPython's `_encode` error: a
- * UnicodeEncodeError whose reason names the offending text and suggests
- * UTF-8 (`name`: 'body' or 'data').
- */
-function encodeLatin1(text: string, name: string): Uint8Array {
-  const err = unicodeEncodeError(text, 'latin-1');
-  if (err) {
-    const chars = Array.from(text);
-    const shown = pyRepr(chars.slice(err.start, err.end).join('')).slice(0, 20);
-    const title = name[0]!.toUpperCase() + name.slice(1);
-    throw new UnicodeEncodeError(
-      err.encoding,
-      err.object,
-      err.start,
-      err.end,
-      `${title} (${shown}) is not valid Latin-1. Use ${name}.encode('utf-8') if you want to send it encoded in UTF-8.`,
-    );
-  }
-  return latin1Encode(text);
-}
-
 /** Python's `host.encode('idna')`: UnicodeEncodeError for a name IDNA refuses. */
 function idnaEncode(host: string): string {
   const name = idnaHost(host);
@@ -159,50 +131,6 @@ function idnaEncode(host: string): string {
 
 function idnaError(host: string): UnicodeEncodeError {
   return new UnicodeEncodeError('idna', host, 0, Array.from(host).length, 'label invalid');
-}
-
-/** A header name as bytes (a str must be ASCII), checked with CPython's rule. */
-function headerName(header: string | Uint8Array, strict = false): Uint8Array {
-  const name = typeof header === 'string' ? pyEncode(header, 'ascii') : bytesView(header)!;
-  if (!isLegalHeaderName(name, strict)) throw new ValueError(`Invalid header name ${pyRepr(name)}`);
-  return name;
-}
-
-/** A header value as bytes (str: Latin-1; integer: decimal), checked with CPython's rule. */
-function headerValue(value: HeaderValue, strict = false): Uint8Array {
-  let bytes: Uint8Array;
-  if (typeof value === 'string') bytes = pyEncode(value, 'latin-1');
-  else if (typeof value === 'number' && Number.isInteger(value)) bytes = latin1Encode(BigInt(value).toString());
-  else if (typeof value === 'bigint') bytes = latin1Encode(value.toString());
-  else if (typeof value === 'boolean') bytes = latin1Encode(value ? 'True' : 'False');
-  else if (isBytesLike(value)) bytes = bytesView(value)!;
-  else {
-    const t = pyType(value).slice(8, -2);
-    throw new PyTypeError(`expected string or bytes-like object, got '${t}'`);
-  }
-  if (isIllegalHeaderValue(bytes, strict)) throw new ValueError(`Invalid header value ${pyRepr(bytes)}`);
-  return bytes;
-}
-
-/** Header entries of a plain object, Map or pair list, in order. */
-function headerEntries(headers: RequestHeaders | null | undefined): [string | Uint8Array, HeaderValue][] {
-  if (headers === null || headers === undefined) return [];
-  if (headers instanceof Map) return Array.from(headers.entries());
-  if (typeof (headers as Iterable<unknown>)[Symbol.iterator] === 'function') {
-    return Array.from(headers as Iterable<readonly [string | Uint8Array, HeaderValue]>, ([k, v]) => [k, v]);
-  }
-  return Object.entries(headers as Record<string, HeaderValue>);
-}
-
-const NO_NAMES: ReadonlySet<string> = new Set();
-
-function isEmptyObject(o: object): boolean {
-  for (const _ in o) return false;
-  return true;
-}
-
-function lowerName(name: string | Uint8Array): string {
-  return (typeof name === 'string' ? name : String.fromCharCode(...name)).toLowerCase();
 }
 
 /**
@@ -589,33 +517,17 @@ export class HTTPConnection {
     if (isIterable(data)) {
       for await (const d of data as AsyncIterable<unknown>) {
         if (this._epoch !== epoch) throw closedDuringRequest();
-        await this._write(this._chunkBytes(d));
+        await this._write(chunkBytes(d));
       }
       return;
     }
     throw new PyTypeError(`data should be a bytes-like object or an iterable, got ${pyType(data)}`);
   }
 
-  /** One item of an iterable body as bytes (strings are Latin-1). */
-  private _chunkBytes(d: unknown): Uint8Array {
-    if (typeof d === 'string') return encodeLatin1(d, 'data');
-    if (isBytesLike(d)) return bytesView(d)!;
-    throw new PyTypeError(`a bytes-like object is required, not '${pyType(d).slice(8, -2)}'`);
-  }
-
-  /**
-   * One block read from a file-like body as bytes. Text is encoded as
-   * CPython's send() encodes a text file's blocks, `.encode("iso-8859-1")`,
-   * whose error is the codec's own (not `_encode`'s advice about UTF-8).
-   */
-  private _blockBytes(block: unknown): Uint8Array {
-    return typeof block === 'string' ? pyEncode(block, 'latin-1') : this._chunkBytes(block);
-  }
-
   /** The blocks of a file-like body, at most `blocksize` bytes each (CPython's `_read_readable`). */
   async *_read_readable(readable: unknown): AsyncGenerator<Uint8Array> {
     if (this.debuglevel > 0 && isTextStream(readable)) debugPrint('encoding file using iso-8859-1');
-    yield* readBlocks(readable, this.blocksize, (block) => this._blockBytes(block));
+    yield* readBlocks(readable, this.blocksize, blockBytes);
   }
 
   /** True while the table lets a stale transport be replaced (nothing of the request written yet). */
@@ -694,7 +606,7 @@ export class HTTPConnection {
       throw new PyTypeError(`message_body should be a bytes-like object or an iterable, got ${pyType(message_body)}`);
     }
     for await (const chunk of chunks as AsyncIterable<unknown>) {
-      const bytes = this._chunkBytes(chunk);
+      const bytes = chunkBytes(chunk);
       if (bytes.length === 0) {
         if (this.debuglevel > 0) debugPrint('Zero length chunk ignored');
         continue;
@@ -852,9 +764,7 @@ export class HTTPConnection {
     headers: RequestHeaders | null,
     encode_chunked: boolean,
   ): Promise<void> {
-    const none = headers === null || headers === undefined || (headers.constructor === Object && isEmptyObject(headers));
-    const entries = none ? [] : headerEntries(headers);
-    const names = none ? NO_NAMES : new Set(entries.map(([k]) => lowerName(k)));
+    const { entries, names } = givenHeaders(headers);
     let sentHead = false;
     try {
       this.putrequest(method, url, { skip_host: names.has('host'), skip_accept_encoding: names.has('accept-encoding') });
