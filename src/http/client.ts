@@ -700,17 +700,11 @@ export class HTTPConnection {
   }
 
   _validate_path(url: string): void {
-    const bad = disallowedUrlChar(url);
-    if (bad !== null) {
-      throw new InvalidURL(`URL can't contain control characters. ${pyRepr(url)} (found at least ${pyRepr(bad)})`);
-    }
+    refuseUrlChars(url);
   }
 
   _validate_host(host: string): void {
-    const bad = disallowedUrlChar(host);
-    if (bad !== null) {
-      throw new InvalidURL(`URL can't contain control characters. ${pyRepr(host)} (found at least ${pyRepr(bad)})`);
-    }
+    refuseUrlChars(host);
   }
 
   /**
@@ -872,6 +866,12 @@ HTTPConnection.prototype.response_class = HTTPResponse;
 HTTPConnection.prototype.auto_open = 1;
 HTTPConnection.prototype._http_vsn = 11;
 HTTPConnection.prototype._http_vsn_str = 'HTTP/1.1';
+
+/** CPython's InvalidURL for a control character or space in a URL path or host. */
+function refuseUrlChars(text: string): void {
+  const bad = disallowedUrlChar(text);
+  if (bad !== null) throw new InvalidURL(`URL can't contain control characters. ${pyRepr(text)} (found at least ${pyRepr(bad)})`);
+}
 
 /** The error of a request or connect that close() interrupted. */
 function closedDuringRequest(): ConnectionAbortedError {
