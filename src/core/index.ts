@@ -17,3 +17,25 @@ export { ResponseMachine, ResponsePhase, ResponseEvent, type ResponseMachineOpti
 export { RequestHead, RequestHeadParser, type RequestHeadParserOptions, type ProtocolVersion } from './request-head.js';
 export { RequestReader, type RequestEvent, type RequestReaderOptions } from './request-reader.js';
 export { WasmParser, createWasmParser, getWasmParser, setWasmModules, type WasmBuild } from './wasm.js';
+export {
+  ConnectionState,
+  ConnectionEvent,
+  CONNECTION_ROWS,
+  nextState,
+  type ConnectionRow,
+} from './connection.js';
+export {
+  ACCEPT_IDENTITY_LINE,
+  JOIN_BODY_MAX,
+  bodyLength,
+  connectHead,
+  frameChunk,
+  headerLine,
+  headWithBody,
+  hostValue,
+  idnaHost,
+  joinHead,
+  LAST_CHUNK,
+  requestFraming,
+  type RequestFraming,
+} from './request-writer.js';

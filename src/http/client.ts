@@ -1,23 +1,48 @@
 // HTTPConnection and HTTPSConnection: CPython's http.client connection
-// classes over a Transport. The request bytes, the Content-Length versus
-// chunked choice, the state machine (Idle -> Request-started ->
-// Request-sent) and the exceptions follow CPython 3.13 method by method;
-// where CPython leaves a connection stuck or lets CR/LF through, this file
-// says so and does better (docs/differences.md lists each case).
+// classes over a Transport, a Python-named shell over the core. The
+// connection's states are the table in src/core/connection.ts (asked before
+// anything changes; CPython's exception where it has no row); the request's
+// bytes come from src/core/request-writer.ts; a caller's headers and bodies
+// become bytes in request-input.ts. Where CPython leaves a connection stuck
+// or lets CR/LF through, this file says so and does better
+// (docs/differences.md lists each case).
+import { disallowedMethodChar, disallowedUrlChar, splitHostPort, wrapIpv6 } from '../core/request.js';
 import {
-  disallowedMethodChar,
-  disallowedUrlChar,
+  ACCEPT_IDENTITY_LINE,
+  bodyLength,
+  connectHead,
   frameChunk,
-  isIllegalHeaderValue,
-  isLegalHeaderName,
+  headerLine,
+  headWithBody,
+  hostValue,
+  idnaHost,
+  isBlob,
+  isBytesLike,
+  isFileLike,
+  isIterable,
+  joinHead,
   LAST_CHUNK,
-  splitHostPort,
-  stripIpv6Zone,
-  urlNetloc,
-  wrapIpv6,
-} from '../core/request.js';
-import { bytesView, concatBytes } from '../core/buffer.js';
-import { latin1Encode } from '../core/latin1.js';
+  requestFraming,
+  type BytesLike,
+  type ReadableFile,
+} from '../core/request-writer.js';
+import {
+  blockBytes,
+  chunkBytes,
+  debugRepr,
+  encodeLatin1,
+  givenHeaders,
+  headerName,
+  headerValue,
+  isTextStream,
+  readBlocks,
+  type FileHandleLike,
+  type HeaderValue,
+  type RequestBody,
+  type RequestHeaders,
+} from './request-input.js';
+import { ConnectionEvent, ConnectionState, nextState } from '../core/connection.js';
+import { bytesView } from '../core/buffer.js';
 import type { ConnectOptions, TlsOptions, Transport, TransportFactory } from '../transport/types.js';
 import { HTTPS_PORT, HTTP_PORT } from './constants.js';
 import {
@@ -32,23 +57,20 @@ import {
   ResponseNotReady,
   RuntimeError,
   TypeError as PyTypeError,
-  unicodeEncodeError,
   UnicodeEncodeError,
   ValueError,
 } from './exceptions.js';
 import type { HTTPMessage } from './message.js';
+import { pyEncode } from './python/codecs.js';
+import { pyModules, pyType } from './python/repr.js';
 import { abortable, type SignalOption } from './abort.js';
 import { placeError, pythonError, type ErrorPhase } from './oserror.js';
 import { observe } from './observe.js';
 import { debugPrint, HTTPResponse } from './response.js';
 import { create_default_context, type SSLContext } from './ssl.js';
 
-const CS_IDLE = 'Idle';
-const CS_REQ_STARTED = 'Request-started';
-const CS_REQ_SENT = 'Request-sent';
-
-/** Methods for which CPython sends `Content-Length: 0` when there is no body. */
-const METHODS_EXPECTING_BODY = new Set(['PATCH', 'POST', 'PUT']);
+/** CPython's names of the connection states (`_CS_IDLE`, ...), shown in its exceptions; by ConnectionState. */
+const STATE_NAMES = ['Idle', 'Request-started', 'Request-sent'];
 
 let defaultTransportFactory: TransportFactory | null = null;
 
@@ -60,39 +82,7 @@ export function setDefaultTransportFactory(factory: TransportFactory | null): vo
   defaultTransportFactory = factory;
 }
 
-/** Bytes in any of the forms JavaScript has them. */
-export type BytesLike = Uint8Array | ArrayBuffer | ArrayBufferView;
-
-/** Something with a Python-style `read(size)` (sync or async), like a Python file. */
-export interface ReadableFile {
-  read(size: number): BytesLike | string | null | undefined | Promise<BytesLike | string | null | undefined>;
-}
-
-/**
- * A request body: bytes, a Latin-1 string, a Blob, a Node Readable, a web
- * ReadableStream, a Node FileHandle, an object with `read(size)`, or a
- * sync or async iterable of bytes (or Latin-1 strings).
- */
-export type RequestBody =
-  | string
-  | BytesLike
-  | Blob
-  | ReadableStream<Uint8Array>
-  | FileHandleLike
-  | ReadableFile
-  | Iterable<BytesLike | string>
-  | AsyncIterable<BytesLike | string>
-  | null
-  | undefined;
-
-/** Header value forms `putheader` accepts (an integer becomes its decimal text). */
-export type HeaderValue = string | BytesLike | number | bigint | boolean;
-
-/** Request headers: a plain object, a Map, or [name, value] pairs. */
-export type RequestHeaders =
-  | Record<string, HeaderValue>
-  | Map<string | Uint8Array, HeaderValue>
-  | Iterable<readonly [string | Uint8Array, HeaderValue]>;
+export type { BytesLike, FileHandleLike, HeaderValue, ReadableFile, RequestBody, RequestHeaders };
 
 /** Options of `new HTTPConnection(host, port, options)` (Python's keyword arguments). */
 export interface HTTPConnectionOptions {
@@ -126,170 +116,21 @@ export interface CallOptions {
   signal?: AbortSignal | null;
 }
 
-/** Bodies up to this size go out in the same write as the head (one copy, one system call). */
-const JOIN_BODY_MAX = 64 * 1024;
-
 /** Options of `new HTTPSConnection(host, port, options)`. */
 export interface HTTPSConnectionOptions extends HTTPConnectionOptions {
   /** The TLS settings; default: `create_default_context()` with ALPN http/1.1. */
   context?: SSLContext | null;
 }
 
-function isBytesLike(v: unknown): v is BytesLike {
-  return v instanceof ArrayBuffer || ArrayBuffer.isView(v);
-}
-
-
-function isBlob(v: unknown): v is Blob {
-  return typeof Blob !== 'undefined' && v instanceof Blob;
-}
-
-function isWebStream(v: unknown): v is ReadableStream<Uint8Array> {
-  return typeof v === 'object' && v !== null && typeof (v as ReadableStream).getReader === 'function';
-}
-
-/** A Node FileHandle (node:fs/promises): read(buffer, offset, length, position). */
-export interface FileHandleLike {
-  fd: number;
-  read(buffer: Uint8Array, offset: number, length: number, position: number | null): Promise<{ bytesRead: number }>;
-  stat(): Promise<unknown>;
-}
-
-function isFileHandle(v: unknown): v is FileHandleLike {
-  const f = v as FileHandleLike;
-  return typeof v === 'object' && v !== null && typeof f.fd === 'number' && typeof f.read === 'function' && typeof f.stat === 'function';
-}
-
-/** A Node Readable: read it by async iteration (its chunks may be strings after setEncoding). */
-function isNodeReadable(v: unknown): v is AsyncIterable<Uint8Array | string> & { readableEncoding?: string | null } {
-  const r = v as { pipe?: unknown; read?: unknown; [Symbol.asyncIterator]?: unknown };
-  return typeof v === 'object' && v !== null && typeof r.pipe === 'function' && typeof r.read === 'function' && typeof r[Symbol.asyncIterator] === 'function';
-}
-
-/** Python's `hasattr(body, 'read')`: a file-like body (sent in blocks, length unknown). */
-function isFileLike(v: unknown): boolean {
-  return typeof v === 'object' && v !== null && (typeof (v as ReadableFile).read === 'function' || isWebStream(v));
-}
-
-function isIterable(v: unknown): v is Iterable<unknown> | AsyncIterable<unknown> {
-  return (
-    typeof v === 'object' &&
-    v !== null &&
-    (typeof (v as Iterable<unknown>)[Symbol.iterator] === 'function' || typeof (v as AsyncIterable<unknown>)[Symbol.asyncIterator] === 'function')
-  );
-}
-
-/** Python's `type(x)` repr for the values a JavaScript caller can pass. */
-function pyType(v: unknown): string {
-  if (v === null || v === undefined) return "<class 'NoneType'>";
-  if (typeof v === 'number') return Number.isInteger(v) ? "<class 'int'>" : "<class 'float'>";
-  if (typeof v === 'bigint') return "<class 'int'>";
-  if (typeof v === 'boolean') return "<class 'bool'>";
-  if (typeof v === 'string') return "<class 'str'>";
-  if (typeof v === 'function') return "<class 'function'>";
-  const ctor = (v as object).constructor;
-  // http.client's own classes carry their module, as in Python's repr.
-  if (ctor === HTTPConnection || ctor === HTTPSConnection || ctor === HTTPResponse) return `<class 'http.client.${ctor.name}'>`;
-  const name = ctor?.name;
-  return `<class '${name && name !== 'Object' ? name : 'dict'}'>`;
-}
-
-/** Python's repr of a body for the debug lines. */
-function debugRepr(v: unknown): string {
-  if (typeof v === 'string' || v instanceof Uint8Array) return pyRepr(v);
-  if (isBytesLike(v)) return pyRepr(bytesView(v)!);
-  // A list body prints as Python prints a list: "Unable to determine size of [b'x']".
-  if (Array.isArray(v)) return '[' + v.map(debugRepr).join(', ') + ']';
-  const name = (v as object | null)?.constructor?.name ?? typeof v;
-  return `<${name} object>`;
-}
-
-/**
- * Latin-1 bytes of `text`, or CPython's `_encode` error: a
- * UnicodeEncodeError whose reason names the offending text and suggests
- * UTF-8 (`name`: 'body' or 'data').
- */
-function encodeLatin1(text: string, name: string): Uint8Array {
-  const err = unicodeEncodeError(text, 'latin-1');
-  if (err) {
-    const chars = Array.from(text);
-    const shown = pyRepr(chars.slice(err.start, err.end).join('')).slice(0, 20);
-    const title = name[0]!.toUpperCase() + name.slice(1);
-    throw new UnicodeEncodeError(
-      err.encoding,
-      err.object,
-      err.start,
-      err.end,
-      `${title} (${shown}) is not valid Latin-1. Use ${name}.encode('utf-8') if you want to send it encoded in UTF-8.`,
-    );
-  }
-  return latin1Encode(text);
-}
-
-/** `text.encode(encoding)` with Python's UnicodeEncodeError. */
-function encodeStrict(text: string, encoding: 'ascii' | 'latin-1'): Uint8Array {
-  const err = unicodeEncodeError(text, encoding);
-  if (err) throw err;
-  return latin1Encode(text);
-}
-
-/** Python's `host.encode('idna')` for a non-ASCII host (via the URL parser's IDNA). */
+/** Python's `host.encode('idna')`: UnicodeEncodeError for a name IDNA refuses. */
 function idnaEncode(host: string): string {
-  if (!unicodeEncodeError(host, 'ascii')) return host;
-  try {
-    return new URL(`http://${host}/`).hostname;
-  } catch {
-    throw new UnicodeEncodeError('idna', host, 0, Array.from(host).length, 'label invalid');
-  }
-}
-
-
-const HEADER_SEP = new Uint8Array([0x3a, 0x20]); // ': '
-const FOLD = new Uint8Array([0x0d, 0x0a, 0x09]); // '\r\n\t' joins several values
-const ACCEPT_IDENTITY = latin1Encode('Accept-Encoding: identity');
-
-/** A header name as bytes (a str must be ASCII), checked with CPython's rule. */
-function headerName(header: string | Uint8Array, strict = false): Uint8Array {
-  const name = typeof header === 'string' ? encodeStrict(header, 'ascii') : bytesView(header)!;
-  if (!isLegalHeaderName(name, strict)) throw new ValueError(`Invalid header name ${pyRepr(name)}`);
+  const name = idnaHost(host);
+  if (name === null) throw idnaError(host);
   return name;
 }
 
-/** A header value as bytes (str: Latin-1; integer: decimal), checked with CPython's rule. */
-function headerValue(value: HeaderValue, strict = false): Uint8Array {
-  let bytes: Uint8Array;
-  if (typeof value === 'string') bytes = encodeStrict(value, 'latin-1');
-  else if (typeof value === 'number' && Number.isInteger(value)) bytes = latin1Encode(BigInt(value).toString());
-  else if (typeof value === 'bigint') bytes = latin1Encode(value.toString());
-  else if (typeof value === 'boolean') bytes = latin1Encode(value ? 'True' : 'False');
-  else if (isBytesLike(value)) bytes = bytesView(value)!;
-  else {
-    const t = pyType(value).slice(8, -2);
-    throw new PyTypeError(`expected string or bytes-like object, got '${t}'`);
-  }
-  if (isIllegalHeaderValue(bytes, strict)) throw new ValueError(`Invalid header value ${pyRepr(bytes)}`);
-  return bytes;
-}
-
-/** Header entries of a plain object, Map or pair list, in order. */
-function headerEntries(headers: RequestHeaders | null | undefined): [string | Uint8Array, HeaderValue][] {
-  if (headers === null || headers === undefined) return [];
-  if (headers instanceof Map) return Array.from(headers.entries());
-  if (typeof (headers as Iterable<unknown>)[Symbol.iterator] === 'function') {
-    return Array.from(headers as Iterable<readonly [string | Uint8Array, HeaderValue]>, ([k, v]) => [k, v]);
-  }
-  return Object.entries(headers as Record<string, HeaderValue>);
-}
-
-const NO_NAMES: ReadonlySet<string> = new Set();
-
-function isEmptyObject(o: object): boolean {
-  for (const _ in o) return false;
-  return true;
-}
-
-function lowerName(name: string | Uint8Array): string {
-  return (typeof name === 'string' ? name : String.fromCharCode(...name)).toLowerCase();
+function idnaError(host: string): UnicodeEncodeError {
+  return new UnicodeEncodeError('idna', host, 0, Array.from(host).length, 'label invalid');
 }
 
 /**
@@ -334,7 +175,8 @@ export class HTTPConnection {
   _tunnel_headers: Record<string, string> = {};
   _raw_proxy_headers: Uint8Array[] | null = null;
   private _proxy_message: HTTPMessage | null = null;
-  private _state: string = CS_IDLE;
+  /** Where the connection is in the core's table (src/core/connection.ts). */
+  private _cs: ConnectionState = ConnectionState.IDLE;
   private _response: HTTPResponse | null = null;
   /** Counts close() calls: a request or connect that sees it change was aborted by close(). */
   private _epoch = 0;
@@ -451,7 +293,26 @@ export class HTTPConnection {
   /** Runs `work` under this connection's signal and `signal`: an abort closes the connection. */
   private _guard<T>(signal: SignalOption, work: () => Promise<T>): Promise<T> {
     if (!signal && !this.signal) return work();
-    return abortable(this.signal, signal, () => this.close(), work);
+    return abortable(
+      this.signal,
+      signal,
+      () => {
+        this._on(ConnectionEvent.ABORT);
+        this.close();
+      },
+      work,
+    );
+  }
+
+  /**
+   * Takes the table's row for `event` (src/core/connection.ts): true and
+   * the next state, or false and no change where the table has none.
+   */
+  private _on(event: ConnectionEvent): boolean {
+    const next = nextState(this._cs, event, this._requestWritten);
+    if (next < 0) return false;
+    this._cs = next as ConnectionState;
+    return true;
   }
 
   /** Adds host, port and `phase` to a connection error raised here (its text stays CPython's). */
@@ -541,10 +402,8 @@ export class HTTPConnection {
   /** Sends CONNECT and reads the proxy's answer (CPython's `_tunnel`). */
   private async _tunnel(): Promise<void> {
     const host = wrapIpv6(idnaEncode(this._tunnel_host!));
-    const lines = [`CONNECT ${host}:${this._tunnel_port} ${this._http_vsn_str}\r\n`];
-    for (const [k, v] of Object.entries(this._tunnel_headers)) lines.push(`${k}: ${v}\r\n`);
-    lines.push('\r\n');
-    await this.send(encodeStrict(lines.join(''), 'latin-1'));
+    const head = connectHead(host, this._tunnel_port!, this._http_vsn_str, Object.entries(this._tunnel_headers));
+    await this.send(pyEncode(head, 'latin-1'));
     const response = new this.response_class(this.sock!, { method: this._method, strict: this.strict });
     try {
       const head = await response._read_tunnel_head();
@@ -567,7 +426,7 @@ export class HTTPConnection {
 
   /** Closes the connection and any response still open on it. The next request reopens it. */
   close(): void {
-    this._state = CS_IDLE;
+    this._on(ConnectionEvent.CLOSE);
     this._epoch++;
     const connecting = this._connecting;
     if (connecting) {
@@ -634,12 +493,8 @@ export class HTTPConnection {
       try {
         await this.connect();
       } catch (e) {
-        // Nothing of the request was written: the connection is idle again
-        // (CPython stays 'Request-sent' and refuses every later request).
-        if (this._state === CS_REQ_SENT && !this._requestWritten) {
-          this._state = CS_IDLE;
-          this._buffer = [];
-        }
+        // Nothing of the request was written: the connection is idle again.
+        if (this._on(ConnectionEvent.CONNECT_FAILED)) this._buffer = [];
         throw e;
       }
     }
@@ -662,64 +517,22 @@ export class HTTPConnection {
     if (isIterable(data)) {
       for await (const d of data as AsyncIterable<unknown>) {
         if (this._epoch !== epoch) throw closedDuringRequest();
-        await this._write(this._chunkBytes(d));
+        await this._write(chunkBytes(d));
       }
       return;
     }
     throw new PyTypeError(`data should be a bytes-like object or an iterable, got ${pyType(data)}`);
   }
 
-  /** One item of an iterable body as bytes (strings are Latin-1). */
-  private _chunkBytes(d: unknown): Uint8Array {
-    if (typeof d === 'string') return encodeLatin1(d, 'data');
-    if (isBytesLike(d)) return bytesView(d)!;
-    throw new PyTypeError(`a bytes-like object is required, not '${pyType(d).slice(8, -2)}'`);
-  }
-
-  /**
-   * One block read from a file-like body as bytes. Text is encoded as
-   * CPython's send() encodes a text file's blocks, `.encode("iso-8859-1")`,
-   * whose error is the codec's own (not `_encode`'s advice about UTF-8).
-   */
-  private _blockBytes(block: unknown): Uint8Array {
-    return typeof block === 'string' ? encodeStrict(block, 'latin-1') : this._chunkBytes(block);
-  }
-
   /** The blocks of a file-like body, at most `blocksize` bytes each (CPython's `_read_readable`). */
   async *_read_readable(readable: unknown): AsyncGenerator<Uint8Array> {
-    const size = this.blocksize;
-    if (isBlob(readable)) {
-      for (let at = 0; at < readable.size; at += size) {
-        yield new Uint8Array(await readable.slice(at, at + size).arrayBuffer());
-      }
-      return;
-    }
-    if (isFileHandle(readable)) {
-      for (;;) {
-        const block = new Uint8Array(size);
-        const { bytesRead } = await readable.read(block, 0, size, null);
-        if (bytesRead === 0) return;
-        yield block.subarray(0, bytesRead);
-      }
-    }
-    if (isNodeReadable(readable) || isWebStream(readable)) {
-      if (isNodeReadable(readable) && readable.readableEncoding && this.debuglevel > 0) {
-        debugPrint('encoding file using iso-8859-1');
-      }
-      for await (const piece of readable as AsyncIterable<unknown>) {
-        const bytes = this._blockBytes(piece);
-        for (let at = 0; at < bytes.length; at += size) yield bytes.subarray(at, Math.min(bytes.length, at + size));
-      }
-      return;
-    }
-    const file = readable as ReadableFile;
-    for (;;) {
-      const block = await file.read(size);
-      if (block === null || block === undefined) return;
-      const bytes = this._blockBytes(block);
-      if (bytes.length === 0) return;
-      yield bytes;
-    }
+    if (this.debuglevel > 0 && isTextStream(readable)) debugPrint('encoding file using iso-8859-1');
+    yield* readBlocks(readable, this.blocksize, blockBytes);
+  }
+
+  /** True while the table lets a stale transport be replaced (nothing of the request written yet). */
+  private _mayReplace(): boolean {
+    return nextState(this._cs, ConnectionEvent.PEER_CLOSED, this._requestWritten) >= 0;
   }
 
   /** Adds a line to the request head being built (no CRLF). */
@@ -730,28 +543,14 @@ export class HTTPConnection {
   /** Sends the buffered head, then the body (framed when `encode_chunked`). */
   private async _send_output(message_body: RequestBody, encode_chunked: boolean): Promise<void> {
     const epoch = this._epoch;
-    // The head in one allocation, each line copied once.
-    let size = 2;
-    for (const line of this._buffer) size += line.length + 2;
-    const head = new Uint8Array(size);
-    let at = 0;
-    for (const line of this._buffer) {
-      head.set(line, at);
-      at += line.length;
-      head[at++] = 0x0d;
-      head[at++] = 0x0a;
-    }
-    head[at++] = 0x0d;
-    head[at] = 0x0a;
+    const head = joinHead(this._buffer);
     this._buffer = [];
     const chunked = encode_chunked && this._http_vsn === 11;
     const none = message_body === null || message_body === undefined;
-    // A kept-alive transport whose peer has closed since (nginx's
-    // keepalive_timeout, a proxy that closes after each response without
-    // saying so) is replaced before a byte of this request is written, as
-    // auto_open replaces a closed one. CPython cannot see the FIN; we can.
+    // A kept-alive transport whose peer has closed since is replaced before
+    // a byte of this request is written (the table's PEER_CLOSED row).
     let stale = this.sock;
-    if (stale !== null && stale === this._usedSock && !this._requestWritten && !stale.peerClosed) {
+    if (stale !== null && stale === this._usedSock && this._mayReplace() && !stale.peerClosed) {
       // The transport resumed a socket paused at its read-ahead limit (a
       // large response): the FIN that followed the response is still
       // unread. Waits one poll turn, only then (null otherwise: no cost).
@@ -762,14 +561,14 @@ export class HTTPConnection {
         stale = this.sock;
       }
     }
-    if (stale !== null && this._closesAfterResponses && stale === this._usedSock && !this._requestWritten && !stale.peerClosed) {
+    if (stale !== null && this._closesAfterResponses && stale === this._usedSock && this._mayReplace() && !stale.peerClosed) {
       // The FIN of such a server arrives with, or just after, the last
       // bytes of the response: one macrotask lets the transport see it.
       await new Promise<void>((resolve) => setTimeout(resolve, 0));
       if (this._epoch !== epoch) throw closedDuringRequest();
       stale = this.sock;
     }
-    if (stale !== null && stale.peerClosed === true && !this._requestWritten) {
+    if (stale !== null && stale.peerClosed === true && this._on(ConnectionEvent.PEER_CLOSED)) {
       this.sock = null;
       stale.close();
     }
@@ -787,20 +586,8 @@ export class HTTPConnection {
       // that overrides it still gets).
       observe.send?.(this, head);
       const body = none ? null : bytesView(message_body as BytesLike)!;
-      if (body === null || body.length === 0) {
-        await this._write(head);
-      } else if (body.length <= JOIN_BODY_MAX) {
-        observe.send?.(this, body);
-        const both = new Uint8Array(head.length + body.length);
-        both.set(head);
-        both.set(body, head.length);
-        await this._write(both);
-      } else {
-        // One writev where the transport has it (as undici writes a
-        // request); else the body only once the head was written.
-        observe.send?.(this, body);
-        await this._write([head, body]);
-      }
+      if (body !== null && body.length > 0) observe.send?.(this, body);
+      await this._write(headWithBody(head, body));
       observe.headersSent?.({ connection: this, method: this._method ?? '', url: this._url ?? '', headers: head });
       return;
     }
@@ -819,7 +606,7 @@ export class HTTPConnection {
       throw new PyTypeError(`message_body should be a bytes-like object or an iterable, got ${pyType(message_body)}`);
     }
     for await (const chunk of chunks as AsyncIterable<unknown>) {
-      const bytes = this._chunkBytes(chunk);
+      const bytes = chunkBytes(chunk);
       if (bytes.length === 0) {
         if (this.debuglevel > 0) debugPrint('Zero length chunk ignored');
         continue;
@@ -851,14 +638,14 @@ export class HTTPConnection {
       options = { skip_host: Boolean(options), skip_accept_encoding: Boolean(skip_accept_encoding) };
     }
     if (this._response && this._response.isclosed()) this._response = null;
-    if (this._state !== CS_IDLE) throw new CannotSendRequest(this._state);
+    if (nextState(this._cs, ConnectionEvent.START_REQUEST) < 0) throw new CannotSendRequest(STATE_NAMES[this._cs]);
     // Checked before the state changes: CPython checks after, and a refused
     // request then leaves the connection refusing every later one.
     this._validate_method(method);
     url = url || '/';
     this._validate_path(url);
     const requestLine = this._encode_request(`${method} ${url} ${this._http_vsn_str}`);
-    this._state = CS_REQ_STARTED;
+    this._on(ConnectionEvent.START_REQUEST);
     this._requestWritten = false;
     this._method = method;
     this._url = url;
@@ -882,7 +669,7 @@ export class HTTPConnection {
         }
       }
       if (!options.skip_accept_encoding) {
-        if (own) this._output(ACCEPT_IDENTITY);
+        if (own) this._output(ACCEPT_IDENTITY_LINE);
         else this.putheader('Accept-Encoding', 'identity');
       }
     }
@@ -891,21 +678,10 @@ export class HTTPConnection {
 
   /** The automatic Host header: from an absolute URL, else the (tunnel) host and port. */
   _putHost(url: string): void {
-    let netloc = '';
-    if (url.startsWith('http')) {
-      const n = urlNetloc(url);
-      if (n === null) throw new ValueError('Invalid IPv6 URL');
-      netloc = n;
-    }
-    if (netloc) {
-      this.putheader('Host', stripIpv6Zone(idnaEncode(netloc)));
-      return;
-    }
-    const host = this._tunnel_host ?? this.host;
-    const port = this._tunnel_host ? this._tunnel_port! : this.port;
-    let hostEnc = wrapIpv6(idnaEncode(host));
-    if (host.includes(':')) hostEnc = stripIpv6Zone(hostEnc);
-    this.putheader('Host', port === this.default_port ? hostEnc : `${hostEnc}:${port}`);
+    const tunnel = this._tunnel_host;
+    const host = hostValue(url, tunnel ?? this.host, tunnel ? this._tunnel_port! : this.port, this.default_port);
+    if (typeof host !== 'string') throw host.error === 'ipv6' ? new ValueError('Invalid IPv6 URL') : idnaError(host.text);
+    this.putheader('Host', host);
   }
 
   /**
@@ -913,7 +689,7 @@ export class HTTPConnection {
    * override it to send another encoding (CPython's hook, bpo-36274).
    */
   _encode_request(request: string): Uint8Array {
-    return encodeStrict(request, 'ascii');
+    return pyEncode(request, 'ascii');
   }
 
   _validate_method(method: string): void {
@@ -924,17 +700,11 @@ export class HTTPConnection {
   }
 
   _validate_path(url: string): void {
-    const bad = disallowedUrlChar(url);
-    if (bad !== null) {
-      throw new InvalidURL(`URL can't contain control characters. ${pyRepr(url)} (found at least ${pyRepr(bad)})`);
-    }
+    refuseUrlChars(url);
   }
 
   _validate_host(host: string): void {
-    const bad = disallowedUrlChar(host);
-    if (bad !== null) {
-      throw new InvalidURL(`URL can't contain control characters. ${pyRepr(host)} (found at least ${pyRepr(bad)})`);
-    }
+    refuseUrlChars(host);
   }
 
   /**
@@ -944,24 +714,9 @@ export class HTTPConnection {
    * break the line (CR/LF injection).
    */
   putheader(header: string | Uint8Array, ...values: HeaderValue[]): void {
-    if (this._state !== CS_REQ_STARTED) throw new CannotSendHeader();
+    if (nextState(this._cs, ConnectionEvent.PUT_HEADER) < 0) throw new CannotSendHeader();
     const name = headerName(header, this.strict);
-    if (values.length === 1) {
-      // The usual case: the line in one allocation.
-      const value = headerValue(values[0]!, this.strict);
-      const line = new Uint8Array(name.length + 2 + value.length);
-      line.set(name);
-      line.set(HEADER_SEP, name.length);
-      line.set(value, name.length + 2);
-      this._output(line);
-      return;
-    }
-    const parts: Uint8Array[] = [name, HEADER_SEP];
-    values.forEach((v, i) => {
-      if (i > 0) parts.push(FOLD);
-      parts.push(headerValue(v, this.strict));
-    });
-    this._output(concatBytes(parts));
+    this._output(headerLine(name, values.map((v) => headerValue(v, this.strict))));
   }
 
   /**
@@ -970,19 +725,13 @@ export class HTTPConnection {
    * CannotSendHeader unless a request was started.
    */
   async endheaders(message_body?: RequestBody, options: { encode_chunked?: boolean; signal?: AbortSignal | null } = {}): Promise<void> {
-    if (this._state === CS_REQ_STARTED) this._state = CS_REQ_SENT;
-    else throw new CannotSendHeader();
+    if (!this._on(ConnectionEvent.END_HEADERS)) throw new CannotSendHeader();
     await this._guard(options.signal, () => this._send_output(message_body, options.encode_chunked ?? false));
   }
 
   /** CPython's `_get_content_length`: the body's length, 0 for no body on PATCH/POST/PUT, else null. */
   static _get_content_length(body: RequestBody, method: string): number | null {
-    if (body === null || body === undefined) return METHODS_EXPECTING_BODY.has(method.toUpperCase()) ? 0 : null;
-    if (isFileLike(body)) return null;
-    if (isBytesLike(body)) return body.byteLength;
-    if (isBlob(body)) return body.size;
-    if (typeof body === 'string') return Array.from(body).length;
-    return null;
+    return bodyLength(body, method);
   }
 
   /**
@@ -1009,40 +758,25 @@ export class HTTPConnection {
     headers: RequestHeaders | null,
     encode_chunked: boolean,
   ): Promise<void> {
-    const none = headers === null || headers === undefined || (headers.constructor === Object && isEmptyObject(headers));
-    const entries = none ? [] : headerEntries(headers);
-    const names = none ? NO_NAMES : new Set(entries.map(([k]) => lowerName(k)));
+    const { entries, names } = givenHeaders(headers);
     let sentHead = false;
     try {
       this.putrequest(method, url, { skip_host: names.has('host'), skip_accept_encoding: names.has('accept-encoding') });
-      if (!names.has('content-length')) {
-        if (!names.has('transfer-encoding')) {
-          encode_chunked = false;
-          const length = HTTPConnection._get_content_length(body, method);
-          if (length === null) {
-            if (body !== null && body !== undefined) {
-              if (this.debuglevel > 0) debugPrint(`Unable to determine size of ${debugRepr(body)}`);
-              encode_chunked = true;
-              this.putheader('Transfer-Encoding', 'chunked');
-            }
-          } else {
-            this.putheader('Content-Length', String(length));
-          }
-        }
-      } else {
-        encode_chunked = false;
+      const framing = requestFraming(method, body, names.has('content-length'), names.has('transfer-encoding'), encode_chunked);
+      if (framing.addChunked) {
+        if (this.debuglevel > 0) debugPrint(`Unable to determine size of ${debugRepr(body)}`);
+        this.putheader('Transfer-Encoding', 'chunked');
+      } else if (framing.contentLength !== null) {
+        this.putheader('Content-Length', String(framing.contentLength));
       }
       for (const [k, v] of entries) this.putheader(k, v);
       const encoded = typeof body === 'string' ? encodeLatin1(body, 'body') : body;
       sentHead = true;
-      await this.endheaders(encoded, { encode_chunked });
+      await this.endheaders(encoded, { encode_chunked: framing.chunked });
     } catch (e) {
       // A request refused before anything was sent leaves the connection
-      // idle (CPython would leave it 'Request-started' for good).
-      if (!sentHead && this._state === CS_REQ_STARTED) {
-        this._state = CS_IDLE;
-        this._buffer = [];
-      }
+      // idle (the table's REFUSED row).
+      if (!sentHead && this._on(ConnectionEvent.REFUSED)) this._buffer = [];
       observe.error?.({ connection: this, error: e });
       throw e;
     }
@@ -1061,10 +795,11 @@ export class HTTPConnection {
 
   private async _getresponse(): Promise<HTTPResponse> {
     if (this._response && this._response.isclosed()) this._response = null;
-    if (this._state !== CS_REQ_SENT || this._response) throw new ResponseNotReady(this._state);
+    const state = STATE_NAMES[this._cs];
+    if (nextState(this._cs, ConnectionEvent.READ_RESPONSE) < 0 || this._response) throw new ResponseNotReady(state);
     if (this.sock === null) {
       // The request never reached a transport: free the connection for the next one.
-      const state = this._state;
+      this._on(ConnectionEvent.RESPONSE_FAILED);
       this.close();
       throw new ResponseNotReady(state);
     }
@@ -1086,7 +821,7 @@ export class HTTPConnection {
         throw e;
       }
       if (this._epoch !== epoch) throw closedDuringRequest();
-      this._state = CS_IDLE;
+      this._on(ConnectionEvent.RESPONSE_HEAD);
       this._usedSock = this.sock;
       if (response.will_close) {
         // The response now owns the transport (CPython: the socket lives on in the response's file).
@@ -1100,9 +835,13 @@ export class HTTPConnection {
       return response;
     } catch (e) {
       response.close();
-      // CPython keeps the connection 'Request-sent' after a non-connection
-      // error (BadStatusLine, timeout), refusing every later request.
-      if (this._epoch === epoch) this.close();
+      // The table's RESPONSE_FAILED row: the connection is closed (CPython
+      // keeps it 'Request-sent' after a non-connection error, refusing
+      // every later request).
+      if (this._epoch === epoch) {
+        this._on(ConnectionEvent.RESPONSE_FAILED);
+        this.close();
+      }
       // A reset or RemoteDisconnected with no byte of the response read is
       // the race a reused connection can lose (the peer closed it while the
       // request was in flight): response_bytes 0 says nothing was read, so
@@ -1120,10 +859,19 @@ export class HTTPConnection {
 }
 
 HTTPConnection.prototype.default_port = HTTP_PORT;
+// Python shows http.client's classes with their module in type() reprs.
+pyModules.set(HTTPConnection, 'http.client');
+pyModules.set(HTTPResponse, 'http.client');
 HTTPConnection.prototype.response_class = HTTPResponse;
 HTTPConnection.prototype.auto_open = 1;
 HTTPConnection.prototype._http_vsn = 11;
 HTTPConnection.prototype._http_vsn_str = 'HTTP/1.1';
+
+/** CPython's InvalidURL for a control character or space in a URL path or host. */
+function refuseUrlChars(text: string): void {
+  const bad = disallowedUrlChar(text);
+  if (bad !== null) throw new InvalidURL(`URL can't contain control characters. ${pyRepr(text)} (found at least ${pyRepr(bad)})`);
+}
 
 /** The error of a request or connect that close() interrupted. */
 function closedDuringRequest(): ConnectionAbortedError {
@@ -1163,3 +911,4 @@ export class HTTPSConnection extends HTTPConnection {
 }
 
 HTTPSConnection.prototype.default_port = HTTPS_PORT;
+pyModules.set(HTTPSConnection, 'http.client');

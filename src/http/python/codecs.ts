@@ -1,7 +1,9 @@
-// Python's codecs for the RFC 2231 parameter values of the email package:
-// the common ones exactly, others through the engine's TextDecoder.
+// Python's codecs: decoding for the RFC 2231 parameter values of the email
+// package (the common ones exactly, others through the engine's
+// TextDecoder), and `str.encode` to ASCII or Latin-1 with Python's error.
 
-import { latin1Decode } from '../../core/latin1.js';
+import { latin1Decode, latin1Encode } from '../../core/latin1.js';
+import { unicodeEncodeError } from './exceptions.js';
 
 export class CodecLookupError extends Error {}
 export class CodecDecodeError extends Error {}
@@ -81,3 +83,10 @@ export function rawUnicodeEscape(s: string): Uint8Array {
 }
 
 export const utf8Encoder = new TextEncoder();
+
+/** Python's `text.encode(encoding)` for 'ascii' or 'latin-1': the bytes, or its UnicodeEncodeError. */
+export function pyEncode(text: string, encoding: 'ascii' | 'latin-1'): Uint8Array {
+  const err = unicodeEncodeError(text, encoding);
+  if (err) throw err;
+  return latin1Encode(text);
+}

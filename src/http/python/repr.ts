@@ -89,3 +89,21 @@ export function pyStr(value: unknown): string {
   }
   return pyRepr(value);
 }
+
+/** Classes whose `type()` repr names their Python module (`<class 'http.client.HTTPResponse'>`). */
+export const pyModules = new Map<unknown, string>();
+
+/** Python's `repr(type(v))` for the values a JavaScript caller can pass (a plain object is a dict). */
+export function pyType(v: unknown): string {
+  if (v === null || v === undefined) return "<class 'NoneType'>";
+  if (typeof v === 'number') return Number.isInteger(v) ? "<class 'int'>" : "<class 'float'>";
+  if (typeof v === 'bigint') return "<class 'int'>";
+  if (typeof v === 'boolean') return "<class 'bool'>";
+  if (typeof v === 'string') return "<class 'str'>";
+  if (typeof v === 'function') return "<class 'function'>";
+  const ctor = (v as object).constructor;
+  const module = pyModules.get(ctor);
+  if (module !== undefined) return `<class '${module}.${ctor.name}'>`;
+  const name = ctor?.name;
+  return `<class '${name && name !== 'Object' ? name : 'dict'}'>`;
+}
