@@ -36,10 +36,10 @@ class SpanArena {
     return this.current;
   }
 
-  /** Copies `n` values of `from` into the chunk `chunk(n)` returned; returns their offset. */
+  /** Copies `from` (`n` values) into the chunk `chunk(n)` returned; returns their offset. */
   take(from: Int32Array, n: number): number {
     const at = this.used;
-    this.current.set(from.subarray(0, n), at);
+    this.current.set(from, at);
     this.used = at + n;
     return at;
   }
@@ -265,7 +265,7 @@ export class HeadScan {
 /** The header fields the last head parse wrote to the context block, over the head's text. */
 export function takeHeaderFields(wasm: WasmParser, text: string): HeaderFields {
   const count = wasm.out[Slot.HEADER_COUNT]!;
-  return new HeaderFields(text, spanArena.chunk(count * 4), spanArena.take(wasm.entries, count * 4), count);
+  return new HeaderFields(text, spanArena.chunk(count * 4), spanArena.take(wasm.entryPrefix(count * 4), count * 4), count);
 }
 
 /** Options of a `HeadParser`. */

@@ -38,6 +38,8 @@ export class WasmParser {
   runs!: Int32Array;
   /** Header entries, four i32 per header. */
   entries!: Int32Array;
+  /** `entries.subarray(0, n)` by n, made once each (a subarray costs an allocation). */
+  private entryPrefixes: Int32Array[] = [];
   /** The input region. */
   input!: Uint8Array;
   private owner: object | null = null;
@@ -61,7 +63,17 @@ export class WasmParser {
     this.outF64 = new Float64Array(buf, this.context, Limit.CONTEXT_SLOTS / 2);
     this.runs = new Int32Array(buf, o[Slot.RUNS_PTR]!, Limit.RUN_CAPACITY * 2);
     this.entries = new Int32Array(buf, o[Slot.ENTRIES_PTR]!, o[Slot.ENTRY_CAPACITY]! * 4);
+    this.entryPrefixes = [];
     this.input = new Uint8Array(buf, o[Slot.INPUT_PTR]!, o[Slot.INPUT_CAPACITY]!);
+  }
+
+  /**
+   * The first `n` values of `entries` (n <= entries.length), as a view made
+   * once per n up to 1024 (so the cache stays small; larger heads are rare).
+   */
+  entryPrefix(n: number): Int32Array {
+    if (n > 1024) return this.entries.subarray(0, n);
+    return (this.entryPrefixes[n] ??= this.entries.subarray(0, n));
   }
 
   /** Bytes the input region holds now. */
