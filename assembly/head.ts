@@ -2,17 +2,17 @@
 // then the header block, CPython 3.13's rules (docs/parser-semantics.md;
 // requests: http.server's parse_request). Two passes, picohttpparser's
 // shape: a resumable framing pass finds the end of the head under CPython's
-// limits, then one pass over the complete head fills the out-block.
-import { Code, HeadFlag, InFlag, Limit, LineKind, RequestLineError, Slot } from "../src/abi/index";
-import { INPUT, ENTRIES, entryCap, inputCap, slotPtr } from "./layout";
+// limits, then one pass over the complete head fills the context block.
+//
+// All state is in the context block (src/abi/index.ts, `Slot`): the results,
+// and the scratch of one parse (the framing headers' spans, the header whose
+// continuation lines are being read). Whether the head is a request travels
+// as the `InFlag.REQUEST` bit of `flags`.
+import { Code, DecimalFlag, HeadFlag, InFlag, Limit, LineKind, RequestLineError, Slot } from "../src/abi/index";
+import { INPUT, getSlot, inputCapacity, setSlot, setSlotF64 } from "./layout";
 import { findCRLF, findLF, findNonName } from "./scan";
-import { is, NAME, SPLIT_WS } from "./tables";
-import { parseDecimal, decimalNegative, decimalClamped } from "./numbers";
-
-// @ts-ignore: decorator
-@inline function setSlot(slot: i32, value: i32): void {
-  store<i32>(slotPtr(slot), value);
-}
+import { is, SPLIT_WS } from "./tables";
+import { parseDecimal } from "./numbers";
 
 // @ts-ignore: decorator
 @inline function byteAt(offset: i32): u32 {
@@ -67,7 +67,7 @@ function parseStatusLine(end: i32): i32 {
   // smaller set, so "200\x1c\r\n" is refused while "200\x85\r\n" is not.
   const statusEnd = p == end ? end : se;
   const status = parseDecimal(INPUT + <usize>ss, INPUT + <usize>statusEnd);
-  if (status < 100 || status > 999 || decimalNegative) {
+  if (status < 100 || status > 999 || (getSlot(Slot.DECIMAL_FLAGS) & DecimalFlag.NEGATIVE)) {
     return fail(Code.BAD_STATUS_LINE, ss, 0);
   }
   let re = end;
@@ -92,12 +92,9 @@ function parseStatusLine(end: i32): i32 {
   return 0;
 }
 
-/** The head being parsed is a request (set by the export that was called). */
-let requestMode = false;
-
-/** The first line of the head [0, end): a status line, or a request line. */
-function parseStartLine(end: i32): i32 {
-  return requestMode ? parseRequestLine(end) : parseStatusLine(end);
+/** The first line of the head [0, end): a status line, or a request line (`InFlag.REQUEST` in `flags`). */
+function parseStartLine(end: i32, flags: i32): i32 {
+  return flags & InFlag.REQUEST ? parseRequestLine(end) : parseStatusLine(end);
 }
 
 /**
@@ -175,8 +172,8 @@ function parseRequestLine(end: i32): i32 {
   setSlot(Slot.VERSION, version);
   if (words > 3 || words < 2) return fail(Code.BAD_REQUEST_LINE, 0, RequestLineError.SYNTAX);
   if (words == 2) {
-    const ms = load<i32>(slotPtr(Slot.METHOD_START));
-    const me = load<i32>(slotPtr(Slot.METHOD_END));
+    const ms = getSlot(Slot.METHOD_START);
+    const me = getSlot(Slot.METHOD_END);
     if (me - ms != 3 || byteAt(ms) != 0x47 || byteAt(ms + 1) != 0x45 || byteAt(ms + 2) != 0x54) {
       return fail(Code.BAD_REQUEST_LINE, ms, RequestLineError.HTTP09_METHOD);
     }
@@ -184,12 +181,6 @@ function parseRequestLine(end: i32): i32 {
   return 0;
 }
 
-// Spans of the first header of each name the framing rules look at.
-let teStart = -1, teEnd = -1;
-let clStart = -1, clEnd = -1;
-let connStart = -1, connEnd = -1;
-let kaStart = -1, kaEnd = -1;
-let pcStart = -1, pcEnd = -1;
 
 /** Case-insensitive compare of [s, e) with a lowercase ASCII string. */
 function nameIs(s: i32, e: i32, lower: string): bool {
@@ -213,22 +204,32 @@ function contains(s: i32, e: i32, needle: string): bool {
   return false;
 }
 
-function noteSpecial(ns: i32, ne: i32, vs: i32, ve: i32): void {
-  const len = ne - ns;
-  if (len == 17) {
-    if (teStart < 0 && nameIs(ns, ne, "transfer-encoding")) { teStart = vs; teEnd = ve; }
-  } else if (len == 14) {
-    if (clStart < 0 && nameIs(ns, ne, "content-length")) { clStart = vs; clEnd = ve; }
-  } else if (len == 10) {
-    if (connStart < 0 && nameIs(ns, ne, "connection")) { connStart = vs; connEnd = ve; }
-    else if (kaStart < 0 && nameIs(ns, ne, "keep-alive")) { kaStart = vs; kaEnd = ve; }
-  } else if (len == 16) {
-    if (pcStart < 0 && nameIs(ns, ne, "proxy-connection")) { pcStart = vs; pcEnd = ve; }
+/** Keeps [vs, ve) in the span slot pair at `slot` unless a header of that name came first. */
+// @ts-ignore: decorator
+@inline function noteFirst(slot: i32, vs: i32, ve: i32): void {
+  if (getSlot(slot) < 0) {
+    setSlot(slot, vs);
+    setSlot(slot + 1, ve);
   }
 }
 
-let headerCount = 0;
+/** Records the value span of a header the framing rules read (the first of its name). */
+// @ts-ignore: decorator
+@inline function noteSpecial(ns: i32, ne: i32, vs: i32, ve: i32): void {
+  const len = ne - ns;
+  if (len == 17) {
+    if (nameIs(ns, ne, "transfer-encoding")) noteFirst(Slot.TE_START, vs, ve);
+  } else if (len == 14) {
+    if (nameIs(ns, ne, "content-length")) noteFirst(Slot.CL_START, vs, ve);
+  } else if (len == 10) {
+    if (nameIs(ns, ne, "connection")) noteFirst(Slot.CONN_START, vs, ve);
+    else if (nameIs(ns, ne, "keep-alive")) noteFirst(Slot.KA_START, vs, ve);
+  } else if (len == 16) {
+    if (nameIs(ns, ne, "proxy-connection")) noteFirst(Slot.PC_START, vs, ve);
+  }
+}
 
+/** Appends a header entry (counted past the table's capacity, for NEED_ENTRIES). */
 function addHeader(ns: i32, ne: i32, vs: i32, lastLineEnd: i32): void {
   // header_source_parse: value.rstrip('\r\n') over the joined lines.
   let ve = lastLineEnd;
@@ -237,26 +238,39 @@ function addHeader(ns: i32, ne: i32, vs: i32, lastLineEnd: i32): void {
     if (c != 0x0d && c != 0x0a) break;
     ve--;
   }
-  if (headerCount < entryCap) {
-    const e = ENTRIES + (<usize>headerCount << 4);
+  const count = getSlot(Slot.HEADER_COUNT);
+  if (count < getSlot(Slot.ENTRY_CAPACITY)) {
+    const e = <usize>getSlot(Slot.ENTRIES_PTR) + (<usize>count << 4);
     store<i32>(e, ns);
     store<i32>(e, ne, 4);
     store<i32>(e, vs, 8);
     store<i32>(e, ve, 12);
   }
-  headerCount++;
+  setSlot(Slot.HEADER_COUNT, count + 1);
   noteSpecial(ns, ne, vs, ve);
 }
 
 // The email header section being read: a header waiting for its
-// continuation lines, as _parse_headers' lastheader/lastvalue.
-let active = false;
-let curNameStart = 0, curNameEnd = 0, curValueStart = 0, curLineEnd = 0;
+// continuation lines (PENDING_* slots), as _parse_headers' lastheader.
 
 function beginHeaders(): void {
-  headerCount = 0;
-  teStart = clStart = connStart = kaStart = pcStart = -1;
-  active = false;
+  setSlot(Slot.HEADER_COUNT, 0);
+  setSlot(Slot.TE_START, -1);
+  setSlot(Slot.CL_START, -1);
+  setSlot(Slot.CONN_START, -1);
+  setSlot(Slot.KA_START, -1);
+  setSlot(Slot.PC_START, -1);
+  setSlot(Slot.PENDING_NAME_START, -1);
+}
+
+/** Adds the pending header, if any; none is pending afterwards. */
+// @ts-ignore: decorator
+@inline function flushPending(): void {
+  const ns = getSlot(Slot.PENDING_NAME_START);
+  if (ns >= 0) {
+    addHeader(ns, getSlot(Slot.PENDING_NAME_END), getSlot(Slot.PENDING_VALUE_START), getSlot(Slot.PENDING_LINE_END));
+    setSlot(Slot.PENDING_NAME_START, -1);
+  }
 }
 
 /**
@@ -269,13 +283,10 @@ function emailLine(p: i32, e: i32, next: i32): bool {
   const c = byteAt(p);
   if (c == 0x20 || c == 0x09) {
     // Continuation; with no header to continue, a dropped defect.
-    if (active) curLineEnd = next;
+    if (getSlot(Slot.PENDING_NAME_START) >= 0) setSlot(Slot.PENDING_LINE_END, next);
     return true;
   }
-  if (active) {
-    addHeader(curNameStart, curNameEnd, curValueStart, curLineEnd);
-    active = false;
-  }
+  flushPending();
   if (startsWith(p, e, FROM_SP, 5)) return true; // mbox envelope line: never a header
   const q = <i32>(findNonName(INPUT + <usize>p, INPUT + <usize>e) - INPUT);
   if (q >= e || byteAt(q) != 0x3a) return false; // not a header: the body starts
@@ -286,18 +297,12 @@ function emailLine(p: i32, e: i32, next: i32): bool {
       if (b != 0x20 && b != 0x09) break;
       v++;
     }
-    active = true;
-    curNameStart = p;
-    curNameEnd = q;
-    curValueStart = v;
-    curLineEnd = next;
+    setSlot(Slot.PENDING_NAME_START, p);
+    setSlot(Slot.PENDING_NAME_END, q);
+    setSlot(Slot.PENDING_VALUE_START, v);
+    setSlot(Slot.PENDING_LINE_END, next);
   } // else an empty name: dropped
   return true;
-}
-
-function endHeaders(): void {
-  if (active) addHeader(curNameStart, curNameEnd, curValueStart, curLineEnd);
-  active = false;
 }
 
 /** The email header pass over the complete header bytes [start, end). */
@@ -312,7 +317,7 @@ function parseHeaderLines(start: i32, end: i32): void {
     if (!emailLine(p, e, next)) break;
     p = next;
   }
-  endHeaders();
+  flushPending();
 }
 
 /**
@@ -322,14 +327,14 @@ function parseHeaderLines(start: i32, end: i32): void {
  * is unusual (incomplete, at a limit, a 100, EOF-dependent), for the exact
  * two-pass path to decide.
  */
-function parseFused(total: i32): i32 {
+function parseFused(total: i32, flags: i32): i32 {
   const statusLimit = min(total, Limit.MAX_LINE);
   const nl = <i32>(findLF(INPUT, INPUT + <usize>statusLimit) - INPUT);
   if (nl >= statusLimit) return 0;
   const statusEnd = nl + 1;
-  const r = parseStartLine(statusEnd);
+  const r = parseStartLine(statusEnd, flags);
   if (r < 0) return r;
-  if (!requestMode && load<i32>(slotPtr(Slot.STATUS)) == 100) return 0;
+  if (!(flags & InFlag.REQUEST) && getSlot(Slot.STATUS) == 100) return 0;
   beginHeaders();
   let open = true; // the email section has not ended
   let p = statusEnd;
@@ -356,12 +361,19 @@ function parseFused(total: i32): i32 {
       frameStart = next;
     }
   }
-  endHeaders();
+  flushPending();
   return p;
 }
 
 /** Writes FLAGS and CONTENT_LENGTH from the header spans (begin()'s rules). */
-function decideFraming(status: i32, version: i32, flags: i32): void {
+// @ts-ignore: decorator
+@inline function decideFraming(status: i32, version: i32, flags: i32): void {
+  const request = (flags & InFlag.REQUEST) != 0;
+  const teStart = getSlot(Slot.TE_START), teEnd = getSlot(Slot.TE_END);
+  const clStart = getSlot(Slot.CL_START), clEnd = getSlot(Slot.CL_END);
+  const connStart = getSlot(Slot.CONN_START), connEnd = getSlot(Slot.CONN_END);
+  const kaStart = getSlot(Slot.KA_START), kaEnd = getSlot(Slot.KA_END);
+  const pcStart = getSlot(Slot.PC_START), pcEnd = getSlot(Slot.PC_END);
   let out = 0;
   const chunked = teStart >= 0 && teEnd - teStart == 7 && contains(teStart, teEnd, "chunked");
   if (chunked) out |= HeadFlag.CHUNKED;
@@ -381,24 +393,25 @@ function decideFraming(status: i32, version: i32, flags: i32): void {
   let length: f64 = 0;
   if (clStart >= 0 && clEnd > clStart && !chunked) {
     const v = parseDecimal(INPUT + <usize>clStart, INPUT + <usize>clEnd);
-    if (v >= 0 && !(decimalNegative && v != 0)) {
+    const sign = getSlot(Slot.DECIMAL_FLAGS);
+    if (v >= 0 && !((sign & DecimalFlag.NEGATIVE) && v != 0)) {
       hasLength = true;
       length = v;
-      if (decimalClamped) out |= HeadFlag.LENGTH_CLAMPED;
+      if (sign & DecimalFlag.CLAMPED) out |= HeadFlag.LENGTH_CLAMPED;
     }
   }
   // A request without framing headers has no body (RFC 9112 6.3, rule 7).
-  if (requestMode ? !chunked && !hasLength : status == 204 || status == 304 || (status >= 100 && status < 200) || (flags & InFlag.HEAD_REQUEST)) {
+  if (request ? !chunked && !hasLength : status == 204 || status == 304 || (status >= 100 && status < 200) || (flags & InFlag.HEAD_REQUEST)) {
     hasLength = true;
     length = 0;
     out |= HeadFlag.NO_BODY;
   }
   if (!willClose && !chunked && !hasLength) willClose = true;
   // A server's close_connection follows other rules: src/core decides it.
-  if (willClose && !requestMode) out |= HeadFlag.WILL_CLOSE;
+  if (willClose && !request) out |= HeadFlag.WILL_CLOSE;
   if (hasLength) out |= HeadFlag.HAS_LENGTH;
   setSlot(Slot.FLAGS, out);
-  store<f64>(slotPtr(Slot.CONTENT_LENGTH_F64), length);
+  setSlotF64(Slot.CONTENT_LENGTH_F64, length);
 }
 
 /**
@@ -415,8 +428,7 @@ function decideFraming(status: i32, version: i32, flags: i32): void {
  * returned like any other (STATUS 100, no entries): the caller skips it.
  */
 export function parseHead(total: i32, scannedBefore: i32, linesBefore: i32, flags: i32): i32 {
-  requestMode = false;
-  return parseAnyHead(total, scannedBefore, linesBefore, flags);
+  return parseAnyHead(total, scannedBefore, linesBefore, flags & ~InFlag.REQUEST);
 }
 
 /**
@@ -432,16 +444,16 @@ export function parseHead(total: i32, scannedBefore: i32, linesBefore: i32, flag
  * WILL_CLOSE (src/core computes close_connection). `flags`: EOF only.
  */
 export function parseRequestHead(total: i32, scannedBefore: i32, linesBefore: i32, flags: i32): i32 {
-  requestMode = true;
-  return parseAnyHead(total, scannedBefore, linesBefore, flags & InFlag.EOF);
+  return parseAnyHead(total, scannedBefore, linesBefore, (flags & InFlag.EOF) | InFlag.REQUEST);
 }
 
+/** Either export; `flags` has `InFlag.REQUEST` for a request head. */
 function parseAnyHead(total: i32, scannedBefore: i32, linesBefore: i32, flags: i32): i32 {
-  if (total < 0 || total > inputCap || scannedBefore < 0 || scannedBefore > total || linesBefore < 0) {
+  if (total < 0 || total > inputCapacity() || scannedBefore < 0 || scannedBefore > total || linesBefore < 0) {
     return fail(Code.INPUT_TOO_LARGE, 0, 0);
   }
   if (scannedBefore == 0 && linesBefore == 0) {
-    const fused = parseFused(total);
+    const fused = parseFused(total, flags);
     if (fused < 0) return fused;
     if (fused > 0) {
       setSlot(Slot.HEAD_END, fused);
@@ -461,7 +473,7 @@ function parseAnyHead(total: i32, scannedBefore: i32, linesBefore: i32, flags: i
     if (nl < window) {
       const lineEnd = nl + 1;
       if (lines == 0) {
-        const r = parseStartLine(lineEnd);
+        const r = parseStartLine(lineEnd, flags);
         if (r < 0) return r;
         statusChecked = true;
       } else {
@@ -473,7 +485,7 @@ function parseAnyHead(total: i32, scannedBefore: i32, linesBefore: i32, flags: i
       pos = lineEnd;
       continue;
     }
-    const kind = lines == 0 ? (requestMode ? LineKind.REQUEST : LineKind.STATUS) : LineKind.HEADER;
+    const kind = lines == 0 ? (flags & InFlag.REQUEST ? LineKind.REQUEST : LineKind.STATUS) : LineKind.HEADER;
     if (total - pos > Limit.MAX_LINE) return fail(Code.LINE_TOO_LONG, pos + Limit.MAX_LINE, kind);
     if (!eof) {
       setSlot(Slot.SCANNED, pos);
@@ -483,7 +495,7 @@ function parseAnyHead(total: i32, scannedBefore: i32, linesBefore: i32, flags: i
     // EOF: the partial line is the last line; readline then returns b''.
     if (lines == 0) {
       if (total == 0) return fail(Code.REMOTE_DISCONNECTED, 0, 0);
-      const r = parseStartLine(total);
+      const r = parseStartLine(total, flags);
       if (r < 0) return r;
       statusChecked = true;
     } else {
@@ -497,27 +509,27 @@ function parseAnyHead(total: i32, scannedBefore: i32, linesBefore: i32, flags: i
   if (!statusChecked) {
     // Checked by an earlier call; recompute its slots.
     const nl = <i32>(findLF(INPUT, INPUT + <usize>min(total, Limit.MAX_LINE)) - INPUT);
-    parseStartLine(nl < total ? nl + 1 : total);
+    parseStartLine(nl < total ? nl + 1 : total, flags);
   }
-  const status = load<i32>(slotPtr(Slot.STATUS));
+  const status = getSlot(Slot.STATUS);
   setSlot(Slot.HEAD_END, headEnd);
-  if (status == 100 && !requestMode) {
+  if (status == 100 && !(flags & InFlag.REQUEST)) {
     // Skipped by the caller: its headers are only counted and limited.
     setSlot(Slot.HEADER_COUNT, 0);
     setSlot(Slot.FLAGS, HeadFlag.NO_BODY);
     return headEnd;
   }
-  parseHeaderLines(load<i32>(slotPtr(Slot.STATUS_LINE_END)), headEnd);
+  parseHeaderLines(getSlot(Slot.STATUS_LINE_END), headEnd);
   return finishHead(headEnd, flags);
 }
 
 /** Header count, entry-table check and framing flags of a parsed head. */
 function finishHead(headEnd: i32, flags: i32): i32 {
-  setSlot(Slot.HEADER_COUNT, headerCount);
-  if (headerCount > entryCap) {
-    setSlot(Slot.NEEDED_ENTRIES, headerCount);
+  const count = getSlot(Slot.HEADER_COUNT);
+  if (count > getSlot(Slot.ENTRY_CAPACITY)) {
+    setSlot(Slot.NEEDED_ENTRIES, count);
     return fail(Code.NEED_ENTRIES, headEnd, 0);
   }
-  decideFraming(load<i32>(slotPtr(Slot.STATUS)), load<i32>(slotPtr(Slot.VERSION)), flags);
+  decideFraming(getSlot(Slot.STATUS), getSlot(Slot.VERSION), flags);
   return headEnd;
 }

@@ -2,31 +2,26 @@
 // codes) is src/abi/index.ts, shared with the TypeScript side. No imports,
 // no callbacks, no allocation after start-up: bytes in, integers out, and
 // every outcome a return code (hostile input never traps).
-import { INPUT, OUT, RUNS, ENTRIES, inputCap, entryCap, reserveLayout } from "./layout";
+import { CONTEXT, INPUT, inputCapacity, reserveLayout } from "./layout";
 import { hasHighByte } from "./scan";
 
 export { parseHead, parseRequestHead } from "./head";
 export { decodeChunked } from "./chunked";
 export { checkHeadStrict } from "./strict";
 
-/** Byte address of the out-block (Int32Array of `Limit.OUT_SLOTS`). */
-export function outPtr(): usize { return OUT; }
-/** Byte address of the chunk data runs (pairs of i32). */
-export function runsPtr(): usize { return RUNS; }
-/** Byte address of the input region; valid until the next `reserve`. */
-export function inputPtr(): usize { return INPUT; }
-/** Bytes the input region holds. */
-export function inputCapacity(): i32 { return inputCap; }
-/** Byte address of the header entries; moves on `reserve`. */
-export function entriesPtr(): usize { return ENTRIES; }
-/** Header entries that fit at `entriesPtr()`. */
-export function entryCapacity(): i32 { return entryCap; }
+/**
+ * Byte address of the context block (Int32Array of `Limit.CONTEXT_SLOTS`,
+ * `Slot`); fixed for the life of the instance. Everything else JS needs
+ * to find (input region, header entries, chunk runs, their capacities) is
+ * in its layout slots (`Slot.INPUT_PTR` ... `Slot.RUNS_PTR`).
+ */
+export function contextPtr(): usize { return CONTEXT; }
 
 /**
  * Grows the input region to at least `inputBytes` and the entry table to
- * at least `entries`. Returns 1, or 0 when refused (over the limits or out
- * of memory; the old layout stays). Memory may grow: JS must rebuild its
- * views of `memory.buffer` afterwards.
+ * at least `entries`, and writes the new layout slots. Returns 1, or 0
+ * when refused (over the limits or out of memory; the old layout stays).
+ * Memory may grow: JS must rebuild its views of `memory.buffer` afterwards.
  */
 export function reserve(inputBytes: i32, entries: i32): i32 {
   return reserveLayout(inputBytes, entries);
@@ -38,6 +33,6 @@ export function reserve(inputBytes: i32, entries: i32): i32 {
  * ASCII. `end` is clamped to the input capacity.
  */
 export function hasHighBytes(end: i32): i32 {
-  const n = end < 0 ? 0 : min(end, inputCap);
+  const n = end < 0 ? 0 : min(end, inputCapacity());
   return hasHighByte(INPUT, INPUT + <usize>n) ? 1 : 0;
 }

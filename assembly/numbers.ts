@@ -1,30 +1,26 @@
 // Python's int() rules, byte by byte, without allocating.
-import { Limit } from "../src/abi/index";
+import { DecimalFlag, Limit, Slot } from "../src/abi/index";
+import { setSlot } from "./layout";
 import { is, INT_WS, DIGIT, BYTES_WS, HEX } from "./tables";
 
 /** Largest value kept exactly; larger values clamp here. */
 export const CLAMP: f64 = 9007199254740991.0; // 2^53 - 1
 
-/** Set by `parseDecimal`: the sign was `-`. */
-export let decimalNegative = false;
-/** Set by `parseDecimal`: the value exceeded `CLAMP`. */
-export let decimalClamped = false;
-
 /**
  * Python `int(s)` (base 10, str) over bytes [s, e): surrounding int()
  * whitespace, optional sign, ASCII digits with single `_` between digits,
  * at most 4300 digits. Returns the magnitude, or -1 when Python raises
- * ValueError; the sign is in `decimalNegative`.
+ * ValueError; writes `Slot.DECIMAL_FLAGS` (the sign, a clamped value).
  */
 export function parseDecimal(s: usize, e: usize): f64 {
   while (s < e && is(load<u8>(s), INT_WS)) s++;
   while (e > s && is(load<u8>(e - 1), INT_WS)) e--;
-  decimalNegative = false;
-  decimalClamped = false;
+  let flags = 0;
+  setSlot(Slot.DECIMAL_FLAGS, 0);
   if (s == e) return -1;
   const first = load<u8>(s);
   if (first == 0x2b || first == 0x2d) {
-    decimalNegative = first == 0x2d;
+    if (first == 0x2d) flags = DecimalFlag.NEGATIVE;
     s++;
   }
   let value: f64 = 0;
@@ -36,7 +32,7 @@ export function parseDecimal(s: usize, e: usize): f64 {
       value = value * 10 + <f64>(c - 0x30);
       if (value > CLAMP) {
         value = CLAMP;
-        decimalClamped = true;
+        flags |= DecimalFlag.CLAMPED;
       }
       digits++;
       afterUnderscore = false;
@@ -46,6 +42,7 @@ export function parseDecimal(s: usize, e: usize): f64 {
       return -1;
     }
   }
+  setSlot(Slot.DECIMAL_FLAGS, flags);
   if (digits == 0 || afterUnderscore || digits > Limit.MAX_INT_DIGITS) return -1;
   return value;
 }

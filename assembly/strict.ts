@@ -4,7 +4,7 @@
 // `decodeChunked` (`chunkStrictStep`), its position kept in a slot so the
 // check resumes across calls like the decoder itself.
 import { Code, InFlag, Slot, StrictRule } from "../src/abi/index";
-import { INPUT, inputCap, slotPtr } from "./layout";
+import { INPUT, inputCapacity, setSlot } from "./layout";
 import { findCtl, findLF } from "./scan";
 import { is, HEX, TCHAR } from "./tables";
 
@@ -15,8 +15,8 @@ import { is, HEX, TCHAR } from "./tables";
 
 /** Sets the error slots; returns STRICT_VIOLATION. */
 export function violation(rule: i32, offset: i32): i32 {
-  store<i32>(slotPtr(Slot.ERROR_OFFSET), offset);
-  store<i32>(slotPtr(Slot.ERROR_KIND), rule);
+  setSlot(Slot.ERROR_OFFSET, offset);
+  setSlot(Slot.ERROR_KIND, rule);
   return Code.STRICT_VIOLATION;
 }
 
@@ -100,7 +100,7 @@ function checkFieldLine(p: i32, cr: i32, request: bool): i32 {
  */
 export function checkHeadStrict(end: i32, flags: i32): i32 {
   const request = (flags & InFlag.REQUEST) != 0;
-  if (end <= 0 || end > inputCap) return Code.INPUT_TOO_LARGE;
+  if (end <= 0 || end > inputCapacity()) return Code.INPUT_TOO_LARGE;
   let p = 0;
   let first = true;
   while (p < end) {

@@ -18,8 +18,8 @@ export const enum Limit {
   MAX_HEAD = 6684736, // 102 * 65536 + 64
   /** Python `int()` refuses longer decimal strings (sys.int_info.default_max_str_digits). */
   MAX_INT_DIGITS = 4300,
-  /** Number of i32 slots in the out-block (f64 slots overlay pairs of them). */
-  OUT_SLOTS = 64,
+  /** Number of i32 slots in the context block (f64 slots overlay pairs of them). */
+  CONTEXT_SLOTS = 64,
   /** Chunk data runs one `decodeChunked` call can report. */
   RUN_CAPACITY = 1024,
   /** Default input-region size before any `reserve` call. */
@@ -29,9 +29,14 @@ export const enum Limit {
 }
 
 /**
- * Out-block slots: indexes into an Int32Array at `outPtr()`. Head slots are
+ * Context-block slots: indexes into an Int32Array at `contextPtr()`. The
+ * block holds everything the WASM side keeps between and during calls
+ * (it has no mutable globals): the layout, the results of the last call,
+ * and the working state of the head and chunk decoders. Head slots are
  * written by `parseHead`; chunk slots are read and written by
  * `decodeChunked` (the caller saves and restores them per connection).
+ * Slots marked "scratch" are working state of one call: JS never needs
+ * them, but they are laid out here so that both sides agree on the block.
  */
 export const enum Slot {
   STATUS = 0,
@@ -89,6 +94,39 @@ export const enum Slot {
   TARGET_END = 35,
   /** Words of the request line (split on whitespace), capped at 4. */
   WORD_COUNT = 36,
+
+  // Scratch of a head parse: the value spans of the first header of each
+  // name the framing rules read (-1 when absent), and the header whose
+  // continuation lines are still being read (as _parse_headers' lastheader).
+  TE_START = 38, TE_END = 39, // Transfer-Encoding
+  CL_START = 40, CL_END = 41, // Content-Length
+  CONN_START = 42, CONN_END = 43, // Connection
+  KA_START = 44, KA_END = 45, // Keep-Alive
+  PC_START = 46, PC_END = 47, // Proxy-Connection
+  /** The pending header: its name (start -1 when none is pending), its value's start. */
+  PENDING_NAME_START = 48, PENDING_NAME_END = 49, PENDING_VALUE_START = 50,
+  /** End of the pending header's last line (its continuations included). */
+  PENDING_LINE_END = 51,
+  /** Scratch: `DecimalFlag` bits of the last Python `int()` parse. */
+  DECIMAL_FLAGS = 52,
+
+  // The layout, written at start-up and by `reserve`: byte addresses in the
+  // instance's memory and capacities, from which JS rebuilds its views.
+  // The input region (JS copies received bytes here) and the bytes it holds:
+  INPUT_PTR = 56, INPUT_CAPACITY = 57,
+  // Header entries, {nameStart, nameEnd, valueStart, valueEnd} as i32, and
+  // how many fit; the entries move on `reserve`:
+  ENTRIES_PTR = 58, ENTRY_CAPACITY = 59,
+  /** Chunk data runs: `Limit.RUN_CAPACITY` pairs of i32 [start, end). */
+  RUNS_PTR = 60,
+}
+
+/** Bits of `Slot.DECIMAL_FLAGS`. */
+export const enum DecimalFlag {
+  /** The sign was `-`. */
+  NEGATIVE = 1,
+  /** The value exceeded 2^53-1 and was clamped there. */
+  CLAMPED = 2,
 }
 
 /** Bits of `Slot.FLAGS`. */

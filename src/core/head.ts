@@ -219,8 +219,8 @@ export class HeadScan {
    * Parses the head at the start of `input` (the bytes received so far; a
    * later call passes the same bytes plus more) with `parseHead`, or
    * `parseRequestHead` when `request`. `eof`: nothing more will arrive.
-   * Returns the head length (the out-block describes it until the next
-   * WASM call), NEED_MORE, or a negative `Code` (out-block error slots
+   * Returns the head length (the context block describes it until the next
+   * WASM call), NEED_MORE, or a negative `Code` (context block error slots
    * set). Throws INPUT_TOO_LARGE when WASM memory cannot grow.
    */
   run(input: Uint8Array, eof: boolean, kind: number, request: boolean): number {
@@ -262,7 +262,7 @@ export class HeadScan {
   }
 }
 
-/** The header fields the last head parse wrote to the out-block, over the head's text. */
+/** The header fields the last head parse wrote to the context block, over the head's text. */
 export function takeHeaderFields(wasm: WasmParser, text: string): HeaderFields {
   const count = wasm.out[Slot.HEADER_COUNT]!;
   return new HeaderFields(text, spanArena.chunk(count * 4), spanArena.take(wasm.entries, count * 4), count);

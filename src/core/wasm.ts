@@ -10,12 +10,7 @@ export type WasmBuild = 'simd' | 'scalar';
 
 interface ParserExports {
   memory: WebAssembly.Memory;
-  outPtr(): number;
-  runsPtr(): number;
-  inputPtr(): number;
-  inputCapacity(): number;
-  entriesPtr(): number;
-  entryCapacity(): number;
+  contextPtr(): number;
   reserve(inputBytes: number, entries: number): number;
   parseHead(total: number, scannedBefore: number, linesBefore: number, flags: number): number;
   parseRequestHead(total: number, scannedBefore: number, linesBefore: number, flags: number): number;
@@ -35,9 +30,9 @@ function fromBase64(text: string): Uint8Array {
 export class WasmParser {
   readonly build: WasmBuild;
   private readonly x: ParserExports;
-  /** The out-block as i32 slots (`Slot`). */
+  /** The context block as i32 slots (`Slot`): results, layout and decoder state. */
   out!: Int32Array;
-  /** The out-block as f64 slots (index = Slot / 2). */
+  /** The context block as f64 slots (index = Slot / 2). */
   outF64!: Float64Array;
   /** Chunk data runs, pairs of [start, end). */
   runs!: Int32Array;
@@ -47,22 +42,26 @@ export class WasmParser {
   input!: Uint8Array;
   private owner: object | null = null;
   private ownerLength = 0;
+  /** Byte address of the context block (fixed for the instance). */
+  private readonly context: number;
 
   /** Instantiates `module` (compiled from one of the two builds). */
   constructor(module: WebAssembly.Module, build: WasmBuild) {
     this.build = build;
     this.x = new WebAssembly.Instance(module, {}).exports as unknown as ParserExports;
+    this.context = this.x.contextPtr();
     this.refreshViews();
   }
 
+  /** Views over `memory.buffer`, placed by the context block's layout slots. */
   private refreshViews(): void {
     const buf = this.x.memory.buffer;
-    const out = this.x.outPtr();
-    this.out = new Int32Array(buf, out, Limit.OUT_SLOTS);
-    this.outF64 = new Float64Array(buf, out, Limit.OUT_SLOTS / 2);
-    this.runs = new Int32Array(buf, this.x.runsPtr(), Limit.RUN_CAPACITY * 2);
-    this.entries = new Int32Array(buf, this.x.entriesPtr(), this.x.entryCapacity() * 4);
-    this.input = new Uint8Array(buf, this.x.inputPtr(), this.x.inputCapacity());
+    const o = new Int32Array(buf, this.context, Limit.CONTEXT_SLOTS);
+    this.out = o;
+    this.outF64 = new Float64Array(buf, this.context, Limit.CONTEXT_SLOTS / 2);
+    this.runs = new Int32Array(buf, o[Slot.RUNS_PTR]!, Limit.RUN_CAPACITY * 2);
+    this.entries = new Int32Array(buf, o[Slot.ENTRIES_PTR]!, o[Slot.ENTRY_CAPACITY]! * 4);
+    this.input = new Uint8Array(buf, o[Slot.INPUT_PTR]!, o[Slot.INPUT_CAPACITY]!);
   }
 
   /** Bytes the input region holds now. */
@@ -143,7 +142,7 @@ export class WasmParser {
     return this.x.hasHighBytes(end) === 1;
   }
 
-  /** Content-Length from the out-block. */
+  /** Content-Length from the context block. */
   get contentLength(): number {
     return this.outF64[Slot.CONTENT_LENGTH_F64 / 2]!;
   }
