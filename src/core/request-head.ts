@@ -161,7 +161,9 @@ export class RequestHeadParser {
   /** The head at the start of `input`, or null when more bytes are needed (`eof`: none will come). */
   execute(input: Uint8Array, eof = false): RequestHead | null {
     let r: number;
+    let linesChecked = false;
     if (!this.partial && input.length <= FIRST_WINDOW) {
+      linesChecked = this.strict;
       // The usual case, a new head with all of it (or all there is) at
       // hand: staged whole in one copy and parsed in one call. A head
       // that turns out incomplete is left to the resumable scan, which
@@ -180,19 +182,26 @@ export class RequestHeadParser {
       this.scan.reset();
       this.partial = false;
     }
-    if (r < 0) throw this.error(r, input);
+    if (r < 0) {
+      if (r === Code.STRICT_VIOLATION) refuse(this.wasm.out[Slot.ERROR_KIND]!, this.wasm.out[Slot.ERROR_OFFSET]!);
+      throw this.error(r, input);
+    }
     const head = new RequestHead(this.wasm, r, this.protocol);
-    if (this.strict) checkRequestStrict(this.wasm, head);
+    // parseWhole had WASM check the line rules in its call; the resumable scan did not.
+    if (this.strict) checkRequestStrict(this.wasm, head, linesChecked);
     return head;
   }
 
-  /** parseRequestHead over all of `input`, staged as nobody's prefix. */
+  /**
+   * parseRequestHead over all of `input`, staged as nobody's prefix; in
+   * strict mode with the line rules checked in the same call.
+   */
   private parseWhole(input: Uint8Array, eof: boolean): number {
     const wasm = this.wasm;
     const n = input.length;
     if (n > wasm.inputCapacity && !wasm.reserve(n, 0)) throw new ParseError(Code.INPUT_TOO_LARGE, 0);
     wasm.claimInput().set(input, 0);
-    const flags = eof ? InFlag.EOF : 0;
+    const flags = (eof ? InFlag.EOF : 0) | (this.strict ? InFlag.STRICT : 0);
     let r = wasm.parseRequestHead(n, 0, 0, flags);
     if (r === Code.NEED_ENTRIES) {
       if (!wasm.reserve(0, wasm.out[Slot.NEEDED_ENTRIES]!)) throw new ParseError(Code.INPUT_TOO_LARGE, 0);
@@ -237,13 +246,14 @@ function refuse(rule: StrictRule, offset = -1): never {
 
 /**
  * Strict mode's checks of a parsed request head (its bytes still staged):
- * the line rules in WASM, then framing, Host and target form over the
- * fields. Every request it accepts is framed the same way by CPython's
- * rules and by RFC 9112's, so no second parser can read a different
- * message boundary. Throws STRICT_VIOLATION.
+ * the line rules in WASM (unless `linesChecked`: the parse call did), then
+ * framing, Host and target form over the fields. Every request it accepts
+ * is framed the same way by CPython's rules and by RFC 9112's, so no
+ * second parser can read a different message boundary. Throws
+ * STRICT_VIOLATION.
  */
-function checkRequestStrict(wasm: WasmParser, head: RequestHead): void {
-  if (wasm.checkHeadStrict(head.headLength, InFlag.REQUEST) < 0) {
+function checkRequestStrict(wasm: WasmParser, head: RequestHead, linesChecked: boolean): void {
+  if (!linesChecked && wasm.checkHeadStrict(head.headLength, InFlag.REQUEST) < 0) {
     refuse(wasm.out[Slot.ERROR_KIND]!, wasm.out[Slot.ERROR_OFFSET]!);
   }
   // One pass over the names finds the framing fields and whether each
