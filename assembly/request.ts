@@ -6,7 +6,7 @@
 // parser's lines, begin()'s framing) has one answer, read here in a single
 // pass of SIMD scans; anything else goes to the exact two-pass reading in
 // head.ts, which names the error CPython would raise.
-import { Code, InFlag, Limit, Slot } from "../src/abi/index";
+import { InFlag, Limit, RequestFields, Slot } from "../src/abi/index";
 import { INPUT, getSlot, inputCapacity, setSlot } from "./layout";
 import { findCtl } from "./scan";
 import { is, TCHAR } from "./tables";
@@ -100,6 +100,7 @@ function parseCleanRequest(total: i32): i32 {
   const cap = min(getSlot(Slot.ENTRY_CAPACITY), CLEAN_MAX_HEADERS);
   let count = 0;
   let teStart = -1, teEnd = -1, clStart = -1, clEnd = -1;
+  let fields = 0; // RequestFields
   for (;;) {
     if (p + 2 > total) return 0;
     if (byteAt(p) == 0x0d) {
@@ -120,12 +121,24 @@ function parseCleanRequest(total: i32): i32 {
     store<i32>(e, vs, 8);
     store<i32>(e, ve, 12);
     count++;
-    // The framing fields: the first of each name counts, as in head.ts.
+    // The framing fields: the first of each name frames the body, as in
+    // head.ts; strict mode (src/core) wants to know of a second one.
     const len = ne - p;
     if (len == 17) {
-      if (teStart < 0 && nameIs(p, "transfer-encoding")) { teStart = vs; teEnd = ve; }
+      if (nameIs(p, "transfer-encoding")) {
+        if (teStart < 0) { teStart = vs; teEnd = ve; fields |= count << RequestFields.TRANSFER_ENCODING; }
+        else fields |= RequestFields.TRANSFER_ENCODING_TWICE;
+      }
     } else if (len == 14) {
-      if (clStart < 0 && nameIs(p, "content-length")) { clStart = vs; clEnd = ve; }
+      if (nameIs(p, "content-length")) {
+        if (clStart < 0) { clStart = vs; clEnd = ve; fields |= count << RequestFields.CONTENT_LENGTH; }
+        else fields |= RequestFields.CONTENT_LENGTH_TWICE;
+      }
+    } else if (len == 4) {
+      if (nameIs(p, "host")) {
+        if (!(fields & (RequestFields.INDEX_MASK << RequestFields.HOST))) fields |= count << RequestFields.HOST;
+        else fields |= RequestFields.HOST_TWICE;
+      }
     }
     p = ve + 2;
   }
@@ -142,6 +155,7 @@ function parseCleanRequest(total: i32): i32 {
   setSlot(Slot.VERSION, version);
   setSlot(Slot.HEAD_END, p);
   setSlot(Slot.HEADER_COUNT, count);
+  setSlot(Slot.REQUEST_FIELDS, fields);
   // Connection and Keep-Alive decide nothing for a request here (src/core
   // computes close_connection), so only the framing fields are passed on.
   setSlot(Slot.TE_START, teStart);
@@ -164,7 +178,9 @@ function parseCleanRequest(total: i32): i32 {
  * `RequestLineError`; EOF before any byte is REMOTE_DISCONNECTED (a
  * client that closed between requests). FLAGS: CHUNKED and HAS_LENGTH as
  * for a response; a request with neither has NO_BODY and length 0; never
- * WILL_CLOSE (src/core computes close_connection). `flags`: EOF, and
+ * WILL_CLOSE (src/core computes close_connection). REQUEST_FIELDS: the
+ * Host, Content-Length and Transfer-Encoding fields of a clean head, else
+ * -1. `flags`: EOF, and
  * STRICT: a head that parses is then checked as `checkHeadStrict` with
  * `InFlag.REQUEST` checks it (STRICT_VIOLATION, its slots), in this call.
  */
@@ -174,6 +190,7 @@ export function parseRequestHead(total: i32, scannedBefore: i32, linesBefore: i3
     const clean = parseCleanRequest(total);
     if (clean > 0) return clean;
   }
+  setSlot(Slot.REQUEST_FIELDS, -1);
   const r = parseAnyHead(total, scannedBefore, linesBefore, (flags & InFlag.EOF) | InFlag.REQUEST);
   if (r > 0 && (flags & InFlag.STRICT)) {
     const s = checkHeadStrict(r, InFlag.REQUEST);

@@ -2,7 +2,7 @@
 // with a request line (parse_request's rules, CPython 3.13's http.server),
 // the parsed head with lazily decoded fields, and strict mode's request
 // rules (the forms request smuggling relies on; docs/strict-mode.md).
-import { Code, HeadFlag, InFlag, Limit, RequestLineError, Slot, StrictRule } from '../abi/index.js';
+import { Code, HeadFlag, InFlag, Limit, RequestFields, RequestLineError, Slot, StrictRule } from '../abi/index.js';
 import { ParseError } from './errors.js';
 import { BodyKind, HeadScan, HeaderFields } from './head.js';
 import { hasNativeLatin1, latin1Decode, latin1Encode } from './latin1.js';
@@ -256,38 +256,47 @@ function checkRequestStrict(wasm: WasmParser, head: RequestHead, linesChecked: b
   if (!linesChecked && wasm.checkHeadStrict(head.headLength, InFlag.REQUEST) < 0) {
     refuse(wasm.out[Slot.ERROR_KIND]!, wasm.out[Slot.ERROR_OFFSET]!);
   }
-  // One pass over the names finds the framing fields and whether each
-  // comes twice (the rules below are checked in a fixed order, so which
-  // rule a head breaks does not depend on where its fields are).
-  // One pass over the names, in the staged bytes (tokens by now, so |0x20
-  // folds only letters), finds the framing fields and whether each comes
-  // twice; the rules are then checked in a fixed order, so which rule a
-  // head breaks does not depend on where its fields are.
+  // The framing fields and Host, and whether each comes twice.
   const h = head.headers;
-  const e = wasm.entries;
-  const input = wasm.input;
   let cl = -1, te = -1, host = -1;
   let cl2 = false, te2 = false, host2 = false;
-  for (let i = 0, at = 0; i < h.length; i++, at += 4) {
-    const s = e[at]!;
-    const n = e[at + 1]! - s;
-    if (n === 4) {
-      if (bytesAre(input, s, 'host')) {
-        if (host < 0) host = i;
-        else host2 = true;
-      }
-    } else if (n === 14) {
-      if (bytesAre(input, s, 'content-length')) {
-        if (cl < 0) cl = i;
-        else cl2 = true;
-      }
-    } else if (n === 17) {
-      if (bytesAre(input, s, 'transfer-encoding')) {
-        if (te < 0) te = i;
-        else te2 = true;
+  const packed = wasm.out[Slot.REQUEST_FIELDS]!;
+  if (packed >= 0) {
+    // A clean head: WASM found the fields in its pass.
+    host = ((packed >> RequestFields.HOST) & RequestFields.INDEX_MASK) - 1;
+    cl = ((packed >> RequestFields.CONTENT_LENGTH) & RequestFields.INDEX_MASK) - 1;
+    te = ((packed >> RequestFields.TRANSFER_ENCODING) & RequestFields.INDEX_MASK) - 1;
+    host2 = (packed & RequestFields.HOST_TWICE) !== 0;
+    cl2 = (packed & RequestFields.CONTENT_LENGTH_TWICE) !== 0;
+    te2 = (packed & RequestFields.TRANSFER_ENCODING_TWICE) !== 0;
+  } else {
+    // One pass over the names, in the staged bytes (tokens by now, so
+    // |0x20 folds only letters).
+    const e = wasm.entries;
+    const input = wasm.input;
+    for (let i = 0, at = 0; i < h.length; i++, at += 4) {
+      const s = e[at]!;
+      const n = e[at + 1]! - s;
+      if (n === 4) {
+        if (bytesAre(input, s, 'host')) {
+          if (host < 0) host = i;
+          else host2 = true;
+        }
+      } else if (n === 14) {
+        if (bytesAre(input, s, 'content-length')) {
+          if (cl < 0) cl = i;
+          else cl2 = true;
+        }
+      } else if (n === 17) {
+        if (bytesAre(input, s, 'transfer-encoding')) {
+          if (te < 0) te = i;
+          else te2 = true;
+        }
       }
     }
   }
+  // The rules in a fixed order: which rule a head breaks does not depend
+  // on where its fields are.
   if (cl >= 0) {
     // Plain digits (the parser dropped leading blanks; trailing ones are
     // OWS to RFC 9112 and to int() alike): no sign, `_`, comma list.
@@ -320,7 +329,8 @@ function bytesAre(input: Uint8Array, at: number, lower: string): boolean {
  * (`/path`) or absolute-form (`scheme://...`).
  */
 function targetFits(method: string, target: string): boolean {
-  if (target.charCodeAt(0) === 0x2f) return method !== 'CONNECT'; // origin-form, the usual case
+  // The usual forms first: origin-form, and a proxy's absolute http(s) URL.
+  if (target.charCodeAt(0) === 0x2f || target.startsWith('http://') || target.startsWith('https://')) return method !== 'CONNECT';
   if (method === 'CONNECT') return /^[^/?#@\s]+:[0-9]+$/.test(target);
   if (target === '*') return method === 'OPTIONS';
   return target.startsWith('/') || /^[A-Za-z][A-Za-z0-9+.-]*:\/\//.test(target);
