@@ -17,22 +17,42 @@ let arena = new Int32Array(ARENA_CHUNK);
 let arenaUsed = 0;
 
 /**
+ * Views of the first 16, 32, 64 ... values of an entries view (`viewsOf`),
+ * made once: copying from one with `set` is a memmove, where a loop costs
+ * a few ns a value and a new view per head an allocation.
+ */
+let viewsOf: Int32Array | null = null;
+let prefixViews: Int32Array[] = [];
+
+/** A cached view of the first n or more (up to twice n) values of `entries`. */
+function entriesPrefix(entries: Int32Array, n: number): Int32Array {
+  if (viewsOf !== entries) {
+    viewsOf = entries;
+    prefixViews = [];
+  }
+  let i = 0;
+  while (16 << i < n) i++;
+  return (prefixViews[i] ??= entries.subarray(0, Math.min(16 << i, entries.length)));
+}
+
+/**
  * The header fields the last request-head parse wrote to the entries,
  * over the head's `text`: their spans copied into a shared Int32Array
- * arena (a typed array per head costs an off-heap allocation; a view of
- * the entries to `set` from costs one too, so a few fields are copied by
- * hand).
+ * arena (a typed array per head would cost an off-heap allocation). A
+ * few fields are copied by hand, more with one `set`.
  */
 function requestFields(wasm: WasmParser, count: number, text: string): HeaderFields {
   const n = count * 4;
-  if (arenaUsed + n > arena.length) {
-    arena = new Int32Array(Math.max(ARENA_CHUNK, n));
+  const from = wasm.entries;
+  const block = n <= 8 ? null : entriesPrefix(from, n);
+  const room = block === null ? n : block.length;
+  if (arenaUsed + room > arena.length) {
+    arena = new Int32Array(Math.max(ARENA_CHUNK, room));
     arenaUsed = 0;
   }
   const at = arenaUsed;
-  const from = wasm.entries;
-  if (n <= 64) for (let i = 0; i < n; i++) arena[at + i] = from[i]!;
-  else arena.set(from.subarray(0, n), at);
+  if (block === null) for (let i = 0; i < n; i++) arena[at + i] = from[i]!;
+  else arena.set(block, at);
   arenaUsed = at + n;
   return new HeaderFields(text, arena, at, count);
 }
