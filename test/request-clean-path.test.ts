@@ -8,7 +8,7 @@
 // the fields the one-pass reading reports for strict mode (REQUEST_FIELDS)
 // are checked against the entries.
 import { describe, expect, it } from 'vitest';
-import { Code, createWasmParser, InFlag, latin1Decode, Slot, type WasmParser } from '../src/core/index.js';
+import { Code, createWasmParser, InFlag, latin1Decode, RequestReader, Slot, StrictRule, type WasmParser } from '../src/core/index.js';
 import { latin1Bytes, makeRng, mutateBytes, type Rng } from './support/generate.js';
 import { generateRequests } from './support/generate-requests.js';
 
@@ -160,6 +160,40 @@ describe('parseRequestHead: the one-pass reading of a clean head agrees with the
       expect(strictAccepted).toBeGreaterThan(all.length / 5);
       expect(cleanReads).toBeGreaterThan(all.length / 5);
       expect(mismatches.slice(0, 3)).toEqual([]);
+    });
+  }
+});
+
+describe('RequestReader: a head at the front of a read larger than the first window (16 KiB)', () => {
+  const body = 'b'.repeat(100_000);
+  const read = (text: string, strict: boolean) => {
+    const reader = new RequestReader({ strict });
+    reader.feed(latin1Bytes(text));
+    reader.end();
+    const events: string[] = [];
+    let got = 0;
+    for (let k = 0; k < 100; k++) {
+      const ev = reader.next();
+      if (ev.type === 'data') got += ev.data.length;
+      else if (ev.type === 'head') events.push(`head ${ev.head.method} ${ev.head.headers.length} ${ev.head.length}`);
+      else if (ev.type === 'error') events.push(`error ${ev.error.code} ${ev.error.kind}`);
+      else events.push(ev.type);
+      if (ev.type === 'closed' || ev.type === 'error') break;
+    }
+    return { events, got };
+  };
+  for (const strict of [false, true]) {
+    it(`${strict ? 'strict' : 'default'}: a small head, a long head, and a refused one, each with a 100 KB body behind it`, () => {
+      const small = `POST /up HTTP/1.1\r\nHost: a\r\nContent-Length: ${body.length}\r\n\r\n${body}`;
+      expect(read(small, strict)).toEqual({ events: ['head POST 2 100000', 'end', 'closed'], got: body.length });
+      const long = `POST /up HTTP/1.1\r\nHost: a\r\nCookie: ${'c'.repeat(20_000)}\r\nContent-Length: ${body.length}\r\n\r\n${body}`;
+      expect(read(long, strict)).toEqual({ events: ['head POST 3 100000', 'end', 'closed'], got: body.length });
+      const folded = `POST /up HTTP/1.1\r\nHost: a\r\nX: y\r\n z\r\nContent-Length: ${body.length}\r\n\r\n${body}`;
+      expect(read(folded, strict)).toEqual(
+        strict
+          ? { events: [`error ${Code.STRICT_VIOLATION} ${StrictRule.OBS_FOLD}`], got: 0 }
+          : { events: ['head POST 3 100000', 'end', 'closed'], got: body.length },
+      );
     });
   }
 });

@@ -180,20 +180,24 @@ export class RequestHeadParser {
 
   /** The head at the start of `input`, or null when more bytes are needed (`eof`: none will come). */
   execute(input: Uint8Array, eof = false): RequestHead | null {
-    let r: number;
+    let r: number = Code.NEED_MORE;
     let linesChecked = false;
-    if (!this.partial && input.length <= FIRST_WINDOW) {
+    if (!this.partial) {
+      // The usual case, a new head at the front of what was received:
+      // its first window staged in one copy and parsed in one call, in
+      // strict mode with the line rules.
+      r = this.parseFirst(input, eof);
       linesChecked = this.strict;
-      // The usual case, a new head with all of it (or all there is) at
-      // hand: staged whole in one copy and parsed in one call. A head
-      // that turns out incomplete is left to the resumable scan, which
-      // restages it once and then copies only what arrives.
-      r = this.parseWhole(input, eof);
-      if (r === Code.NEED_MORE) {
-        this.partial = true;
+      if (r === Code.NEED_MORE && input.length <= FIRST_WINDOW) {
+        this.partial = true; // all there is: wait for more
         return null;
       }
-    } else {
+    }
+    if (r === Code.NEED_MORE) {
+      // Longer than the first window, or arriving in pieces: the
+      // resumable scan (it restages the head once, then copies only
+      // what is new).
+      linesChecked = false;
       r = this.scan.run(input, eof, 0, true);
       if (r === Code.NEED_MORE) {
         this.partial = true;
@@ -207,21 +211,21 @@ export class RequestHeadParser {
       throw this.error(r, input);
     }
     const head = new RequestHead(this.wasm, r, this.protocol);
-    // parseWhole had WASM check the line rules in its call; the resumable scan did not.
     if (this.strict) checkRequestStrict(this.wasm, head, linesChecked);
     return head;
   }
 
   /**
-   * parseRequestHead over all of `input`, staged as nobody's prefix; in
-   * strict mode with the line rules checked in the same call.
+   * parseRequestHead over the first window of `input` (all of it, up to
+   * FIRST_WINDOW bytes), staged as nobody's prefix; in strict mode with
+   * the line rules checked in the same call.
    */
-  private parseWhole(input: Uint8Array, eof: boolean): number {
+  private parseFirst(input: Uint8Array, eof: boolean): number {
     const wasm = this.wasm;
-    const n = input.length;
+    const n = Math.min(input.length, FIRST_WINDOW);
     if (n > wasm.inputCapacity && !wasm.reserve(n, 0)) throw new ParseError(Code.INPUT_TOO_LARGE, 0);
-    wasm.claimInput().set(input, 0);
-    const flags = (eof ? InFlag.EOF : 0) | (this.strict ? InFlag.STRICT : 0);
+    wasm.claimInput().set(n === input.length ? input : input.subarray(0, n), 0);
+    const flags = (eof && n === input.length ? InFlag.EOF : 0) | (this.strict ? InFlag.STRICT : 0);
     let r = wasm.parseRequestHead(n, 0, 0, flags);
     if (r === Code.NEED_ENTRIES) {
       if (!wasm.reserve(0, wasm.out[Slot.NEEDED_ENTRIES]!)) throw new ParseError(Code.INPUT_TOO_LARGE, 0);
