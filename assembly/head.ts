@@ -432,23 +432,10 @@ export function parseHead(total: i32, scannedBefore: i32, linesBefore: i32, flag
 }
 
 /**
- * Parses one request head from the input region [0, total), as
- * `parseHead` does for a response (same arguments, resume hints, return
- * values and entries), with parse_request's request line: METHOD, TARGET
- * and VERSION spans, WORD_COUNT, VERSION 9/10/11, STATUS 0. Errors: a
- * request line over `Limit.MAX_LINE` is LINE_TOO_LONG with ERROR_KIND
- * `LineKind.REQUEST`; a refused line is BAD_REQUEST_LINE with ERROR_KIND a
- * `RequestLineError`; EOF before any byte is REMOTE_DISCONNECTED (a
- * client that closed between requests). FLAGS: CHUNKED and HAS_LENGTH as
- * for a response; a request with neither has NO_BODY and length 0; never
- * WILL_CLOSE (src/core computes close_connection). `flags`: EOF only.
+ * `parseHead`, or with `InFlag.REQUEST` in `flags` the exact reading
+ * behind `parseRequestHead` (assembly/request.ts).
  */
-export function parseRequestHead(total: i32, scannedBefore: i32, linesBefore: i32, flags: i32): i32 {
-  return parseAnyHead(total, scannedBefore, linesBefore, (flags & InFlag.EOF) | InFlag.REQUEST);
-}
-
-/** Either export; `flags` has `InFlag.REQUEST` for a request head. */
-function parseAnyHead(total: i32, scannedBefore: i32, linesBefore: i32, flags: i32): i32 {
+export function parseAnyHead(total: i32, scannedBefore: i32, linesBefore: i32, flags: i32): i32 {
   if (total < 0 || total > inputCapacity() || scannedBefore < 0 || scannedBefore > total || linesBefore < 0) {
     return fail(Code.INPUT_TOO_LARGE, 0, 0);
   }
@@ -524,7 +511,7 @@ function parseAnyHead(total: i32, scannedBefore: i32, linesBefore: i32, flags: i
 }
 
 /** Header count, entry-table check and framing flags of a parsed head. */
-function finishHead(headEnd: i32, flags: i32): i32 {
+export function finishHead(headEnd: i32, flags: i32): i32 {
   const count = getSlot(Slot.HEADER_COUNT);
   if (count > getSlot(Slot.ENTRY_CAPACITY)) {
     setSlot(Slot.NEEDED_ENTRIES, count);

@@ -5,7 +5,8 @@
 import { CONTEXT, INPUT, inputCapacity, reserveLayout } from "./layout";
 import { hasHighByte } from "./scan";
 
-export { parseHead, parseRequestHead } from "./head";
+export { parseHead } from "./head";
+export { parseRequestHead } from "./request";
 export { decodeChunked } from "./chunked";
 export { checkHeadStrict } from "./strict";
 

@@ -4,6 +4,9 @@
 // side in one process with tinybench.
 //
 //   npm run build && node --expose-gc bench/request-parser.bench.mjs [--rounds 15] [--time 30]
+//     [--alt /tmp/main/dist/core/index.js]   another build of httpwire/core (a
+//     build of main, say) as one more peer, "httpwire alt": an A/B in one run
+//     [--corpora small,realistic] [--workloads a,b]   a subset
 //
 // Each peer keeps one parser per task (a keep-alive connection) and reads a
 // batch of B requests (one socket read each, sized so a batch takes ~1 ms).
@@ -15,6 +18,8 @@
 // per-round ratios. Timing is reported, never asserted.
 import { createRequire } from 'node:module';
 import { cpus } from 'node:os';
+import { resolve } from 'node:path';
+import { pathToFileURL } from 'node:url';
 import { Bench } from 'tinybench';
 import { createWasmParser, RequestReader } from '../dist/core/index.js';
 
@@ -26,8 +31,15 @@ function option(name, fallback) {
   const i = process.argv.indexOf(`--${name}`);
   return i < 0 || i + 1 >= process.argv.length ? fallback : Number(process.argv[i + 1]);
 }
+function textOption(name, fallback) {
+  const i = process.argv.indexOf(`--${name}`);
+  return i < 0 || i + 1 >= process.argv.length ? fallback : process.argv[i + 1];
+}
 const ROUNDS = option('rounds', 15);
 const TASK_MS = option('time', 30);
+const ALT = textOption('alt', '');
+const ONLY_CORPORA = textOption('corpora', 'small,realistic').split(',');
+const WORKLOADS = textOption('workloads', 'a,b').split(',');
 
 const enc = (s) => Buffer.from(s, 'latin1');
 const CORPORA = {
@@ -54,9 +66,9 @@ const CORPORA = {
 
 let sink = 0;
 
-function httpwirePeer(build) {
+function httpwirePeer(build, core = { createWasmParser, RequestReader }) {
   return (input, all) => {
-    const reader = new RequestReader({ wasm: createWasmParser(build), strict: true });
+    const reader = new core.RequestReader({ wasm: core.createWasmParser(build), strict: true });
     return () => {
       reader.feed(input);
       const ev = reader.next();
@@ -118,6 +130,7 @@ const PEERS = [
   [`node ${process.versions.node} llhttp ${process.versions.llhttp} (native)`, nodePeer],
   ['http-parser-js', hpjPeer],
 ];
+if (ALT) PEERS.push([`httpwire simd, alt ${ALT}`, httpwirePeer('simd', await import(pathToFileURL(resolve(ALT)).href))]);
 
 function batchSize(run) {
   let n = 16;
@@ -134,9 +147,11 @@ const median = (xs) => {
   return s[s.length >> 1];
 };
 
-console.log(`# Request parser benchmark\n\nNode ${process.version}, ${cpus()[0]?.model ?? '?'} x${cpus().length}; ${ROUNDS} rounds x ${TASK_MS} ms per peer; strict mode on for httpwire.\n`);
+console.log(`# Request parser benchmark\n\nNode ${process.version}, ${cpus()[0]?.model ?? '?'} x${cpus().length}; ${ROUNDS} rounds x ${TASK_MS} ms per peer; strict mode on for httpwire${ALT ? `; alt = ${ALT}` : ''}.\n`);
 for (const [corpus, input] of Object.entries(CORPORA)) {
+  if (!ONLY_CORPORA.includes(corpus)) continue;
   for (const all of [false, true]) {
+    if (!WORKLOADS.includes(all ? 'b' : 'a')) continue;
     const runs = PEERS.map(([name, make]) => [name, make(input, all)]);
     const perPeer = runs.map(() => []);
     for (let round = 0; round < ROUNDS; round++) {

@@ -94,6 +94,12 @@ export const enum Slot {
   TARGET_END = 35,
   /** Words of the request line (split on whitespace), capped at 4. */
   WORD_COUNT = 36,
+  /**
+   * A clean request head read in one pass: its first Host, Content-Length
+   * and Transfer-Encoding fields and whether each comes twice, packed as
+   * `RequestFields`; -1 when the head was read the exact way.
+   */
+  REQUEST_FIELDS = 37,
 
   // Scratch of a head parse: the value spans of the first header of each
   // name the framing rules read (-1 when absent), and the header whose
@@ -127,6 +133,21 @@ export const enum DecimalFlag {
   NEGATIVE = 1,
   /** The value exceeded 2^53-1 and was clamped there. */
   CLAMPED = 2,
+}
+
+/**
+ * `Slot.REQUEST_FIELDS`: a field's index + 1 (0: none) in 8 bits at
+ * HOST, CONTENT_LENGTH and TRANSFER_ENCODING, and a bit per name that
+ * comes more than once.
+ */
+export const enum RequestFields {
+  HOST = 0,
+  CONTENT_LENGTH = 8,
+  TRANSFER_ENCODING = 16,
+  INDEX_MASK = 0xff,
+  HOST_TWICE = 1 << 24,
+  CONTENT_LENGTH_TWICE = 1 << 25,
+  TRANSFER_ENCODING_TWICE = 1 << 26,
 }
 
 /** Bits of `Slot.FLAGS`. */

@@ -2,11 +2,60 @@
 // with a request line (parse_request's rules, CPython 3.13's http.server),
 // the parsed head with lazily decoded fields, and strict mode's request
 // rules (the forms request smuggling relies on; docs/strict-mode.md).
-import { Code, HeadFlag, InFlag, Limit, RequestLineError, Slot, StrictRule } from '../abi/index.js';
+import { Code, HeadFlag, InFlag, Limit, RequestFields, RequestLineError, Slot, StrictRule } from '../abi/index.js';
 import { ParseError } from './errors.js';
-import { BodyKind, HeadScan, takeHeaderFields, type HeaderFields } from './head.js';
+import { BodyKind, HeadScan, HeaderFields } from './head.js';
 import { hasNativeLatin1, latin1Decode, latin1Encode } from './latin1.js';
 import { getWasmParser, type WasmParser } from './wasm.js';
+
+/** Input staged whole for a new head (HeadScan's first window). */
+const FIRST_WINDOW = 16384;
+
+/** Values per chunk of the span arena: a head keeps its chunk alive, so this bounds what it pins. */
+const ARENA_CHUNK = 2048;
+let arena = new Int32Array(ARENA_CHUNK);
+let arenaUsed = 0;
+
+/**
+ * Views of the first 16, 32, 64 ... values of an entries view (`viewsOf`),
+ * made once: copying from one with `set` is a memmove, where a loop costs
+ * a few ns a value and a new view per head an allocation.
+ */
+let viewsOf: Int32Array | null = null;
+let prefixViews: Int32Array[] = [];
+
+/** A cached view of the first n or more (up to twice n) values of `entries`. */
+function entriesPrefix(entries: Int32Array, n: number): Int32Array {
+  if (viewsOf !== entries) {
+    viewsOf = entries;
+    prefixViews = [];
+  }
+  let i = 0;
+  while (16 << i < n) i++;
+  return (prefixViews[i] ??= entries.subarray(0, Math.min(16 << i, entries.length)));
+}
+
+/**
+ * The header fields the last request-head parse wrote to the entries,
+ * over the head's `text`: their spans copied into a shared Int32Array
+ * arena (a typed array per head would cost an off-heap allocation). A
+ * few fields are copied by hand, more with one `set`.
+ */
+function requestFields(wasm: WasmParser, count: number, text: string): HeaderFields {
+  const n = count * 4;
+  const from = wasm.entries;
+  const block = n <= 8 ? null : entriesPrefix(from, n);
+  const room = block === null ? n : block.length;
+  if (arenaUsed + room > arena.length) {
+    arena = new Int32Array(Math.max(ARENA_CHUNK, room));
+    arenaUsed = 0;
+  }
+  const at = arenaUsed;
+  if (block === null) for (let i = 0; i < n; i++) arena[at + i] = from[i]!;
+  else arena.set(block, at);
+  arenaUsed = at + n;
+  return new HeaderFields(text, arena, at, count);
+}
 
 /** The version a server speaks: decides `closeConnection` as http.server's `protocol_version`. */
 export type ProtocolVersion = 'HTTP/1.0' | 'HTTP/1.1';
@@ -42,18 +91,21 @@ export class RequestHead {
     const o = wasm.out;
     const flags = o[Slot.FLAGS]!;
     this.headLength = headLength;
-    this.text = latin1Decode(wasm.input, 0, headLength, !hasNativeLatin1 && !wasm.hasHighBytes(headLength));
-    this.method = this.text.substring(o[Slot.METHOD_START]!, o[Slot.METHOD_END]!);
-    this.target = this.text.substring(o[Slot.TARGET_START]!, o[Slot.TARGET_END]!);
+    const text = latin1Decode(wasm.input, 0, headLength, !hasNativeLatin1 && !wasm.hasHighBytes(headLength));
+    this.text = text;
+    this.method = text.substring(o[Slot.METHOD_START]!, o[Slot.METHOD_END]!);
+    this.target = text.substring(o[Slot.TARGET_START]!, o[Slot.TARGET_END]!);
     this.version = o[Slot.VERSION]!;
     this.versionStart = o[Slot.VERSION_START]!;
     this.versionEnd = o[Slot.VERSION_END]!;
-    this.headers = takeHeaderFields(wasm, this.text);
-    this.chunked = (flags & HeadFlag.CHUNKED) !== 0;
+    this.headers = requestFields(wasm, o[Slot.HEADER_COUNT]!, text);
+    const chunked = (flags & HeadFlag.CHUNKED) !== 0;
+    this.chunked = chunked;
     // NO_BODY marks a request that nothing frames: no length was sent.
-    this.length = flags & HeadFlag.HAS_LENGTH && !(flags & HeadFlag.NO_BODY) ? wasm.contentLength : null;
+    const length = flags & HeadFlag.HAS_LENGTH && !(flags & HeadFlag.NO_BODY) ? wasm.contentLength : null;
+    this.length = length;
     this.lengthClamped = (flags & HeadFlag.LENGTH_CLAMPED) !== 0;
-    this.bodyKind = this.chunked ? BodyKind.CHUNKED : this.length ? BodyKind.LENGTH : BodyKind.NONE;
+    this.bodyKind = chunked ? BodyKind.CHUNKED : length ? BodyKind.LENGTH : BodyKind.NONE;
 
     this.protocol = protocol;
   }
@@ -116,6 +168,8 @@ export class RequestHeadParser {
   private readonly strict: boolean;
   private readonly protocol: ProtocolVersion;
   private readonly scan: HeadScan;
+  /** A head is partly received: the resumable scan owns it until it completes. */
+  private partial = false;
 
   constructor(options: RequestHeadParserOptions = {}) {
     this.wasm = options.wasm ?? getWasmParser();
@@ -126,18 +180,64 @@ export class RequestHeadParser {
 
   /** The head at the start of `input`, or null when more bytes are needed (`eof`: none will come). */
   execute(input: Uint8Array, eof = false): RequestHead | null {
-    const r = this.scan.run(input, eof, 0, true);
-    if (r === Code.NEED_MORE) return null;
-    this.scan.reset();
-    if (r < 0) throw this.error(r, input);
+    let r: number = Code.NEED_MORE;
+    let linesChecked = false;
+    if (!this.partial) {
+      // The usual case, a new head at the front of what was received:
+      // its first window staged in one copy and parsed in one call, in
+      // strict mode with the line rules.
+      r = this.parseFirst(input, eof);
+      linesChecked = this.strict;
+      if (r === Code.NEED_MORE && input.length <= FIRST_WINDOW) {
+        this.partial = true; // all there is: wait for more
+        return null;
+      }
+    }
+    if (r === Code.NEED_MORE) {
+      // Longer than the first window, or arriving in pieces: the
+      // resumable scan (it restages the head once, then copies only
+      // what is new).
+      linesChecked = false;
+      r = this.scan.run(input, eof, 0, true);
+      if (r === Code.NEED_MORE) {
+        this.partial = true;
+        return null;
+      }
+      this.scan.reset();
+      this.partial = false;
+    }
+    if (r < 0) {
+      if (r === Code.STRICT_VIOLATION) refuse(this.wasm.out[Slot.ERROR_KIND]!, this.wasm.out[Slot.ERROR_OFFSET]!);
+      throw this.error(r, input);
+    }
     const head = new RequestHead(this.wasm, r, this.protocol);
-    if (this.strict) checkRequestStrict(this.wasm, head);
+    if (this.strict) checkRequestStrict(this.wasm, head, linesChecked);
     return head;
+  }
+
+  /**
+   * parseRequestHead over the first window of `input` (all of it, up to
+   * FIRST_WINDOW bytes), staged as nobody's prefix; in strict mode with
+   * the line rules checked in the same call.
+   */
+  private parseFirst(input: Uint8Array, eof: boolean): number {
+    const wasm = this.wasm;
+    const n = Math.min(input.length, FIRST_WINDOW);
+    if (n > wasm.inputCapacity && !wasm.reserve(n, 0)) throw new ParseError(Code.INPUT_TOO_LARGE, 0);
+    wasm.claimInput().set(n === input.length ? input : input.subarray(0, n), 0);
+    const flags = (eof && n === input.length ? InFlag.EOF : 0) | (this.strict ? InFlag.STRICT : 0);
+    let r = wasm.parseRequestHead(n, 0, 0, flags);
+    if (r === Code.NEED_ENTRIES) {
+      if (!wasm.reserve(0, wasm.out[Slot.NEEDED_ENTRIES]!)) throw new ParseError(Code.INPUT_TOO_LARGE, 0);
+      r = wasm.parseRequestHead(n, 0, 0, flags);
+    }
+    return r;
   }
 
   /** Forgets a partly parsed head. */
   reset(): void {
     this.scan.reset();
+    this.partial = false;
   }
 
   private error(code: number, input: Uint8Array): ParseError {
@@ -170,39 +270,81 @@ function refuse(rule: StrictRule, offset = -1): never {
 
 /**
  * Strict mode's checks of a parsed request head (its bytes still staged):
- * the line rules in WASM, then framing, Host and target form over the
- * fields. Every request it accepts is framed the same way by CPython's
- * rules and by RFC 9112's, so no second parser can read a different
- * message boundary. Throws STRICT_VIOLATION.
+ * the line rules in WASM (unless `linesChecked`: the parse call did), then
+ * framing, Host and target form over the fields. Every request it accepts
+ * is framed the same way by CPython's rules and by RFC 9112's, so no
+ * second parser can read a different message boundary. Throws
+ * STRICT_VIOLATION.
  */
-function checkRequestStrict(wasm: WasmParser, head: RequestHead): void {
-  if (wasm.checkHeadStrict(head.headLength, InFlag.REQUEST) < 0) {
+function checkRequestStrict(wasm: WasmParser, head: RequestHead, linesChecked: boolean): void {
+  if (!linesChecked && wasm.checkHeadStrict(head.headLength, InFlag.REQUEST) < 0) {
     refuse(wasm.out[Slot.ERROR_KIND]!, wasm.out[Slot.ERROR_OFFSET]!);
   }
-  // Field lookups compare in place (no lowercased copies): a head with no
-  // framing fields costs a few length checks per field.
+  // The framing fields and Host, and whether each comes twice.
   const h = head.headers;
-  const cl = h.indexOf('content-length');
+  let cl = -1, te = -1, host = -1;
+  let cl2 = false, te2 = false, host2 = false;
+  const packed = wasm.out[Slot.REQUEST_FIELDS]!;
+  if (packed >= 0) {
+    // A clean head: WASM found the fields in its pass.
+    host = ((packed >> RequestFields.HOST) & RequestFields.INDEX_MASK) - 1;
+    cl = ((packed >> RequestFields.CONTENT_LENGTH) & RequestFields.INDEX_MASK) - 1;
+    te = ((packed >> RequestFields.TRANSFER_ENCODING) & RequestFields.INDEX_MASK) - 1;
+    host2 = (packed & RequestFields.HOST_TWICE) !== 0;
+    cl2 = (packed & RequestFields.CONTENT_LENGTH_TWICE) !== 0;
+    te2 = (packed & RequestFields.TRANSFER_ENCODING_TWICE) !== 0;
+  } else {
+    // One pass over the names, in the staged bytes (tokens by now, so
+    // |0x20 folds only letters).
+    const e = wasm.entries;
+    const input = wasm.input;
+    for (let i = 0, at = 0; i < h.length; i++, at += 4) {
+      const s = e[at]!;
+      const n = e[at + 1]! - s;
+      if (n === 4) {
+        if (bytesAre(input, s, 'host')) {
+          if (host < 0) host = i;
+          else host2 = true;
+        }
+      } else if (n === 14) {
+        if (bytesAre(input, s, 'content-length')) {
+          if (cl < 0) cl = i;
+          else cl2 = true;
+        }
+      } else if (n === 17) {
+        if (bytesAre(input, s, 'transfer-encoding')) {
+          if (te < 0) te = i;
+          else te2 = true;
+        }
+      }
+    }
+  }
+  // The rules in a fixed order: which rule a head breaks does not depend
+  // on where its fields are.
   if (cl >= 0) {
     // Plain digits (the parser dropped leading blanks; trailing ones are
     // OWS to RFC 9112 and to int() alike): no sign, `_`, comma list.
     if (!/^[0-9]+[ \t]*$/.test(h.value(cl))) refuse(StrictRule.INVALID_CONTENT_LENGTH);
-    if (h.indexOf('content-length', cl + 1) >= 0) refuse(StrictRule.MULTIPLE_CONTENT_LENGTH);
+    if (cl2) refuse(StrictRule.MULTIPLE_CONTENT_LENGTH);
   }
-  const te = h.indexOf('transfer-encoding');
   if (te >= 0) {
-    if (h.indexOf('transfer-encoding', te + 1) >= 0) refuse(StrictRule.MULTIPLE_TRANSFER_ENCODING);
+    if (te2) refuse(StrictRule.MULTIPLE_TRANSFER_ENCODING);
     // CPython decodes chunks only for a value that is exactly `chunked`
     // (any case); RFC 9112 when the last coding is. Only where both agree
     // is the body framed the same: `chunked` alone, nothing after it.
     if (h.value(te).toLowerCase() !== 'chunked') refuse(StrictRule.TRANSFER_ENCODING_NOT_CHUNKED);
     if (cl >= 0) refuse(StrictRule.CONTENT_LENGTH_WITH_TRANSFER_ENCODING);
   }
-  const host = h.indexOf('host');
-  if (host >= 0 && h.indexOf('host', host + 1) >= 0) refuse(StrictRule.MULTIPLE_HOST);
+  if (host2) refuse(StrictRule.MULTIPLE_HOST);
   if (host < 0 && head.version === 11) refuse(StrictRule.MISSING_HOST);
-  if (NO_BODY_METHODS.has(head.method) && (te >= 0 || (head.length ?? 0) > 0)) refuse(StrictRule.BODY_NOT_ALLOWED);
+  if ((te >= 0 || (head.length ?? 0) > 0) && NO_BODY_METHODS.has(head.method)) refuse(StrictRule.BODY_NOT_ALLOWED);
   if (!targetFits(head.method, head.target)) refuse(StrictRule.INVALID_TARGET);
+}
+
+/** `input[at ..]` spells `lower` (lowercase letters and `-`), any case. */
+function bytesAre(input: Uint8Array, at: number, lower: string): boolean {
+  for (let j = 0; j < lower.length; j++) if ((input[at + j]! | 0x20) !== lower.charCodeAt(j)) return false;
+  return true;
 }
 
 /**
@@ -211,6 +353,8 @@ function checkRequestStrict(wasm: WasmParser, head: RequestHead): void {
  * (`/path`) or absolute-form (`scheme://...`).
  */
 function targetFits(method: string, target: string): boolean {
+  // The usual forms first: origin-form, and a proxy's absolute http(s) URL.
+  if (target.charCodeAt(0) === 0x2f || target.startsWith('http://') || target.startsWith('https://')) return method !== 'CONNECT';
   if (method === 'CONNECT') return /^[^/?#@\s]+:[0-9]+$/.test(target);
   if (target === '*') return method === 'OPTIONS';
   return target.startsWith('/') || /^[A-Za-z][A-Za-z0-9+.-]*:\/\//.test(target);

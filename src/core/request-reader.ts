@@ -50,6 +50,12 @@ export class RequestReader {
   private readonly wasm: WasmParser | undefined;
   private readonly strict: boolean;
   private phase = Phase.HEAD;
+  /**
+   * A chunk fed while nothing was buffered between requests, not yet in
+   * `buf`: the head parser stages it straight from here, so the usual
+   * read (one or more whole requests) costs no view of it.
+   */
+  private pending: Uint8Array | null = null;
   private body: BodyReader | null = null;
   private eof = false;
   private final: RequestEvent | null = null;
@@ -69,7 +75,21 @@ export class RequestReader {
    * than a copy: do not change it afterwards.
    */
   feed(chunk: Uint8Array): void {
-    if (this.phase !== Phase.DONE) this.buf.push(chunk);
+    if (this.phase === Phase.DONE || chunk.length === 0) return;
+    if (this.phase === Phase.HEAD && this.pending === null && this.buf.length === 0) {
+      this.pending = chunk;
+      return;
+    }
+    this.flush();
+    this.buf.push(chunk);
+  }
+
+  /** Moves the pending chunk into `buf` (before anything else reads or appends). */
+  private flush(): void {
+    if (this.pending !== null) {
+      this.buf.push(this.pending);
+      this.pending = null;
+    }
   }
 
   /** The client closed its side: nothing more will be fed. */
@@ -79,7 +99,7 @@ export class RequestReader {
 
   /** Bytes received and not yet read (the start of the next request, or a body not pulled yet). */
   get buffered(): number {
-    return this.buf.length;
+    return this.buf.length + (this.pending?.length ?? 0);
   }
 
   /**
@@ -88,6 +108,7 @@ export class RequestReader {
    * now carries another protocol. Later events are `closed`.
    */
   detach(): Uint8Array {
+    this.flush();
     const rest = this.buf.take(this.buf.length).slice();
     this.stop(CLOSED);
     return rest;
@@ -121,18 +142,33 @@ export class RequestReader {
   }
 
   private readHead(): RequestEvent {
-    if (this.eof && this.buf.length === 0) return this.stop(CLOSED);
+    const pending = this.pending;
+    if (this.eof && this.buf.length === 0 && pending === null) return this.stop(CLOSED);
     let head: RequestHead | null;
     try {
-      head = this.parser.execute(this.buf.view(), this.eof);
+      // A pending chunk is the whole input (it is only kept while `buf` is empty).
+      head = this.parser.execute(pending ?? this.buf.view(), this.eof);
     } catch (e) {
+      this.flush();
       if (e instanceof ParseError && (e.code === Code.REMOTE_DISCONNECTED || (e.code === Code.BAD_REQUEST_LINE && e.kind === RequestLineError.EMPTY))) {
         return this.stop(CLOSED);
       }
       throw e;
     }
-    if (!head) return NEED_MORE;
-    this.buf.consume(head.headLength);
+    if (!head) {
+      this.flush();
+      return NEED_MORE;
+    }
+    if (pending === null) {
+      this.buf.consume(head.headLength);
+    } else {
+      this.pending = null;
+      // Pipelined bytes or a body behind the head: keep them buffered.
+      if (head.headLength < pending.length) {
+        this.buf.push(pending);
+        this.buf.consume(head.headLength);
+      }
+    }
     this.body =
       head.bodyKind === BodyKind.CHUNKED
         ? new ChunkedReader(this.wasm, this.strict)
