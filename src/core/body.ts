@@ -22,6 +22,12 @@ export interface BodyReader {
    * complete throws `ParseError`.
    */
   next(buf: ReceiveBuffer, max: number, eof: boolean): Uint8Array;
+  /**
+   * The body bytes `next` could return now, without consuming them (a view
+   * valid until the buffer changes). Empty when more bytes are needed or the
+   * body is done; never throws.
+   */
+  peek(buf: ReceiveBuffer, eof: boolean): Uint8Array;
 }
 
 /** A body of exactly `length` bytes. */
@@ -46,6 +52,11 @@ export class ContentLengthReader implements BodyReader {
     this.remaining -= n;
     return buf.take(n);
   }
+
+  peek(buf: ReceiveBuffer): Uint8Array {
+    const view = buf.view();
+    return view.length > this.remaining ? view.subarray(0, this.remaining) : view;
+  }
 }
 
 /** A body that ends when the peer closes the connection. */
@@ -58,6 +69,10 @@ export class UntilCloseReader implements BodyReader {
     if (n === 0 && eof) this.done = true;
     return buf.take(n);
   }
+
+  peek(buf: ReceiveBuffer): Uint8Array {
+    return this.done ? EMPTY : buf.view();
+  }
 }
 
 /** No body at all (HEAD, 1xx, 204, 304). */
@@ -65,6 +80,10 @@ export class EmptyReader implements BodyReader {
   readonly done = true;
 
   next(): Uint8Array {
+    return EMPTY;
+  }
+
+  peek(): Uint8Array {
     return EMPTY;
   }
 }

@@ -129,6 +129,30 @@ export class ResponseMachine {
     return this.body instanceof ChunkedReader ? this.body.partialChunkBytes : 0;
   }
 
+  /**
+   * The body bytes the next DATA event could give, not consumed (Python's
+   * `peek`): empty outside the body, when more bytes are needed, or when
+   * the next event is an ERROR. Never throws.
+   */
+  peek(): Uint8Array {
+    return this.phase === ResponsePhase.BODY ? this.body!.peek(this.buffer, this.eof) : EMPTY;
+  }
+
+  /** The body reader has read the whole body (a `peek` may get there before `next` says END). */
+  get bodyDone(): boolean {
+    return this.body !== null && this.body.done;
+  }
+
+  /** A chunked body's framing was refused: the next `next` returns ERROR. */
+  get framingFailed(): boolean {
+    return this.body instanceof ChunkedReader && this.body.failed;
+  }
+
+  /** A chunked body stands at a size line (no chunk open): a cut there is a missing size line. */
+  get atSizeLine(): boolean {
+    return this.body instanceof ChunkedReader && this.body.atSizeLine;
+  }
+
   private readHead(): ResponseEvent {
     const buf = this.buffer;
     const head = this.parser.execute(buf.view(), this.eof, this.headRequest);
