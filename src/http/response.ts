@@ -42,8 +42,6 @@ const ALL = Number.MAX_SAFE_INTEGER;
  * false Content-Length cannot make it allocate the claimed size at once.
  */
 const PREALLOCATE_MAX = 16 * 1024 * 1024;
-/** How far a line search looks ahead in one step (Python's default buffer size). */
-const PEEK_WINDOW = 8192;
 
 /**
  * Transports owned by responses nobody reads or closes: CPython's socket
@@ -433,61 +431,42 @@ export class HTTPResponse implements AsyncIterable<Uint8Array> {
   }
 
   /** Body bytes with at most one transport read (bytes already buffered first). */
-  async read1(n: number | ReadOptions = -1, options?: ReadOptions): Promise<Uint8Array> {
-    if (typeof n === 'object' && n !== null) {
-      options = n;
-      n = -1;
-    }
-    integerArgument(n, INDEX_INT);
-    const size = n;
-    if (options?.signal || this._connection?.signal) return this._guardRead(options?.signal, () => this._read1_impl(size));
-    // The common call inline: returning another async call's promise would cost microtask turns.
-    this._raiseDeferred();
-    try {
-      return await this._read1_impl(size);
-    } catch (e) {
-      throw this.abandon(e);
-    }
+  read1(n: number | ReadOptions = -1, options?: ReadOptions): Promise<Uint8Array> {
+    return this._sized(n, options, INDEX_INT, (size) => this._read1_impl(size));
   }
 
   /** Buffered body bytes, not consumed (one transport read if none are buffered). */
-  async peek(n: number | ReadOptions = -1, options?: ReadOptions): Promise<Uint8Array> {
+  peek(n: number | ReadOptions = -1, options?: ReadOptions): Promise<Uint8Array> {
+    return this._sized(n, options, INDEX_INT, (size) => this._peek_impl(size), true);
+  }
+
+  /** One line of the body (up to and including LF), at most `limit` bytes when limit >= 0. */
+  readline(limit: number | ReadOptions = -1, options?: ReadOptions): Promise<Uint8Array> {
+    return this._sized(limit, options, READ_INT, (size) => this._readline_impl(size));
+  }
+
+  /**
+   * read1, peek and readline: the size (a Python int; -1 when only options
+   * are given), then the read as `read` runs it. Peeking raises nothing: a
+   * deferred failure waits for the next read.
+   */
+  private async _sized(n: number | ReadOptions, options: ReadOptions | undefined, message: string, impl: (size: number) => Promise<Uint8Array>, peeking = false): Promise<Uint8Array> {
     if (typeof n === 'object' && n !== null) {
       options = n;
       n = -1;
     }
-    integerArgument(n, INDEX_INT);
+    integerArgument(n, message);
     const size = n;
-    if (options?.signal || this._connection?.signal) return this._guard(options?.signal, () => this._peek(size));
-    return this._peek(size);
-  }
-
-  private async _peek(n: number): Promise<Uint8Array> {
-    try {
-      // Peeking raises nothing: a deferred failure waits for the next read.
-      if (this._deferred !== null) return EMPTY;
-      return await this._peek_impl(n);
-    } catch (e) {
-      throw this.abandon(e);
-    }
-  }
-
-  /** One line of the body (up to and including LF), at most `limit` bytes when limit >= 0. */
-  async readline(limit: number | ReadOptions = -1, options?: ReadOptions): Promise<Uint8Array> {
-    if (typeof limit === 'object' && limit !== null) {
-      options = limit;
-      limit = -1;
-    }
-    integerArgument(limit, READ_INT);
-    const size = limit;
-    if (options?.signal || this._connection?.signal) return this._guardRead(options?.signal, () => this._readline_impl(size));
-    // The common call inline: returning another async call's promise would cost microtask turns.
-    this._raiseDeferred();
-    try {
-      return await this._readline_impl(size);
-    } catch (e) {
-      throw this.abandon(e);
-    }
+    const run = async (): Promise<Uint8Array> => {
+      if (!peeking) this._raiseDeferred();
+      else if (this._deferred !== null) return EMPTY;
+      try {
+        return await impl(size);
+      } catch (e) {
+        throw this.abandon(e);
+      }
+    };
+    return options?.signal || this._connection?.signal ? this._guard(options?.signal, run) : run();
   }
 
   /** True once the body was read to its end or the response was closed. */
@@ -583,9 +562,9 @@ export class HTTPResponse implements AsyncIterable<Uint8Array> {
   private async _readline_impl(limit = -1): Promise<Uint8Array> {
     const fp = this.fp;
     if (fp === null || this._method === 'HEAD') return EMPTY;
-    if (this.chunked) return this.readlineByPeek(limit);
     const s = await this.bodyLine(fp, limit < 0 ? ALL : limit);
-    this.counted(s.length, limit);
+    if (!this.chunked) this.counted(s.length, limit);
+    else if (s.length !== limit && s[s.length - 1] !== 0x0a) await this.chunkedLineEnd(s.length);
     return s;
   }
 
@@ -672,7 +651,7 @@ export class HTTPResponse implements AsyncIterable<Uint8Array> {
     }
   }
 
-  /** BufferedReader.readline over a body that is not chunked: up to and including LF, at most `max` bytes. */
+  /** BufferedReader.readline over the body: up to and including LF, at most `max` bytes; stops where no more data can come. */
   private async bodyLine(fp: SocketFile, max: number): Promise<Uint8Array> {
     const m = fp.machine;
     const pieces: Uint8Array[] = [];
@@ -680,7 +659,7 @@ export class HTTPResponse implements AsyncIterable<Uint8Array> {
     while (got < max) {
       const view = m.peek();
       if (view.length === 0) {
-        if (m.phase !== ResponsePhase.BODY || m.bodyDone || fp.eof) break;
+        if (m.phase !== ResponsePhase.BODY || m.bodyDone || m.framingFailed || fp.eof) break;
         await fp.fill();
         continue;
       }
@@ -755,46 +734,25 @@ export class HTTPResponse implements AsyncIterable<Uint8Array> {
     return view;
   }
 
-  /** IOBase.readline over peek and read, as CPython uses for chunked bodies. */
-  private async readlineByPeek(limit: number): Promise<Uint8Array> {
-    const pieces: Uint8Array[] = [];
-    let got = 0;
-    while (limit < 0 || got < limit) {
-      let ahead = 1;
-      // A view, at most 8 KiB (BufferedReader's window): copying everything
-      // buffered for each line would make reading lines quadratic.
-      const fp = this.fp;
-      if (fp === null || this._method === 'HEAD') break;
-      const peekedAll = await this.peekChunked(fp);
-      const peeked = peekedAll.subarray(0, PEEK_WINDOW);
-      if (peeked.length > 0) {
-        const window = limit >= 0 ? peeked.subarray(0, limit - got) : peeked;
-        const lf = window.indexOf(0x0a);
-        ahead = lf >= 0 ? lf + 1 : window.length;
-      }
-      let b: Uint8Array;
-      try {
-        b = await this._read_impl(ahead);
-      } catch (e) {
-        // CPython's readline peeks before each read, and its peek swallows
-        // a failure at a chunk-size line (a bad one, or EOF where one
-        // belongs) after closing the file: the line read so far is
-        // returned, and reads then return b''. Here too the line is
-        // returned, but the next read raises the failure: a cut body must
-        // not look like a clean end (docs/differences.md). Any other
-        // failure (data or its CRLF cut short) is raised at once, and the
-        // line goes with it, as in CPython.
-        if (got === 0 || !(e instanceof IncompleteRead) || !this.failedAtSizeLine(e)) throw e;
-        this.abandon(e);
-        this._deferred = e;
-        break;
-      }
-      if (!b.length) break;
-      pieces.push(b);
-      got += b.length;
-      if (b[b.length - 1] === 0x0a) break;
+  /**
+   * A chunked line that stopped where no more data can come: CPython's
+   * readline (IOBase's, over peek and read) reads once more, which closes
+   * the response after the last chunk or raises the failure found.
+   */
+  private async chunkedLineEnd(got: number): Promise<void> {
+    try {
+      await this._read_impl(1);
+    } catch (e) {
+      // CPython's peek swallows a failure at a chunk-size line (a bad one,
+      // or EOF where one belongs) after closing the file: the line read so
+      // far is returned, and reads then return b''. Here too the line is
+      // returned, but the next read raises the failure: a cut body must not
+      // look like a clean end (docs/differences.md). Any other failure (data
+      // or its CRLF cut short) is raised at once, as in CPython.
+      if (got === 0 || !(e instanceof IncompleteRead) || !this.failedAtSizeLine(e)) throw e;
+      this.abandon(e);
+      this._deferred = e;
     }
-    return got === 0 ? EMPTY : concatBytes(pieces, got);
   }
 
   /** `e` (a chunked-body IncompleteRead) was found at a chunk-size line: a bad one, or EOF where one belongs. */
