@@ -483,18 +483,12 @@ export class HTTPResponse implements AsyncIterable<Uint8Array> {
       return EMPTY;
     }
     if (amt !== null && amt !== undefined && amt < 0) amt = null;
-    if (this.chunked) {
-      if (amt === 0 || fp.machine.body === null) return this.toNextChunk(fp);
-      const want = amt ?? ALL;
-      const s = await this.collect(fp, want, false);
-      this.chunkedEnd(fp, s, want);
-      return s;
-    }
-    if (amt !== null && amt !== undefined) {
-      // Clipped to the end of the body: the size of a spanning read's result.
-      const want = this.length !== null && amt > this.length ? this.length : amt;
-      const s = await this.collect(fp, want, want <= PREALLOCATE_MAX);
-      this.counted(s.length, amt);
+    if (this.chunked && (amt === 0 || fp.machine.body === null)) return this.toNextChunk(fp);
+    if (this.chunked || (amt !== null && amt !== undefined)) {
+      // Clipped to the end of a body of known length: the size of a spanning read's result.
+      const want = amt === null || amt === undefined ? ALL : !this.chunked && this.length !== null && amt > this.length ? this.length : amt;
+      const s = await this.collect(fp, want, !this.chunked && want <= PREALLOCATE_MAX);
+      this.settle(fp, s, want);
       return s;
     }
     let s: Uint8Array;
@@ -505,7 +499,7 @@ export class HTTPResponse implements AsyncIterable<Uint8Array> {
       s = await this.collect(fp, this.length, this.length <= PREALLOCATE_MAX);
       if (fp.machine.phase === ResponsePhase.ERROR) {
         this._close_conn();
-        throw fromParseError(fp.machine.error!, { partial: s });
+        throw responseError(fp.machine, fp.machine.error!, s);
       }
       this.length = 0;
     }
@@ -524,8 +518,7 @@ export class HTTPResponse implements AsyncIterable<Uint8Array> {
     const view = writableBytes(b);
     if (this.chunked && (view.length === 0 || fp.machine.body === null)) return (await this.toNextChunk(fp)).length;
     const n = await this.pump(fp, view.length, (piece, _, at) => view.set(piece, at));
-    if (this.chunked) this.chunkedEnd(fp, view.subarray(0, n), view.length);
-    else this.counted(n, view.length);
+    this.settle(fp, view.subarray(0, n), view.length);
     return n;
   }
 
@@ -533,15 +526,11 @@ export class HTTPResponse implements AsyncIterable<Uint8Array> {
   private async _read1_impl(n = -1): Promise<Uint8Array> {
     const fp = this.fp;
     if (fp === null || this._method === 'HEAD') return EMPTY;
-    if (this.chunked) {
-      // CPython's `_read1_chunked`: bytes of the current chunk only.
-      if (n === 0 || fp.machine.body === null) return this.toNextChunk(fp);
-      const s = await this.readSome(fp, n < 0 ? ALL : n);
-      if (s.length === 0) this.chunkedEnd(fp, s, 1);
-      return s;
-    }
+    // CPython's `_read1_chunked`: bytes of the current chunk only.
+    if (this.chunked && (n === 0 || fp.machine.body === null)) return this.toNextChunk(fp);
     const s = n === 0 ? EMPTY : await this.readSome(fp, n < 0 ? ALL : n);
-    this.counted(s.length, n);
+    // A chunked read1 of some bytes is done; of none, it is at the end or failed.
+    if (!this.chunked || s.length === 0) this.settle(fp, s, this.chunked ? 1 : n);
     return s;
   }
 
@@ -563,7 +552,7 @@ export class HTTPResponse implements AsyncIterable<Uint8Array> {
     const fp = this.fp;
     if (fp === null || this._method === 'HEAD') return EMPTY;
     const s = await this.bodyLine(fp, limit < 0 ? ALL : limit);
-    if (!this.chunked) this.counted(s.length, limit);
+    if (!this.chunked) this.settle(fp, s, limit);
     else if (s.length !== limit && s[s.length - 1] !== 0x0a) await this.chunkedLineEnd(s.length);
     return s;
   }
@@ -585,16 +574,26 @@ export class HTTPResponse implements AsyncIterable<Uint8Array> {
   // -- the body, pulled from the machine --------------------------------------
 
   /**
-   * CPython's bookkeeping after a read of up to `asked` bytes of a body
-   * that is not chunked gave `n`: `length` counts down, and the end of the
-   * body (or nothing where bytes were asked for) closes the response.
+   * CPython's bookkeeping after a read of up to `asked` bytes gave `data`.
+   * Not chunked: `length` counts down, and the end of the body (or nothing
+   * where bytes were asked for) closes the response. Chunked: the body
+   * closes only when a read goes past the last data byte (CPython reads the
+   * `0` line lazily); a failure raises, `partial` holding the whole chunks
+   * this read gave.
    */
-  private counted(n: number, asked: number): void {
-    if (n === 0 && asked) this._close_conn();
-    else if (this.length !== null) {
-      this.length -= n;
-      if (!this.length) this._close_conn();
+  private settle(fp: SocketFile, data: Uint8Array, asked: number): void {
+    if (!this.chunked) {
+      if (data.length === 0 && asked) this._close_conn();
+      else if (this.length !== null) {
+        this.length -= data.length;
+        if (!this.length) this._close_conn();
+      }
+      return;
     }
+    const m = fp.machine;
+    if (m.phase === ResponsePhase.DONE) this.chunkDone();
+    else if (m.phase === ResponsePhase.ERROR) throw this.chunkError(m.error!, data);
+    else if (data.length < asked) throw this.chunkError(new ParseError(Code.INCOMPLETE_CHUNK, 0), data);
   }
 
   /**
@@ -675,19 +674,6 @@ export class HTTPResponse implements AsyncIterable<Uint8Array> {
   }
 
   // -- chunked bodies: CPython's _read_chunked family --------------------------
-
-  /**
-   * After a chunked read that gave `data` of the `want` bytes asked for.
-   * The body closes only when a read goes past the last data byte (CPython
-   * reads the `0` line lazily); a failure raises, `partial` holding the
-   * whole chunks this call read.
-   */
-  private chunkedEnd(fp: SocketFile, data: Uint8Array, want: number): void {
-    const m = fp.machine;
-    if (m.phase === ResponsePhase.DONE) this.chunkDone();
-    else if (m.phase === ResponsePhase.ERROR) throw this.chunkError(m.error!, data);
-    else if (data.length < want) throw this.chunkError(new ParseError(Code.INCOMPLETE_CHUNK, 0), data);
-  }
 
   /**
    * A chunked read of zero bytes. CPython still calls `_get_chunk_left`
@@ -776,8 +762,7 @@ export class HTTPResponse implements AsyncIterable<Uint8Array> {
     // CPython's _read_next_chunk_size closes the file on a bad size line.
     // (Any failure also drops the transport: see `abandon`.)
     if (e.code === Code.BAD_CHUNK_SIZE) this._close_conn();
-    const cut = Math.min(read.length, this._file.machine.partialChunkBytes);
-    return fromParseError(e, { partial: read.slice(0, read.length - cut), expected: null });
+    return responseError(this._file.machine, e, read);
   }
 
   // -- headers -----------------------------------------------------------------
@@ -849,6 +834,16 @@ const INDEX_INT = "'float' object cannot be interpreted as an integer";
 /** A size must be an integer, as in Python: `read(2.5)` or `read(NaN)` is a TypeError, not a short read. */
 function integerArgument(n: number, message: string): void {
   if (typeof n !== 'number' || !Number.isInteger(n)) throw new PyTypeError(message);
+}
+
+/**
+ * The Python exception for the machine's failure `e` after body bytes
+ * `read` were given: IncompleteRead(partial, expected) keeps only the
+ * chunks read whole, as CPython's; a head's failure maps as it is.
+ */
+export function responseError(m: ResponseMachine, e: ParseError, read: Uint8Array): BaseException {
+  const cut = Math.min(read.length, m.partialChunkBytes);
+  return fromParseError(e, { partial: read.slice(0, read.length - cut) });
 }
 
 function statusLine(head: ResponseHead): string {
