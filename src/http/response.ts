@@ -10,7 +10,7 @@ import { ReceiveBuffer, bytesView, concatBytes } from '../core/buffer.js';
 import { ParseError } from '../core/errors.js';
 import type { ResponseHead } from '../core/head.js';
 import { latin1Decode } from '../core/latin1.js';
-import { ResponseEvent, ResponseMachine, ResponsePhase, type ResponseMachineOptions } from '../core/response.js';
+import { ResponseEvent, ResponseMachine, ResponsePhase } from '../core/response.js';
 import type { Transport } from '../transport/types.js';
 import {
   fromParseError,
@@ -79,9 +79,9 @@ export class SocketFile {
   /** Bytes received from the transport for this response (0: nothing of it arrived). */
   received = 0;
 
-  constructor(sock: Transport, options: ResponseMachineOptions) {
+  constructor(sock: Transport, strict: boolean, headRequest: boolean) {
     this.sock = sock;
-    this.machine = new ResponseMachine({ ...options, buffer: receiveBufferFor(sock) });
+    this.machine = new ResponseMachine({ buffer: receiveBufferFor(sock), strict, headRequest });
   }
 
   /** The transport reported EOF. */
@@ -207,7 +207,7 @@ export class HTTPResponse implements AsyncIterable<Uint8Array> {
     } else if (typeof debuglevel === 'number') {
       level = debuglevel;
     }
-    this.fp = this._file = new SocketFile(sock, { strict: this.strict, headRequest: method === 'HEAD' });
+    this.fp = this._file = new SocketFile(sock, this.strict, method === 'HEAD');
     this._sock = sock;
     this.debuglevel = level;
     this._method = method;
@@ -487,16 +487,16 @@ export class HTTPResponse implements AsyncIterable<Uint8Array> {
     if (this.chunked || (amt !== null && amt !== undefined)) {
       // Clipped to the end of a body of known length: the size of a spanning read's result.
       const want = amt === null || amt === undefined ? ALL : !this.chunked && this.length !== null && amt > this.length ? this.length : amt;
-      const s = await this.collect(fp, want, !this.chunked && want <= PREALLOCATE_MAX);
+      const s = await this.take(fp, want, null, !this.chunked && want <= PREALLOCATE_MAX);
       this.settle(fp, s, want);
       return s;
     }
     let s: Uint8Array;
     if (this.length === null) {
-      s = await this.collect(fp, ALL, false);
+      s = await this.take(fp, ALL, null, false);
     } else {
       // Python's `_safe_read`: all of it, or IncompleteRead(data, missing).
-      s = await this.collect(fp, this.length, this.length <= PREALLOCATE_MAX);
+      s = await this.take(fp, this.length, null, this.length <= PREALLOCATE_MAX);
       if (fp.machine.phase === ResponsePhase.ERROR) {
         this._close_conn();
         throw responseError(fp.machine, fp.machine.error!, s);
@@ -517,9 +517,9 @@ export class HTTPResponse implements AsyncIterable<Uint8Array> {
     }
     const view = writableBytes(b);
     if (this.chunked && (view.length === 0 || fp.machine.body === null)) return (await this.toNextChunk(fp)).length;
-    const n = await this.pump(fp, view.length, (piece, _, at) => view.set(piece, at));
-    this.settle(fp, view.subarray(0, n), view.length);
-    return n;
+    const got = await this.take(fp, view.length, view, false);
+    this.settle(fp, got, view.length);
+    return got.length;
   }
 
   /** CPython's `HTTPResponse.read1`; errors are handled by `read1` (see `abandon`). */
@@ -597,45 +597,39 @@ export class HTTPResponse implements AsyncIterable<Uint8Array> {
   }
 
   /**
-   * Moves up to `want` body bytes to `sink` (`at`: how many it had before),
-   * reading the transport whenever the machine needs bytes; returns how
-   * many. Stops early at the end of the body, at an ERROR event (the caller
-   * looks at the machine's phase), or at EOF.
+   * Up to `want` body bytes, reading the transport whenever the machine
+   * needs bytes; fewer only at the end of the body, at an ERROR event (the
+   * caller looks at the machine's phase), or at EOF. Into `into` if given
+   * (a view of it is returned); otherwise one piece is returned as it is
+   * (no copy where it can be avoided), and a read spanning pieces fills one
+   * result allocated up front with `allocate` (BufferedReader's way), or
+   * joins the kept pieces.
    */
-  private async pump(fp: SocketFile, want: number, sink: (piece: Uint8Array, adopted: boolean, at: number) => void): Promise<number> {
+  private async take(fp: SocketFile, want: number, into: Uint8Array | null, allocate: boolean): Promise<Uint8Array> {
     const m = fp.machine;
+    let out = into;
+    let pieces: Uint8Array[] | null = null;
     let got = 0;
     while (got < want) {
       const adopted = m.buffer.adopted;
       const event = m.next(want - got);
       if (event === ResponseEvent.DATA) {
-        sink(m.data, adopted, got);
-        got += m.data.length;
+        const piece = m.data;
+        if (out === null) {
+          if (piece.length === want) return fp.keep(adopted, piece);
+          if (allocate) out = new Uint8Array(want);
+        }
+        if (out !== null) out.set(piece, got);
+        else (pieces ??= []).push(fp.keep(adopted, piece));
+        got += piece.length;
       } else if (event !== ResponseEvent.NEED_DATA || fp.eof) {
         break;
       } else {
         await fp.fill();
       }
     }
-    return got;
-  }
-
-  /**
-   * Up to `want` body bytes as `pump` moves them, as bytes the caller may
-   * keep: one piece as it is (no copy where it can be avoided); with
-   * `allocate`, a read spanning pieces fills one result allocated up front
-   * (BufferedReader's way), otherwise the kept pieces are joined.
-   */
-  private async collect(fp: SocketFile, want: number, allocate: boolean): Promise<Uint8Array> {
-    let out = null as Uint8Array | null;
-    const pieces: Uint8Array[] = [];
-    const got = await this.pump(fp, want, (piece, adopted, at) => {
-      if (allocate && (at > 0 || piece.length < want)) (out ??= new Uint8Array(want)).set(piece, at);
-      else pieces.push(fp.keep(adopted, piece));
-    });
-    if (got === 0) return EMPTY;
-    if (out === null) return concatBytes(pieces, got);
-    return got === want ? out : out.slice(0, got);
+    if (out !== null) return got === out.length ? out : into !== null ? out.subarray(0, got) : out.slice(0, got);
+    return pieces === null ? EMPTY : concatBytes(pieces, got);
   }
 
   /** BufferedReader.read1 over the body: bytes already buffered, else from one transport read (more only to finish a chunk's framing). */
