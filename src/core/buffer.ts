@@ -148,6 +148,18 @@ export class ReceiveBuffer {
 }
 
 /**
+ * `view` (taken from a ReceiveBuffer whose front was `adopted` before the
+ * take) as bytes that stay valid. An adopted chunk is never written again;
+ * owned space is reused, so its views are copied. A small piece of a large
+ * chunk is copied all the same, so that keeping it does not keep the whole
+ * chunk alive (the copy a Python caller would get anyway).
+ */
+export function keepBytes(view: Uint8Array, adopted: boolean): Uint8Array {
+  if (adopted && (view.length >= 4096 || view.length * 8 >= view.buffer.byteLength)) return view;
+  return view.slice();
+}
+
+/**
  * A Uint8Array over the bytes of `v` (an ArrayBuffer or any view: no
  * copy), or null when `v` is not bytes.
  */

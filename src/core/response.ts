@@ -12,7 +12,7 @@
 // `error`, and stays there. The machine never reads a transport and never
 // makes a string it is not asked for.
 import { bodyReaderFor, ChunkedReader, type BodyReader } from './body.js';
-import { ReceiveBuffer } from './buffer.js';
+import { keepBytes, ReceiveBuffer } from './buffer.js';
 import { ParseError } from './errors.js';
 import { HeadParser, type ResponseHead } from './head.js';
 import type { WasmParser } from './wasm.js';
@@ -68,8 +68,10 @@ export class ResponseMachine {
   informational: ResponseHead | null = null;
   /** The body reader the head chose, once read. */
   body: BodyReader | null = null;
-  /** The body bytes of the last DATA event. */
+  /** The body bytes of the last DATA event (a view into the buffer; see `keptData`). */
   data: Uint8Array = EMPTY;
+  /** `data` lies in a chunk the buffer adopted (see `keepBytes`). */
+  private dataAdopted = false;
   /** Why the input was refused, in phase ERROR. */
   error: ParseError | null = null;
   /** No more bytes will come. */
@@ -129,6 +131,11 @@ export class ResponseMachine {
     return this.body instanceof ChunkedReader ? this.body.partialChunkBytes : 0;
   }
 
+  /** The last DATA event's bytes as bytes that stay valid after the buffer changes (copied only where needed). */
+  keptData(): Uint8Array {
+    return keepBytes(this.data, this.dataAdopted);
+  }
+
   /**
    * The body bytes the next DATA event could give, not consumed (Python's
    * `peek`): empty outside the body, when more bytes are needed, or when
@@ -171,9 +178,11 @@ export class ResponseMachine {
 
   private readBody(max: number): ResponseEvent {
     const body = this.body!;
+    const adopted = this.buffer.adopted;
     const piece = body.next(this.buffer, max, this.eof);
     if (piece.length > 0) {
       this.data = piece;
+      this.dataAdopted = adopted;
       return ResponseEvent.DATA;
     }
     if (body.done) {

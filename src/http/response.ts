@@ -59,14 +59,6 @@ export function debugPrint(...parts: string[]): void {
   console.log(parts.join(' '));
 }
 
-
-/** A writable byte view over any ArrayBufferView or ArrayBuffer (readinto's target). */
-function writableBytes(b: ArrayBufferView | ArrayBuffer): Uint8Array {
-  const view = bytesView(b);
-  if (view === null) throw new ValueError('readinto() argument must be a writable bytes-like object');
-  return view;
-}
-
 /**
  * The reading side of a socket (Python's `sock.makefile('rb')`): the
  * transport, and the machine its bytes are pushed into. The machine's
@@ -107,15 +99,6 @@ export class SocketFile {
     // A transport that reuses its read memory: the bytes are copied in.
     m.receive(chunk, this.sock.reusesChunks !== true);
     return true;
-  }
-
-  /** `view` (taken from the buffer, `adopted` read before taking) as bytes that stay valid. */
-  keep(adopted: boolean, view: Uint8Array): Uint8Array {
-    // An adopted chunk is never written again; owned space is reused. A
-    // small piece of a large chunk is copied all the same, so that keeping
-    // it does not keep the whole chunk alive (Python's bytes are copies).
-    if (adopted && (view.length >= 4096 || view.length * 8 >= view.buffer.byteLength)) return view;
-    return view.slice();
   }
 
   /** The transport's file descriptor (-1 where there is none). */
@@ -308,16 +291,22 @@ export class HTTPResponse implements AsyncIterable<Uint8Array> {
     return abortable(this._connection?.signal, signal, () => this._abort(), work);
   }
 
-  /** A read method's slow path (`_guard`): a deferred failure is raised first, and a failure abandons the response, as on the inline path. */
-  private _guardRead<T>(signal: SignalOption, impl: () => Promise<T>): Promise<T> {
-    return this._guard(signal, async () => {
-      this._raiseDeferred();
+  /**
+   * Runs a read (`read` inlines it): a deferred failure is raised first
+   * (`peeking`: returns empty instead), and a failure abandons the response;
+   * under `_guard` when a signal applies.
+   */
+  private _run<T>(signal: SignalOption, impl: () => Promise<T>, peeking = false): Promise<T> {
+    const run = async (): Promise<T> => {
+      if (!peeking) this._raiseDeferred();
+      else if (this._deferred !== null) return EMPTY as T;
       try {
         return await impl();
       } catch (e) {
         throw this.abandon(e);
       }
-    });
+    };
+    return signal || this._connection?.signal ? this._guard(signal, run) : run();
   }
 
   /** The cancelled response and its transport are closed, and the connection with them if it still holds it. */
@@ -404,7 +393,7 @@ export class HTTPResponse implements AsyncIterable<Uint8Array> {
       amt = null;
     }
     if (amt !== null && amt !== undefined) integerArgument(amt, READ_INT);
-    if (options?.signal || this._connection?.signal) return this._guardRead(options?.signal, () => this._read_impl(amt as number | null));
+    if (options?.signal || this._connection?.signal) return this._run(options?.signal, () => this._read_impl(amt as number | null));
     // The common call inline: returning another async call's promise would cost microtask turns.
     this._raiseDeferred();
     try {
@@ -420,7 +409,7 @@ export class HTTPResponse implements AsyncIterable<Uint8Array> {
    * a Content-Length or until-close body.
    */
   async readinto(b: ArrayBufferView | ArrayBuffer, options?: ReadOptions): Promise<number> {
-    if (options?.signal || this._connection?.signal) return this._guardRead(options?.signal, () => this._readinto_impl(b));
+    if (options?.signal || this._connection?.signal) return this._run(options?.signal, () => this._readinto_impl(b));
     // The common call inline: returning another async call's promise would cost microtask turns.
     this._raiseDeferred();
     try {
@@ -445,11 +434,7 @@ export class HTTPResponse implements AsyncIterable<Uint8Array> {
     return this._sized(limit, options, READ_INT, (size) => this._readline_impl(size));
   }
 
-  /**
-   * read1, peek and readline: the size (a Python int; -1 when only options
-   * are given), then the read as `read` runs it. Peeking raises nothing: a
-   * deferred failure waits for the next read.
-   */
+  /** read1, peek and readline: the size (a Python int; -1 when only options are given), then the read (`_run`). */
   private async _sized(n: number | ReadOptions, options: ReadOptions | undefined, message: string, impl: (size: number) => Promise<Uint8Array>, peeking = false): Promise<Uint8Array> {
     if (typeof n === 'object' && n !== null) {
       options = n;
@@ -457,16 +442,7 @@ export class HTTPResponse implements AsyncIterable<Uint8Array> {
     }
     integerArgument(n, message);
     const size = n;
-    const run = async (): Promise<Uint8Array> => {
-      if (!peeking) this._raiseDeferred();
-      else if (this._deferred !== null) return EMPTY;
-      try {
-        return await impl(size);
-      } catch (e) {
-        throw this.abandon(e);
-      }
-    };
-    return options?.signal || this._connection?.signal ? this._guard(options?.signal, run) : run();
+    return this._run(options?.signal, () => impl(size), peeking);
   }
 
   /** True once the body was read to its end or the response was closed. */
@@ -515,7 +491,8 @@ export class HTTPResponse implements AsyncIterable<Uint8Array> {
       this._close_conn();
       return 0;
     }
-    const view = writableBytes(b);
+    const view = bytesView(b);
+    if (view === null) throw new ValueError('readinto() argument must be a writable bytes-like object');
     if (this.chunked && (view.length === 0 || fp.machine.body === null)) return (await this.toNextChunk(fp)).length;
     const got = await this.take(fp, view.length, view, false);
     this.settle(fp, got, view.length);
@@ -611,16 +588,15 @@ export class HTTPResponse implements AsyncIterable<Uint8Array> {
     let pieces: Uint8Array[] | null = null;
     let got = 0;
     while (got < want) {
-      const adopted = m.buffer.adopted;
       const event = m.next(want - got);
       if (event === ResponseEvent.DATA) {
         const piece = m.data;
         if (out === null) {
-          if (piece.length === want) return fp.keep(adopted, piece);
+          if (piece.length === want) return m.keptData();
           if (allocate) out = new Uint8Array(want);
         }
         if (out !== null) out.set(piece, got);
-        else (pieces ??= []).push(fp.keep(adopted, piece));
+        else (pieces ??= []).push(m.keptData());
         got += piece.length;
       } else if (event !== ResponseEvent.NEED_DATA || fp.eof) {
         break;
@@ -636,9 +612,8 @@ export class HTTPResponse implements AsyncIterable<Uint8Array> {
   private async readSome(fp: SocketFile, max: number): Promise<Uint8Array> {
     const m = fp.machine;
     for (let fills = 0; ; fills++) {
-      const adopted = m.buffer.adopted;
       const event = m.next(max);
-      if (event === ResponseEvent.DATA) return fp.keep(adopted, m.data);
+      if (event === ResponseEvent.DATA) return m.keptData();
       if (event !== ResponseEvent.NEED_DATA || fp.eof || (fills > 0 && m.partialChunkBytes > 0)) return EMPTY;
       await fp.fill();
     }
@@ -658,9 +633,8 @@ export class HTTPResponse implements AsyncIterable<Uint8Array> {
       }
       const lf = view.indexOf(0x0a);
       const n = Math.min(lf < 0 ? view.length : lf + 1, max - got);
-      const adopted = m.buffer.adopted;
       m.next(n);
-      pieces.push(fp.keep(adopted, m.data));
+      pieces.push(m.keptData());
       got += n;
       if (lf >= 0 && n === lf + 1) break;
     }
