@@ -190,4 +190,59 @@ describe('ResponseMachine', () => {
     expect(second.next()).toBe(ResponseEvent.END);
     expect(buffer.length).toBe(0);
   });
+
+  describe('peek: the body bytes the next DATA event could give, not consumed', () => {
+    const cases: [string, string, string, string][] = [
+      // framing, response, what peek shows once the head is read, what the body is
+      ['Content-Length (stops at the body end)', 'HTTP/1.1 200 OK\r\nContent-Length: 3\r\n\r\nabcHTTP/1.1', 'abc', 'abc'],
+      ['chunked (the current chunk only)', 'HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n2\r\nab\r\n1\r\nc\r\n0\r\n\r\n', 'ab', 'abc'],
+      ['until close (everything buffered)', 'HTTP/1.0 200 OK\r\n\r\nabc', 'abc', 'abc'],
+      ['no body (204)', 'HTTP/1.1 204 No Content\r\nContent-Length: 0\r\n\r\n', '', ''],
+    ];
+    for (const [name, input, peeked, body] of cases) {
+      it(name, () => {
+        const m = new ResponseMachine({ wasm });
+        expect(text(m.peek())).toBe(''); // nothing before the head
+        m.receive(bytes(input));
+        expect(m.next()).toBe(ResponseEvent.HEAD);
+        expect(text(m.peek())).toBe(peeked);
+        expect(text(m.peek())).toBe(peeked); // peeking twice consumes nothing
+        m.receiveEof();
+        let read = '';
+        for (let e = m.next(); e === ResponseEvent.DATA; e = m.next()) read += text(m.keptData());
+        expect(read).toBe(body);
+        expect(m.bodyDone).toBe(true);
+        expect(text(m.peek())).toBe('');
+      });
+    }
+
+    it('a refused chunk size: peek shows nothing and does not throw; framingFailed says the next event is the error', () => {
+      const m = new ResponseMachine({ wasm });
+      m.receive(bytes('HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\nzz\r\n'));
+      expect(m.next()).toBe(ResponseEvent.HEAD);
+      expect(m.atSizeLine).toBe(true);
+      expect(m.peek().length).toBe(0);
+      expect(m.framingFailed).toBe(true);
+      expect(m.next()).toBe(ResponseEvent.ERROR);
+      expect(m.error!.code).toBe(Code.BAD_CHUNK_SIZE);
+    });
+  });
+
+  it('keptData: a view of an adopted chunk is kept as it is; bytes in reused space are copied', () => {
+    const m = new ResponseMachine({ wasm });
+    const input = bytes('HTTP/1.1 200 OK\r\nContent-Length: 5000\r\n\r\nabc' + 'x'.repeat(4997));
+    m.receive(input);
+    expect(m.next()).toBe(ResponseEvent.HEAD);
+    expect(m.next(4096)).toBe(ResponseEvent.DATA);
+    expect(m.keptData().buffer).toBe(input.buffer); // adopted and large: no copy
+    expect(m.next(3)).toBe(ResponseEvent.DATA);
+    expect(m.keptData().buffer).not.toBe(input.buffer); // a small piece of a large chunk: copied, not pinning it
+    const reused = new ResponseMachine({ wasm });
+    reused.receive(input, false); // memory the transport reuses: copied in, then copied out
+    reused.next();
+    expect(reused.next(3)).toBe(ResponseEvent.DATA);
+    const kept = reused.keptData();
+    expect(kept.buffer).not.toBe(reused.data.buffer);
+    expect(text(kept)).toBe('abc');
+  });
 });
