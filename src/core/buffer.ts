@@ -152,7 +152,7 @@ export class ReceiveBuffer {
  * take) as bytes that stay valid. An adopted chunk is never written again;
  * owned space is reused, so its views are copied. A small piece of a large
  * chunk is copied all the same, so that keeping it does not keep the whole
- * chunk alive (the copy a Python caller would get anyway).
+ * chunk alive.
  */
 export function keepBytes(view: Uint8Array, adopted: boolean): Uint8Array {
   if (adopted && (view.length >= 4096 || view.length * 8 >= view.buffer.byteLength)) return view;

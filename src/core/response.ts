@@ -137,9 +137,9 @@ export class ResponseMachine {
   }
 
   /**
-   * The body bytes the next DATA event could give, not consumed (Python's
-   * `peek`): empty outside the body, when more bytes are needed, or when
-   * the next event is an ERROR. Never throws.
+   * The body bytes the next DATA event could give, not consumed (what a
+   * line search looks at): empty outside the body, when more bytes are
+   * needed, or when the next event is an ERROR. Never throws.
    */
   peek(): Uint8Array {
     return this.phase === ResponsePhase.BODY ? this.body!.peek(this.buffer, this.eof) : EMPTY;
