@@ -245,4 +245,52 @@ describe('ResponseMachine', () => {
     expect(kept.buffer).not.toBe(reused.data.buffer);
     expect(text(kept)).toBe('abc');
   });
+
+  describe('nextInto: DATA events copied into the caller\'s memory, the same bytes as next gives', () => {
+    const inputs: [string, string][] = [
+      ['Content-Length', 'HTTP/1.1 200 OK\r\nContent-Length: 11\r\n\r\nhello worldHTTP/1.1'],
+      ['chunked', 'HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n5\r\nhello\r\n6\r\n world\r\n0\r\n\r\n'],
+      ['until close', 'HTTP/1.0 200 OK\r\n\r\nhello world'],
+    ];
+    for (const [name, input] of inputs) {
+      it(name, () => {
+        const all = bytes(input);
+        // Byte by byte, into a 4-byte target: never more than the room left, never past the body.
+        const m = new ResponseMachine({ wasm });
+        const target = new Uint8Array(4);
+        let body = '';
+        let at = 0;
+        for (let i = 0; i <= all.length; i++) {
+          if (i < all.length) m.receive(all.subarray(i, i + 1));
+          else m.receiveEof();
+          for (;;) {
+            const e = m.phase === ResponsePhase.HEAD ? m.next() : m.nextInto(target, at);
+            if (e === ResponseEvent.DATA) {
+              at += m.dataLength;
+              if (at === target.length) {
+                body += text(target);
+                at = 0;
+              }
+            } else if (e !== ResponseEvent.HEAD) break;
+          }
+        }
+        body += text(target.subarray(0, at));
+        expect(body).toBe('hello world');
+        expect(m.phase).toBe(ResponsePhase.DONE);
+      });
+    }
+
+    it('a Content-Length body cut short: ERROR with what it still expected, as next', () => {
+      const m = new ResponseMachine({ wasm });
+      m.receive(bytes('HTTP/1.1 200 OK\r\nContent-Length: 5\r\n\r\nab'));
+      m.receiveEof();
+      expect(m.next()).toBe(ResponseEvent.HEAD);
+      const target = new Uint8Array(8);
+      expect(m.nextInto(target, 0)).toBe(ResponseEvent.DATA);
+      expect(m.dataLength).toBe(2);
+      expect(m.nextInto(target, 2)).toBe(ResponseEvent.ERROR);
+      expect(m.error!.code).toBe(Code.INCOMPLETE_BODY);
+      expect(m.error!.expected).toBe(3);
+    });
+  });
 });

@@ -129,12 +129,13 @@ export class ReceiveBuffer {
   }
 
   /**
-   * Copies up to `target.length - at` bytes from the front into `target`
-   * at `at`, consumes them, and returns how many (no view is made when the
-   * whole buffer fits).
+   * Copies up to `target.length - at` bytes (and at most `max`) from the
+   * front into `target` at `at`, consumes them, and returns how many (no
+   * view is made when the whole buffer fits).
    */
-  copyInto(target: Uint8Array, at: number): number {
-    const k = Math.min(target.length - at, this.end - this.start);
+  copyInto(target: Uint8Array, at: number, max = Number.MAX_SAFE_INTEGER): number {
+    const k = Math.min(target.length - at, this.end - this.start, max);
+    if (k === 0) return 0;
     if (this.start === 0 && k === this.buf.length) target.set(this.buf, at);
     else target.set(this.buf.subarray(this.start, this.start + k), at);
     this.consume(k);

@@ -70,6 +70,8 @@ export class ResponseMachine {
   body: BodyReader | null = null;
   /** The body bytes of the last DATA event (a view into the buffer; see `keptData`). */
   data: Uint8Array = EMPTY;
+  /** How many body bytes the last DATA event gave (`data.length`, or the bytes `nextInto` copied). */
+  dataLength = 0;
   /** `data` lies in a chunk the buffer adopted (see `keepBytes`). */
   private dataAdopted = false;
   /** Why the input was refused, in phase ERROR. */
@@ -104,12 +106,25 @@ export class ResponseMachine {
    * throws for bad input (an ERROR event); END and ERROR repeat once reached.
    */
   next(max = Number.MAX_SAFE_INTEGER): ResponseEvent {
+    return this.step(max, null, 0);
+  }
+
+  /**
+   * `next(target.length - at)`, but a DATA event copies its bytes into
+   * `target` at `at` (how many: `dataLength`) instead of handing out a view
+   * in `data`: a read into the caller's memory makes no view per piece.
+   */
+  nextInto(target: Uint8Array, at: number): ResponseEvent {
+    return this.step(target.length - at, target, at);
+  }
+
+  private step(max: number, target: Uint8Array | null, at: number): ResponseEvent {
     try {
       switch (this.phase) {
         case ResponsePhase.HEAD:
           return this.readHead();
         case ResponsePhase.BODY:
-          return this.readBody(max);
+          return this.readBody(max, target, at);
         case ResponsePhase.DONE:
           return ResponseEvent.END;
         default:
@@ -176,14 +191,19 @@ export class ResponseMachine {
     return ResponseEvent.HEAD;
   }
 
-  private readBody(max: number): ResponseEvent {
+  private readBody(max: number, target: Uint8Array | null, at: number): ResponseEvent {
     const body = this.body!;
-    const adopted = this.buffer.adopted;
-    const piece = body.next(this.buffer, max, this.eof);
-    if (piece.length > 0) {
-      this.data = piece;
-      this.dataAdopted = adopted;
-      return ResponseEvent.DATA;
+    if (target !== null) {
+      if ((this.dataLength = body.nextInto(this.buffer, target, at, this.eof)) > 0) return ResponseEvent.DATA;
+    } else {
+      const adopted = this.buffer.adopted;
+      const piece = body.next(this.buffer, max, this.eof);
+      if (piece.length > 0) {
+        this.data = piece;
+        this.dataLength = piece.length;
+        this.dataAdopted = adopted;
+        return ResponseEvent.DATA;
+      }
     }
     if (body.done) {
       this.phase = ResponsePhase.DONE;

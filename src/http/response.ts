@@ -463,16 +463,16 @@ export class HTTPResponse implements AsyncIterable<Uint8Array> {
     if (this.chunked || (amt !== null && amt !== undefined)) {
       // Clipped to the end of a body of known length: the size of a spanning read's result.
       const want = amt === null || amt === undefined ? ALL : !this.chunked && this.length !== null && amt > this.length ? this.length : amt;
-      const s = await this.take(fp, want, null, !this.chunked && want <= PREALLOCATE_MAX);
-      this.settle(fp, s, want);
+      const s = await this.take(fp, want, !this.chunked && want <= PREALLOCATE_MAX);
+      this.settle(fp, s.length, want, s);
       return s;
     }
     let s: Uint8Array;
     if (this.length === null) {
-      s = await this.take(fp, ALL, null, false);
+      s = await this.take(fp, ALL, false);
     } else {
       // Python's `_safe_read`: all of it, or IncompleteRead(data, missing).
-      s = await this.take(fp, this.length, null, this.length <= PREALLOCATE_MAX);
+      s = await this.take(fp, this.length, this.length <= PREALLOCATE_MAX);
       if (fp.machine.phase === ResponsePhase.ERROR) {
         this._close_conn();
         throw responseError(fp.machine, fp.machine.error!, s);
@@ -494,9 +494,9 @@ export class HTTPResponse implements AsyncIterable<Uint8Array> {
     const view = bytesView(b);
     if (view === null) throw new ValueError('readinto() argument must be a writable bytes-like object');
     if (this.chunked && (view.length === 0 || fp.machine.body === null)) return (await this.toNextChunk(fp)).length;
-    const got = await this.take(fp, view.length, view, false);
-    this.settle(fp, got, view.length);
-    return got.length;
+    const n = await this.takeInto(fp, view, 0);
+    this.settle(fp, n, view.length, view);
+    return n;
   }
 
   /** CPython's `HTTPResponse.read1`; errors are handled by `read1` (see `abandon`). */
@@ -507,7 +507,7 @@ export class HTTPResponse implements AsyncIterable<Uint8Array> {
     if (this.chunked && (n === 0 || fp.machine.body === null)) return this.toNextChunk(fp);
     const s = n === 0 ? EMPTY : await this.readSome(fp, n < 0 ? ALL : n);
     // A chunked read1 of some bytes is done; of none, it is at the end or failed.
-    if (!this.chunked || s.length === 0) this.settle(fp, s, this.chunked ? 1 : n);
+    if (!this.chunked || s.length === 0) this.settle(fp, s.length, this.chunked ? 1 : n, s);
     return s;
   }
 
@@ -529,7 +529,7 @@ export class HTTPResponse implements AsyncIterable<Uint8Array> {
     const fp = this.fp;
     if (fp === null || this._method === 'HEAD') return EMPTY;
     const s = await this.bodyLine(fp, limit < 0 ? ALL : limit);
-    if (!this.chunked) this.settle(fp, s, limit);
+    if (!this.chunked) this.settle(fp, s.length, limit, s);
     else if (s.length !== limit && s[s.length - 1] !== 0x0a) await this.chunkedLineEnd(s.length);
     return s;
   }
@@ -551,61 +551,72 @@ export class HTTPResponse implements AsyncIterable<Uint8Array> {
   // -- the body, pulled from the machine --------------------------------------
 
   /**
-   * CPython's bookkeeping after a read of up to `asked` bytes gave `data`.
+   * CPython's bookkeeping after a read of up to `asked` bytes gave `n`, the
+   * first `n` of `data`.
    * Not chunked: `length` counts down, and the end of the body (or nothing
    * where bytes were asked for) closes the response. Chunked: the body
    * closes only when a read goes past the last data byte (CPython reads the
    * `0` line lazily); a failure raises, `partial` holding the whole chunks
    * this read gave.
    */
-  private settle(fp: SocketFile, data: Uint8Array, asked: number): void {
+  private settle(fp: SocketFile, n: number, asked: number, data: Uint8Array): void {
     if (!this.chunked) {
-      if (data.length === 0 && asked) this._close_conn();
+      if (n === 0 && asked) this._close_conn();
       else if (this.length !== null) {
-        this.length -= data.length;
+        this.length -= n;
         if (!this.length) this._close_conn();
       }
       return;
     }
     const m = fp.machine;
     if (m.phase === ResponsePhase.DONE) this.chunkDone();
-    else if (m.phase === ResponsePhase.ERROR) throw this.chunkError(m.error!, data);
-    else if (data.length < asked) throw this.chunkError(new ParseError(Code.INCOMPLETE_CHUNK, 0), data);
+    else if (m.phase === ResponsePhase.ERROR) throw this.chunkError(m.error!, data.subarray(0, n));
+    else if (n < asked) throw this.chunkError(new ParseError(Code.INCOMPLETE_CHUNK, 0), data.subarray(0, n));
   }
 
   /**
    * Up to `want` body bytes, reading the transport whenever the machine
    * needs bytes; fewer only at the end of the body, at an ERROR event (the
-   * caller looks at the machine's phase), or at EOF. Into `into` if given
-   * (a view of it is returned); otherwise one piece is returned as it is
-   * (no copy where it can be avoided), and a read spanning pieces fills one
-   * result allocated up front with `allocate` (BufferedReader's way), or
-   * joins the kept pieces.
+   * caller looks at the machine's phase), or at EOF. One piece is returned
+   * as it is (no copy where it can be avoided); a read spanning pieces
+   * fills one result allocated up front with `allocate` (BufferedReader's
+   * way), or joins the kept pieces.
    */
-  private async take(fp: SocketFile, want: number, into: Uint8Array | null, allocate: boolean): Promise<Uint8Array> {
+  private async take(fp: SocketFile, want: number, allocate: boolean): Promise<Uint8Array> {
     const m = fp.machine;
-    let out = into;
     let pieces: Uint8Array[] | null = null;
     let got = 0;
     while (got < want) {
       const event = m.next(want - got);
       if (event === ResponseEvent.DATA) {
-        const piece = m.data;
-        if (out === null) {
-          if (piece.length === want) return m.keptData();
-          if (allocate) out = new Uint8Array(want);
+        if (got === 0 && m.data.length === want) return m.keptData();
+        if (got === 0 && allocate) {
+          const out = new Uint8Array(want);
+          out.set(m.data);
+          const n = await this.takeInto(fp, out, m.data.length);
+          return n === want ? out : out.slice(0, n);
         }
-        if (out !== null) out.set(piece, got);
-        else (pieces ??= []).push(m.keptData());
-        got += piece.length;
+        (pieces ??= []).push(m.keptData());
+        got += m.data.length;
       } else if (event !== ResponseEvent.NEED_DATA || fp.eof) {
         break;
       } else {
         await fp.fill();
       }
     }
-    if (out !== null) return got === out.length ? out : into !== null ? out.subarray(0, got) : out.slice(0, got);
     return pieces === null ? EMPTY : concatBytes(pieces, got);
+  }
+
+  /** `view` filled from `got` on as `take` reads (the machine copies, no view per piece); returns how much of it is filled. */
+  private async takeInto(fp: SocketFile, view: Uint8Array, got: number): Promise<number> {
+    const m = fp.machine;
+    while (got < view.length) {
+      const event = m.nextInto(view, got);
+      if (event === ResponseEvent.DATA) got += m.dataLength;
+      else if (event !== ResponseEvent.NEED_DATA || fp.eof) break;
+      else await fp.fill();
+    }
+    return got;
   }
 
   /** BufferedReader.read1 over the body: bytes already buffered, else from one transport read (more only to finish a chunk's framing). */
