@@ -190,4 +190,107 @@ describe('ResponseMachine', () => {
     expect(second.next()).toBe(ResponseEvent.END);
     expect(buffer.length).toBe(0);
   });
+
+  describe('peek: the body bytes the next DATA event could give, not consumed', () => {
+    const cases: [string, string, string, string][] = [
+      // framing, response, what peek shows once the head is read, what the body is
+      ['Content-Length (stops at the body end)', 'HTTP/1.1 200 OK\r\nContent-Length: 3\r\n\r\nabcHTTP/1.1', 'abc', 'abc'],
+      ['chunked (the current chunk only)', 'HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n2\r\nab\r\n1\r\nc\r\n0\r\n\r\n', 'ab', 'abc'],
+      ['until close (everything buffered)', 'HTTP/1.0 200 OK\r\n\r\nabc', 'abc', 'abc'],
+      ['no body (204)', 'HTTP/1.1 204 No Content\r\nContent-Length: 0\r\n\r\n', '', ''],
+    ];
+    for (const [name, input, peeked, body] of cases) {
+      it(name, () => {
+        const m = new ResponseMachine({ wasm });
+        expect(text(m.peek())).toBe(''); // nothing before the head
+        m.receive(bytes(input));
+        expect(m.next()).toBe(ResponseEvent.HEAD);
+        expect(text(m.peek())).toBe(peeked);
+        expect(text(m.peek())).toBe(peeked); // peeking twice consumes nothing
+        m.receiveEof();
+        let read = '';
+        for (let e = m.next(); e === ResponseEvent.DATA; e = m.next()) read += text(m.keptData());
+        expect(read).toBe(body);
+        expect(m.bodyDone).toBe(true);
+        expect(text(m.peek())).toBe('');
+      });
+    }
+
+    it('a refused chunk size: peek shows nothing and does not throw; framingFailed says the next event is the error', () => {
+      const m = new ResponseMachine({ wasm });
+      m.receive(bytes('HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\nzz\r\n'));
+      expect(m.next()).toBe(ResponseEvent.HEAD);
+      expect(m.atSizeLine).toBe(true);
+      expect(m.peek().length).toBe(0);
+      expect(m.framingFailed).toBe(true);
+      expect(m.next()).toBe(ResponseEvent.ERROR);
+      expect(m.error!.code).toBe(Code.BAD_CHUNK_SIZE);
+    });
+  });
+
+  it('keptData: a view of an adopted chunk is kept as it is; bytes in reused space are copied', () => {
+    const m = new ResponseMachine({ wasm });
+    const input = bytes('HTTP/1.1 200 OK\r\nContent-Length: 5000\r\n\r\nabc' + 'x'.repeat(4997));
+    m.receive(input);
+    expect(m.next()).toBe(ResponseEvent.HEAD);
+    expect(m.next(4096)).toBe(ResponseEvent.DATA);
+    expect(m.keptData().buffer).toBe(input.buffer); // adopted and large: no copy
+    expect(m.next(3)).toBe(ResponseEvent.DATA);
+    expect(m.keptData().buffer).not.toBe(input.buffer); // a small piece of a large chunk: copied, not pinning it
+    const reused = new ResponseMachine({ wasm });
+    reused.receive(input, false); // memory the transport reuses: copied in, then copied out
+    reused.next();
+    expect(reused.next(3)).toBe(ResponseEvent.DATA);
+    const kept = reused.keptData();
+    expect(kept.buffer).not.toBe(reused.data.buffer);
+    expect(text(kept)).toBe('abc');
+  });
+
+  describe('nextInto: DATA events copied into the caller\'s memory, the same bytes as next gives', () => {
+    const inputs: [string, string][] = [
+      ['Content-Length', 'HTTP/1.1 200 OK\r\nContent-Length: 11\r\n\r\nhello worldHTTP/1.1'],
+      ['chunked', 'HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n5\r\nhello\r\n6\r\n world\r\n0\r\n\r\n'],
+      ['until close', 'HTTP/1.0 200 OK\r\n\r\nhello world'],
+    ];
+    for (const [name, input] of inputs) {
+      it(name, () => {
+        const all = bytes(input);
+        // Byte by byte, into a 4-byte target: never more than the room left, never past the body.
+        const m = new ResponseMachine({ wasm });
+        const target = new Uint8Array(4);
+        let body = '';
+        let at = 0;
+        for (let i = 0; i <= all.length; i++) {
+          if (i < all.length) m.receive(all.subarray(i, i + 1));
+          else m.receiveEof();
+          for (;;) {
+            const e = m.phase === ResponsePhase.HEAD ? m.next() : m.nextInto(target, at);
+            if (e === ResponseEvent.DATA) {
+              at += m.dataLength;
+              if (at === target.length) {
+                body += text(target);
+                at = 0;
+              }
+            } else if (e !== ResponseEvent.HEAD) break;
+          }
+        }
+        body += text(target.subarray(0, at));
+        expect(body).toBe('hello world');
+        expect(m.phase).toBe(ResponsePhase.DONE);
+      });
+    }
+
+    it('a Content-Length body cut short: ERROR with what it still expected, as next', () => {
+      const m = new ResponseMachine({ wasm });
+      m.receive(bytes('HTTP/1.1 200 OK\r\nContent-Length: 5\r\n\r\nab'));
+      m.receiveEof();
+      expect(m.next()).toBe(ResponseEvent.HEAD);
+      const target = new Uint8Array(8);
+      expect(m.nextInto(target, 0)).toBe(ResponseEvent.DATA);
+      expect(m.dataLength).toBe(2);
+      expect(m.nextInto(target, 2)).toBe(ResponseEvent.ERROR);
+      expect(m.error!.code).toBe(Code.INCOMPLETE_BODY);
+      expect(m.error!.expected).toBe(3);
+    });
+  });
 });

@@ -22,12 +22,24 @@ export interface BodyReader {
    * complete throws `ParseError`.
    */
   next(buf: ReceiveBuffer, max: number, eof: boolean): Uint8Array;
+  /**
+   * `next` with at most `target.length - at` bytes, copied into `target`
+   * at `at` instead of handed out as a view; returns how many (a read into
+   * the caller's memory then makes no view per piece).
+   */
+  nextInto(buf: ReceiveBuffer, target: Uint8Array, at: number, eof: boolean): number;
+  /**
+   * The body bytes `next` could return now, without consuming them (a view
+   * valid until the buffer changes). Empty when more bytes are needed or the
+   * body is done; never throws.
+   */
+  peek(buf: ReceiveBuffer, eof: boolean): Uint8Array;
 }
 
 /** A body of exactly `length` bytes. */
 export class ContentLengthReader implements BodyReader {
-  /** Bytes still to come. */
-  remaining: number;
+  /** Bytes still to come (a number field from the start, so that a length past the small integers is updated in place). */
+  remaining = 0;
 
   constructor(length: number) {
     this.remaining = length;
@@ -38,13 +50,28 @@ export class ContentLengthReader implements BodyReader {
   }
 
   next(buf: ReceiveBuffer, max: number, eof: boolean): Uint8Array {
-    if (this.remaining === 0) return EMPTY;
+    const n = this.claim(buf, max, eof);
+    return n === 0 ? EMPTY : buf.take(n);
+  }
+
+  nextInto(buf: ReceiveBuffer, target: Uint8Array, at: number, eof: boolean): number {
+    return buf.copyInto(target, at, this.claim(buf, target.length - at, eof));
+  }
+
+  /** How many of the buffered bytes (at most `max`) the next piece takes, counted off `remaining`. */
+  private claim(buf: ReceiveBuffer, max: number, eof: boolean): number {
+    if (this.remaining === 0) return 0;
     const n = Math.min(this.remaining, buf.length, max);
     if (n === 0 && eof && max > 0) {
       throw new ParseError(Code.INCOMPLETE_BODY, 0, 0, '', this.remaining);
     }
     this.remaining -= n;
-    return buf.take(n);
+    return n;
+  }
+
+  peek(buf: ReceiveBuffer): Uint8Array {
+    const view = buf.view();
+    return view.length > this.remaining ? view.subarray(0, this.remaining) : view;
   }
 }
 
@@ -53,10 +80,24 @@ export class UntilCloseReader implements BodyReader {
   done = false;
 
   next(buf: ReceiveBuffer, max: number, eof: boolean): Uint8Array {
-    if (this.done) return EMPTY;
+    const n = this.claim(buf, max, eof);
+    return n === 0 ? EMPTY : buf.take(n);
+  }
+
+  nextInto(buf: ReceiveBuffer, target: Uint8Array, at: number, eof: boolean): number {
+    return buf.copyInto(target, at, this.claim(buf, target.length - at, eof));
+  }
+
+  /** How many of the buffered bytes (at most `max`) the next piece takes; the end is EOF with nothing buffered. */
+  private claim(buf: ReceiveBuffer, max: number, eof: boolean): number {
+    if (this.done) return 0;
     const n = Math.min(buf.length, max);
     if (n === 0 && eof) this.done = true;
-    return buf.take(n);
+    return n;
+  }
+
+  peek(buf: ReceiveBuffer): Uint8Array {
+    return this.done ? EMPTY : buf.view();
   }
 }
 
@@ -65,6 +106,14 @@ export class EmptyReader implements BodyReader {
   readonly done = true;
 
   next(): Uint8Array {
+    return EMPTY;
+  }
+
+  nextInto(): number {
+    return 0;
+  }
+
+  peek(): Uint8Array {
     return EMPTY;
   }
 }
@@ -152,6 +201,12 @@ export class ChunkedReader implements BodyReader {
       }
       if (!this.decode(buf, eof)) return EMPTY;
     }
+  }
+
+  nextInto(buf: ReceiveBuffer, target: Uint8Array, at: number, eof: boolean): number {
+    const piece = this.next(buf, target.length - at, eof);
+    target.set(piece, at);
+    return piece.length;
   }
 
   /**

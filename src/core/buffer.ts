@@ -129,12 +129,13 @@ export class ReceiveBuffer {
   }
 
   /**
-   * Copies up to `target.length - at` bytes from the front into `target`
-   * at `at`, consumes them, and returns how many (no view is made when the
-   * whole buffer fits).
+   * Copies up to `target.length - at` bytes (and at most `max`) from the
+   * front into `target` at `at`, consumes them, and returns how many (no
+   * view is made when the whole buffer fits).
    */
-  copyInto(target: Uint8Array, at: number): number {
-    const k = Math.min(target.length - at, this.end - this.start);
+  copyInto(target: Uint8Array, at: number, max = Number.MAX_SAFE_INTEGER): number {
+    const k = Math.min(target.length - at, this.end - this.start, max);
+    if (k === 0) return 0;
     if (this.start === 0 && k === this.buf.length) target.set(this.buf, at);
     else target.set(this.buf.subarray(this.start, this.start + k), at);
     this.consume(k);
@@ -145,6 +146,18 @@ export class ReceiveBuffer {
   clear(): void {
     this.start = this.end = 0;
   }
+}
+
+/**
+ * `view` (taken from a ReceiveBuffer whose front was `adopted` before the
+ * take) as bytes that stay valid. An adopted chunk is never written again;
+ * owned space is reused, so its views are copied. A small piece of a large
+ * chunk is copied all the same, so that keeping it does not keep the whole
+ * chunk alive.
+ */
+export function keepBytes(view: Uint8Array, adopted: boolean): Uint8Array {
+  if (adopted && (view.length >= 4096 || view.length * 8 >= view.buffer.byteLength)) return view;
+  return view.slice();
 }
 
 /**

@@ -12,7 +12,7 @@
 // `error`, and stays there. The machine never reads a transport and never
 // makes a string it is not asked for.
 import { bodyReaderFor, ChunkedReader, type BodyReader } from './body.js';
-import { ReceiveBuffer } from './buffer.js';
+import { keepBytes, ReceiveBuffer } from './buffer.js';
 import { ParseError } from './errors.js';
 import { HeadParser, type ResponseHead } from './head.js';
 import type { WasmParser } from './wasm.js';
@@ -68,8 +68,12 @@ export class ResponseMachine {
   informational: ResponseHead | null = null;
   /** The body reader the head chose, once read. */
   body: BodyReader | null = null;
-  /** The body bytes of the last DATA event. */
+  /** The body bytes of the last DATA event (a view into the buffer; see `keptData`). */
   data: Uint8Array = EMPTY;
+  /** How many body bytes the last DATA event gave (`data.length`, or the bytes `nextInto` copied). */
+  dataLength = 0;
+  /** `data` lies in a chunk the buffer adopted (see `keepBytes`). */
+  private dataAdopted = false;
   /** Why the input was refused, in phase ERROR. */
   error: ParseError | null = null;
   /** No more bytes will come. */
@@ -102,12 +106,25 @@ export class ResponseMachine {
    * throws for bad input (an ERROR event); END and ERROR repeat once reached.
    */
   next(max = Number.MAX_SAFE_INTEGER): ResponseEvent {
+    return this.step(max, null, 0);
+  }
+
+  /**
+   * `next(target.length - at)`, but a DATA event copies its bytes into
+   * `target` at `at` (how many: `dataLength`) instead of handing out a view
+   * in `data`: a read into the caller's memory makes no view per piece.
+   */
+  nextInto(target: Uint8Array, at: number): ResponseEvent {
+    return this.step(target.length - at, target, at);
+  }
+
+  private step(max: number, target: Uint8Array | null, at: number): ResponseEvent {
     try {
       switch (this.phase) {
         case ResponsePhase.HEAD:
           return this.readHead();
         case ResponsePhase.BODY:
-          return this.readBody(max);
+          return this.readBody(max, target, at);
         case ResponsePhase.DONE:
           return ResponseEvent.END;
         default:
@@ -129,6 +146,35 @@ export class ResponseMachine {
     return this.body instanceof ChunkedReader ? this.body.partialChunkBytes : 0;
   }
 
+  /** The last DATA event's bytes as bytes that stay valid after the buffer changes (copied only where needed). */
+  keptData(): Uint8Array {
+    return keepBytes(this.data, this.dataAdopted);
+  }
+
+  /**
+   * The body bytes the next DATA event could give, not consumed (what a
+   * line search looks at): empty outside the body, when more bytes are
+   * needed, or when the next event is an ERROR. Never throws.
+   */
+  peek(): Uint8Array {
+    return this.phase === ResponsePhase.BODY ? this.body!.peek(this.buffer, this.eof) : EMPTY;
+  }
+
+  /** The body reader has read the whole body (a `peek` may get there before `next` says END). */
+  get bodyDone(): boolean {
+    return this.body !== null && this.body.done;
+  }
+
+  /** A chunked body's framing was refused: the next `next` returns ERROR. */
+  get framingFailed(): boolean {
+    return this.body instanceof ChunkedReader && this.body.failed;
+  }
+
+  /** A chunked body stands at a size line (no chunk open): a cut there is a missing size line. */
+  get atSizeLine(): boolean {
+    return this.body instanceof ChunkedReader && this.body.atSizeLine;
+  }
+
   private readHead(): ResponseEvent {
     const buf = this.buffer;
     const head = this.parser.execute(buf.view(), this.eof, this.headRequest);
@@ -145,12 +191,19 @@ export class ResponseMachine {
     return ResponseEvent.HEAD;
   }
 
-  private readBody(max: number): ResponseEvent {
+  private readBody(max: number, target: Uint8Array | null, at: number): ResponseEvent {
     const body = this.body!;
-    const piece = body.next(this.buffer, max, this.eof);
-    if (piece.length > 0) {
-      this.data = piece;
-      return ResponseEvent.DATA;
+    if (target !== null) {
+      if ((this.dataLength = body.nextInto(this.buffer, target, at, this.eof)) > 0) return ResponseEvent.DATA;
+    } else {
+      const adopted = this.buffer.adopted;
+      const piece = body.next(this.buffer, max, this.eof);
+      if (piece.length > 0) {
+        this.data = piece;
+        this.dataLength = piece.length;
+        this.dataAdopted = adopted;
+        return ResponseEvent.DATA;
+      }
     }
     if (body.done) {
       this.phase = ResponsePhase.DONE;

@@ -2,7 +2,8 @@
 // result shape of docs/parser-semantics.md (CPython's attribute names, the
 // Python exception's name and arguments). The fixtures, the differential
 // tests and the demo read responses through this; it drives the core's
-// ResponseMachine, as HTTPResponse does, and adds only the Python naming.
+// ResponseMachine, as HTTPResponse does, and takes the Python error's
+// arguments from the function HTTPResponse raises with.
 import { Code, Limit } from '../abi/index.js';
 import { concatBytes } from '../core/buffer.js';
 import { LINE_KIND_TEXT, type ParseError, STRICT_RULES } from '../core/errors.js';
@@ -10,7 +11,8 @@ import type { ResponseHead } from '../core/head.js';
 import { latin1Decode } from '../core/latin1.js';
 import { ResponseEvent, ResponseMachine, ResponsePhase } from '../core/response.js';
 import type { WasmParser } from '../core/wasm.js';
-import { pythonExceptionName } from './exceptions.js';
+import { type IncompleteRead, pythonExceptionName } from './exceptions.js';
+import { responseError } from './response.js';
 
 /** The result shape of docs/parser-semantics.md (what CPython reports). */
 export interface ResponseResult {
@@ -132,16 +134,12 @@ export class ResponseReader {
         out.rule = STRICT_RULES[e.kind]?.[0] ?? String(e.kind);
         break;
       case Code.INCOMPLETE_BODY:
-        out.partial = latin1Decode(concatBytes(this.pieces, this.bodyBytes));
-        out.expected = e.expected;
-        break;
       case Code.BAD_CHUNK_SIZE:
       case Code.INCOMPLETE_CHUNK: {
-        // _read_chunked re-raises with only the chunks read whole.
-        const cut = this.machine.partialChunkBytes;
-        const all = concatBytes(this.pieces, this.bodyBytes);
-        out.partial = latin1Decode(all, 0, all.length - cut);
-        out.expected = null;
+        // HTTPResponse's IncompleteRead, made by the same function.
+        const py = responseError(this.machine, e, concatBytes(this.pieces, this.bodyBytes)) as IncompleteRead;
+        out.partial = latin1Decode(py.partial);
+        out.expected = py.expected;
         break;
       }
     }

@@ -1,14 +1,16 @@
 // HTTPResponse: CPython's http.client.HTTPResponse over a Transport. The
-// head is parsed by the WASM core; the body is read with CPython's rules
-// (its length bookkeeping, when the response closes, what IncompleteRead
-// carries), which this file follows method by method. CPython reads
-// through `sock.makefile('rb')`, a buffered file; `SocketFile` is that file.
+// core's ResponseMachine reads the response (the head, then the body reader
+// its framing chose); this file reads the transport when the machine needs
+// bytes and keeps CPython's side: its attributes and their bookkeeping
+// (`length` counting down, when the response closes), the Python errors
+// (what IncompleteRead carries) and the file-like methods, method by method.
+// CPython reads through `sock.makefile('rb')`; `SocketFile` is that file.
 import { Code, LineKind } from '../abi/index.js';
-import { ChunkedReader } from '../core/body.js';
-import { bytesView, concatBytes, ReceiveBuffer } from '../core/buffer.js';
+import { ReceiveBuffer, bytesView, concatBytes } from '../core/buffer.js';
 import { ParseError } from '../core/errors.js';
-import { BodyKind, HeadParser, type ResponseHead } from '../core/head.js';
+import type { ResponseHead } from '../core/head.js';
 import { latin1Decode } from '../core/latin1.js';
+import { ResponseEvent, ResponseMachine, ResponsePhase } from '../core/response.js';
 import type { Transport } from '../transport/types.js';
 import {
   fromParseError,
@@ -40,8 +42,6 @@ const ALL = Number.MAX_SAFE_INTEGER;
  * false Content-Length cannot make it allocate the claimed size at once.
  */
 const PREALLOCATE_MAX = 16 * 1024 * 1024;
-/** How far a line search looks ahead in one step (Python's default buffer size). */
-const PEEK_WINDOW = 8192;
 
 /**
  * Transports owned by responses nobody reads or closes: CPython's socket
@@ -59,36 +59,32 @@ export function debugPrint(...parts: string[]): void {
   console.log(parts.join(' '));
 }
 
-
-/** A writable byte view over any ArrayBufferView or ArrayBuffer (readinto's target). */
-function writableBytes(b: ArrayBufferView | ArrayBuffer): Uint8Array {
-  const view = bytesView(b);
-  if (view === null) throw new ValueError('readinto() argument must be a writable bytes-like object');
-  return view;
-}
-
 /**
- * The buffered reading side of a socket (Python's `sock.makefile('rb')`, a
- * BufferedReader): bytes read from the transport and not yet consumed, and
- * BufferedReader's read/read1/readinto/readline/peek over them.
+ * The reading side of a socket (Python's `sock.makefile('rb')`): the
+ * transport, and the machine its bytes are pushed into. The machine's
+ * receive buffer holds what was read and not yet consumed.
  */
 export class SocketFile {
   readonly sock: Transport;
-  readonly buf: ReceiveBuffer;
-  /** The transport reported EOF. */
-  eof = false;
+  readonly machine: ResponseMachine;
   closed = false;
   /** Bytes received from the transport for this response (0: nothing of it arrived). */
   received = 0;
 
-  constructor(sock: Transport) {
+  constructor(sock: Transport, strict: boolean, headRequest: boolean) {
     this.sock = sock;
-    this.buf = receiveBufferFor(sock);
+    this.machine = new ResponseMachine({ buffer: receiveBufferFor(sock), strict, headRequest });
   }
 
-  /** One read from the transport into the buffer; false at EOF. Transport errors become Python's. */
+  /** The transport reported EOF. */
+  get eof(): boolean {
+    return this.machine.eof;
+  }
+
+  /** One read from the transport into the machine; false at EOF. Transport errors become Python's. */
   async fill(): Promise<boolean> {
-    if (this.eof) return false;
+    const m = this.machine;
+    if (m.eof) return false;
     let chunk: Uint8Array | null;
     try {
       chunk = await this.sock.read();
@@ -96,94 +92,13 @@ export class SocketFile {
       throw pythonError(e);
     }
     if (chunk === null) {
-      this.eof = true;
+      m.receiveEof();
       return false;
     }
     this.received += chunk.length;
     // A transport that reuses its read memory: the bytes are copied in.
-    this.buf.push(chunk, this.sock.reusesChunks !== true);
+    m.receive(chunk, this.sock.reusesChunks !== true);
     return true;
-  }
-
-  /** Removes `n` buffered bytes and returns them as bytes the caller may keep. */
-  take(n: number): Uint8Array {
-    return this.keep(this.buf.adopted, this.buf.take(n));
-  }
-
-  /** `view` (taken from the buffer, `adopted` read before taking) as bytes that stay valid. */
-  keep(adopted: boolean, view: Uint8Array): Uint8Array {
-    // An adopted chunk is never written again; owned space is reused. A
-    // small piece of a large chunk is copied all the same, so that keeping
-    // it does not keep the whole chunk alive (Python's bytes are copies).
-    if (adopted && (view.length >= 4096 || view.length * 8 >= view.buffer.byteLength)) return view;
-    return view.slice();
-  }
-
-  /** BufferedReader.read(n): n bytes, fewer only at EOF; n < 0 reads to EOF. */
-  async read(n: number): Promise<Uint8Array> {
-    if (n >= 0 && n <= PREALLOCATE_MAX) {
-      // Already buffered: one piece, no copy where it can be avoided.
-      if (this.buf.length >= n) return this.take(n);
-      // Spanning reads: the result allocated once, each piece copied once
-      // (not kept piece by piece and then joined).
-      const out = new Uint8Array(n);
-      let at = 0;
-      while (at < n) {
-        if (this.buf.length === 0 && !(await this.fill())) break;
-        at += this.buf.copyInto(out, at);
-      }
-      return at === n ? out : out.slice(0, at);
-    }
-    const want = n < 0 ? ALL : n;
-    const pieces: Uint8Array[] = [];
-    let got = 0;
-    while (got < want) {
-      if (this.buf.length === 0 && !(await this.fill())) break;
-      const piece = this.take(want - got);
-      pieces.push(piece);
-      got += piece.length;
-    }
-    return got === 0 ? EMPTY : concatBytes(pieces, got);
-  }
-
-  /** BufferedReader.read1(n): buffered bytes if any, else at most one transport read. */
-  async read1(n: number): Promise<Uint8Array> {
-    if (n === 0) return EMPTY;
-    if (this.buf.length === 0 && !(await this.fill())) return EMPTY;
-    return this.take(n < 0 ? ALL : n);
-  }
-
-  /** BufferedReader.readinto(b): fills `b`, less only at EOF. */
-  async readinto(b: Uint8Array): Promise<number> {
-    let got = 0;
-    while (got < b.length) {
-      if (this.buf.length === 0 && !(await this.fill())) break;
-      got += this.buf.copyInto(b, got);
-    }
-    return got;
-  }
-
-  /** BufferedReader.readline(limit): up to and including LF, at most `limit` bytes (< 0: no limit). */
-  async readline(limit: number): Promise<Uint8Array> {
-    const max = limit < 0 ? ALL : limit;
-    const pieces: Uint8Array[] = [];
-    let got = 0;
-    while (got < max) {
-      if (this.buf.length === 0 && !(await this.fill())) break;
-      const view = this.buf.view();
-      const lf = view.indexOf(0x0a);
-      const n = Math.min(lf < 0 ? view.length : lf + 1, max - got);
-      pieces.push(this.take(n));
-      got += n;
-      if (lf >= 0 && n === lf + 1) break;
-    }
-    return got === 0 ? EMPTY : concatBytes(pieces, got);
-  }
-
-  /** BufferedReader.peek(): the buffered bytes (one transport read if none), not consumed. */
-  async peek(): Promise<Uint8Array> {
-    if (this.buf.length === 0) await this.fill();
-    return this.buf.view().slice();
   }
 
   /** The transport's file descriptor (-1 where there is none). */
@@ -194,7 +109,7 @@ export class SocketFile {
 
   close(): void {
     this.closed = true;
-    this.buf.clear();
+    this.machine.buffer.clear();
   }
 }
 
@@ -255,7 +170,6 @@ export class HTTPResponse implements AsyncIterable<Uint8Array> {
   _ownsSock = false;
   /** Strict mode (see HTTPResponseOptions). */
   readonly strict: boolean = false;
-  private body: ChunkedReader | null = null;
   private _closed = false;
   /** The transport read from (the file keeps it too, until closed). */
   private readonly _sock: Transport;
@@ -276,7 +190,7 @@ export class HTTPResponse implements AsyncIterable<Uint8Array> {
     } else if (typeof debuglevel === 'number') {
       level = debuglevel;
     }
-    this.fp = this._file = new SocketFile(sock);
+    this.fp = this._file = new SocketFile(sock, this.strict, method === 'HEAD');
     this._sock = sock;
     this.debuglevel = level;
     this._method = method;
@@ -297,14 +211,7 @@ export class HTTPResponse implements AsyncIterable<Uint8Array> {
    */
   async begin(): Promise<void> {
     if (this.headers !== null) return;
-    const parser = new HeadParser({ strict: this.strict });
-    let head: ResponseHead;
-    for (;;) {
-      head = await this.readHead(parser);
-      if (this.debuglevel > 0) debugPrint('reply:', pyRepr(statusLine(head)));
-      if (head.status !== 100) break;
-      if (this.debuglevel > 0) debugPrint('headers:', pyRepr(headerLines(head)));
-    }
+    const head = await this.readHead(false);
     this.code = this.status = head.status;
     this.reason = head.reason;
     this.version = head.version;
@@ -317,9 +224,6 @@ export class HTTPResponse implements AsyncIterable<Uint8Array> {
     this.chunk_left = head.chunked ? null : (_UNKNOWN as unknown as number);
     this.will_close = head.willClose;
     this.length = head.length;
-    // A chunked 1xx/204/304 (or HEAD) response has no body: no reader, and
-    // reads return empty at once (docs/differences.md).
-    if (head.bodyKind === BodyKind.CHUNKED) this.body = new ChunkedReader(undefined, this.strict);
   }
 
   /**
@@ -327,38 +231,38 @@ export class HTTPResponse implements AsyncIterable<Uint8Array> {
    * with `_read_status` and `_read_headers`): no 100 Continue skipping.
    */
   async _read_tunnel_head(): Promise<{ status: number; reason: string; lines: Uint8Array[]; message: HTTPMessage }> {
-    const head = await this.readHead(new HeadParser({ strict: this.strict }));
-    if (this.debuglevel > 0) debugPrint('reply:', pyRepr(statusLine(head)));
+    const head = await this.readHead(true);
     return { status: head.status, reason: head.reason, lines: headerLines(head), message: HTTPMessage.fromHead(head) };
   }
 
-  private async readHead(parser: HeadParser): Promise<ResponseHead> {
+  /** Pulls the machine to the final head (`first`: or to a 100 Continue head), reading the transport as needed. */
+  private async readHead(first: boolean): Promise<ResponseHead> {
     const fp = this.fp;
     if (fp === null) throw new ValueError('I/O operation on closed file');
-    const headRequest = this._method === 'HEAD';
+    const m = fp.machine;
     for (;;) {
-      let head: ResponseHead | null;
-      try {
-        head = parser.execute(fp.buf.view(), fp.eof, headRequest);
-      } catch (e) {
-        if (!(e instanceof ParseError)) throw e;
+      const event = m.next();
+      if (event === ResponseEvent.HEAD || event === ResponseEvent.INFORMATIONAL) {
+        const head = event === ResponseEvent.HEAD ? m.head! : m.informational!;
+        if (this.debuglevel > 0) debugPrint('reply:', pyRepr(statusLine(head)));
+        if (event === ResponseEvent.HEAD || first) return head;
+        if (this.debuglevel > 0) debugPrint('headers:', pyRepr(headerLines(head)));
+      } else if (event === ResponseEvent.ERROR) {
+        const e = m.error!;
         // CPython prints the status line as soon as it has read it, before
         // checking it or the headers: every failure but a too-long status
         // line shows it ('' when the server sent nothing).
         if (this.debuglevel > 0 && !(e.code === Code.LINE_TOO_LONG && e.kind === LineKind.STATUS)) {
-          debugPrint('reply:', pyRepr(firstLine(fp.buf.view())));
+          debugPrint('reply:', pyRepr(firstLine(m.buffer.view())));
         }
         // CPython's _read_status closes the file on a bad status line only.
         if (e.code === Code.BAD_STATUS_LINE) this._close_conn();
         throw fromParseError(e);
+      } else {
+        // The core decides every head at EOF; waiting there would loop forever.
+        if (fp.eof) throw new HTTPException('incomplete response head at end of stream');
+        await fp.fill();
       }
-      if (head !== null) {
-        fp.buf.consume(head.headLength);
-        return head;
-      }
-      // The core decides every head at EOF; a null there would loop forever.
-      if (fp.eof) throw new HTTPException('incomplete response head at end of stream');
-      await fp.fill();
     }
   }
 
@@ -387,16 +291,22 @@ export class HTTPResponse implements AsyncIterable<Uint8Array> {
     return abortable(this._connection?.signal, signal, () => this._abort(), work);
   }
 
-  /** A read method's slow path (`_guard`): a deferred failure is raised first, and a failure abandons the response, as on the inline path. */
-  private _guardRead<T>(signal: SignalOption, impl: () => Promise<T>): Promise<T> {
-    return this._guard(signal, async () => {
-      this._raiseDeferred();
+  /**
+   * Runs a read (`read` inlines it): a deferred failure is raised first
+   * (`peeking`: returns empty instead), and a failure abandons the response;
+   * under `_guard` when a signal applies.
+   */
+  private _run<T>(signal: SignalOption, impl: () => Promise<T>, peeking = false): Promise<T> {
+    const run = async (): Promise<T> => {
+      if (!peeking) this._raiseDeferred();
+      else if (this._deferred !== null) return EMPTY as T;
       try {
         return await impl();
       } catch (e) {
         throw this.abandon(e);
       }
-    });
+    };
+    return signal || this._connection?.signal ? this._guard(signal, run) : run();
   }
 
   /** The cancelled response and its transport are closed, and the connection with them if it still holds it. */
@@ -483,7 +393,7 @@ export class HTTPResponse implements AsyncIterable<Uint8Array> {
       amt = null;
     }
     if (amt !== null && amt !== undefined) integerArgument(amt, READ_INT);
-    if (options?.signal || this._connection?.signal) return this._guardRead(options?.signal, () => this._read_impl(amt as number | null));
+    if (options?.signal || this._connection?.signal) return this._run(options?.signal, () => this._read_impl(amt as number | null));
     // The common call inline: returning another async call's promise would cost microtask turns.
     this._raiseDeferred();
     try {
@@ -499,7 +409,7 @@ export class HTTPResponse implements AsyncIterable<Uint8Array> {
    * a Content-Length or until-close body.
    */
   async readinto(b: ArrayBufferView | ArrayBuffer, options?: ReadOptions): Promise<number> {
-    if (options?.signal || this._connection?.signal) return this._guardRead(options?.signal, () => this._readinto_impl(b));
+    if (options?.signal || this._connection?.signal) return this._run(options?.signal, () => this._readinto_impl(b));
     // The common call inline: returning another async call's promise would cost microtask turns.
     this._raiseDeferred();
     try {
@@ -510,61 +420,29 @@ export class HTTPResponse implements AsyncIterable<Uint8Array> {
   }
 
   /** Body bytes with at most one transport read (bytes already buffered first). */
-  async read1(n: number | ReadOptions = -1, options?: ReadOptions): Promise<Uint8Array> {
-    if (typeof n === 'object' && n !== null) {
-      options = n;
-      n = -1;
-    }
-    integerArgument(n, INDEX_INT);
-    const size = n;
-    if (options?.signal || this._connection?.signal) return this._guardRead(options?.signal, () => this._read1_impl(size));
-    // The common call inline: returning another async call's promise would cost microtask turns.
-    this._raiseDeferred();
-    try {
-      return await this._read1_impl(size);
-    } catch (e) {
-      throw this.abandon(e);
-    }
+  read1(n: number | ReadOptions = -1, options?: ReadOptions): Promise<Uint8Array> {
+    return this._sized(n, options, INDEX_INT, (size) => this._read1_impl(size));
   }
 
   /** Buffered body bytes, not consumed (one transport read if none are buffered). */
-  async peek(n: number | ReadOptions = -1, options?: ReadOptions): Promise<Uint8Array> {
+  peek(n: number | ReadOptions = -1, options?: ReadOptions): Promise<Uint8Array> {
+    return this._sized(n, options, INDEX_INT, (size) => this._peek_impl(size), true);
+  }
+
+  /** One line of the body (up to and including LF), at most `limit` bytes when limit >= 0. */
+  readline(limit: number | ReadOptions = -1, options?: ReadOptions): Promise<Uint8Array> {
+    return this._sized(limit, options, READ_INT, (size) => this._readline_impl(size));
+  }
+
+  /** read1, peek and readline: the size (a Python int; -1 when only options are given), then the read (`_run`). */
+  private async _sized(n: number | ReadOptions, options: ReadOptions | undefined, message: string, impl: (size: number) => Promise<Uint8Array>, peeking = false): Promise<Uint8Array> {
     if (typeof n === 'object' && n !== null) {
       options = n;
       n = -1;
     }
-    integerArgument(n, INDEX_INT);
+    integerArgument(n, message);
     const size = n;
-    if (options?.signal || this._connection?.signal) return this._guard(options?.signal, () => this._peek(size));
-    return this._peek(size);
-  }
-
-  private async _peek(n: number): Promise<Uint8Array> {
-    try {
-      // Peeking raises nothing: a deferred failure waits for the next read.
-      if (this._deferred !== null) return EMPTY;
-      return await this._peek_impl(n);
-    } catch (e) {
-      throw this.abandon(e);
-    }
-  }
-
-  /** One line of the body (up to and including LF), at most `limit` bytes when limit >= 0. */
-  async readline(limit: number | ReadOptions = -1, options?: ReadOptions): Promise<Uint8Array> {
-    if (typeof limit === 'object' && limit !== null) {
-      options = limit;
-      limit = -1;
-    }
-    integerArgument(limit, READ_INT);
-    const size = limit;
-    if (options?.signal || this._connection?.signal) return this._guardRead(options?.signal, () => this._readline_impl(size));
-    // The common call inline: returning another async call's promise would cost microtask turns.
-    this._raiseDeferred();
-    try {
-      return await this._readline_impl(size);
-    } catch (e) {
-      throw this.abandon(e);
-    }
+    return this._run(options?.signal, () => impl(size), peeking);
   }
 
   /** True once the body was read to its end or the response was closed. */
@@ -581,38 +459,28 @@ export class HTTPResponse implements AsyncIterable<Uint8Array> {
       return EMPTY;
     }
     if (amt !== null && amt !== undefined && amt < 0) amt = null;
-    if (this.chunked) return this.readChunked(amt);
-    if (amt !== null && amt !== undefined) {
-      if (this.length !== null && amt > this.length) amt = this.length;
-      const s = await fp.read(amt);
-      if (s.length === 0 && amt) this._close_conn();
-      else if (this.length !== null) {
-        this.length -= s.length;
-        if (!this.length) this._close_conn();
-      }
+    if (this.chunked && (amt === 0 || fp.machine.body === null)) return this.toNextChunk(fp);
+    if (this.chunked || (amt !== null && amt !== undefined)) {
+      // Clipped to the end of a body of known length: the size of a spanning read's result.
+      const want = amt === null || amt === undefined ? ALL : !this.chunked && this.length !== null && amt > this.length ? this.length : amt;
+      const s = await this.take(fp, want, !this.chunked && want <= PREALLOCATE_MAX);
+      this.settle(fp, s.length, want, s);
       return s;
     }
     let s: Uint8Array;
     if (this.length === null) {
-      s = await fp.read(-1);
+      s = await this.take(fp, ALL, false);
     } else {
-      try {
-        s = await this.safeRead(fp, this.length);
-      } catch (e) {
-        if (e instanceof IncompleteRead) this._close_conn();
-        throw e;
+      // Python's `_safe_read`: all of it, or IncompleteRead(data, missing).
+      s = await this.take(fp, this.length, this.length <= PREALLOCATE_MAX);
+      if (fp.machine.phase === ResponsePhase.ERROR) {
+        this._close_conn();
+        throw responseError(fp.machine, fp.machine.error!, s);
       }
       this.length = 0;
     }
     this._close_conn();
     return s;
-  }
-
-  /** Python's `_safe_read`: exactly `amt` bytes, or IncompleteRead(data, missing). */
-  private async safeRead(fp: SocketFile, amt: number): Promise<Uint8Array> {
-    const data = await fp.read(amt);
-    if (data.length < amt) throw new IncompleteRead(data, amt - data.length);
-    return data;
   }
 
   /** CPython's `HTTPResponse.readinto`; errors are handled by `readinto` (see `abandon`). */
@@ -623,15 +491,11 @@ export class HTTPResponse implements AsyncIterable<Uint8Array> {
       this._close_conn();
       return 0;
     }
-    let view = writableBytes(b);
-    if (this.chunked) return this.readintoChunked(view);
-    if (this.length !== null && view.length > this.length) view = view.subarray(0, this.length);
-    const n = await fp.readinto(view);
-    if (!n && view.length) this._close_conn();
-    else if (this.length !== null) {
-      this.length -= n;
-      if (!this.length) this._close_conn();
-    }
+    const view = bytesView(b);
+    if (view === null) throw new ValueError('readinto() argument must be a writable bytes-like object');
+    if (this.chunked && (view.length === 0 || fp.machine.body === null)) return (await this.toNextChunk(fp)).length;
+    const n = await this.takeInto(fp, view, 0);
+    this.settle(fp, n, view.length, view);
     return n;
   }
 
@@ -639,15 +503,12 @@ export class HTTPResponse implements AsyncIterable<Uint8Array> {
   private async _read1_impl(n = -1): Promise<Uint8Array> {
     const fp = this.fp;
     if (fp === null || this._method === 'HEAD') return EMPTY;
-    if (this.chunked) return this.read1Chunked(fp, n);
-    if (this.length !== null && (n < 0 || n > this.length)) n = this.length;
-    const result = await fp.read1(n);
-    if (!result.length && n) this._close_conn();
-    else if (this.length !== null) {
-      this.length -= result.length;
-      if (!this.length) this._close_conn();
-    }
-    return result;
+    // CPython's `_read1_chunked`: bytes of the current chunk only.
+    if (this.chunked && (n === 0 || fp.machine.body === null)) return this.toNextChunk(fp);
+    const s = n === 0 ? EMPTY : await this.readSome(fp, n < 0 ? ALL : n);
+    // A chunked read1 of some bytes is done; of none, it is at the end or failed.
+    if (!this.chunked || s.length === 0) this.settle(fp, s.length, this.chunked ? 1 : n, s);
+    return s;
   }
 
   /** CPython's `HTTPResponse.peek`; errors are handled by `peek` (see `abandon`). */
@@ -655,23 +516,22 @@ export class HTTPResponse implements AsyncIterable<Uint8Array> {
     void n; // as BufferedReader.peek, the size is only a hint
     const fp = this.fp;
     if (fp === null || this._method === 'HEAD') return EMPTY;
-    if (this.chunked) return this.peekChunked(fp);
-    return fp.peek();
+    // CPython's `_peek_chunked`: buffered bytes of the current chunk; framing errors are left for the next read.
+    if (this.chunked) return (await this.peekChunked(fp)).slice();
+    // BufferedReader.peek: what is buffered, past the body's end too, as CPython's.
+    const buf = fp.machine.buffer;
+    if (buf.length === 0) await fp.fill();
+    return buf.view().slice();
   }
 
   /** CPython's `HTTPResponse.readline`; errors are handled by `readline` (see `abandon`). */
   private async _readline_impl(limit = -1): Promise<Uint8Array> {
     const fp = this.fp;
     if (fp === null || this._method === 'HEAD') return EMPTY;
-    if (this.chunked) return this.readlineByPeek(limit);
-    if (this.length !== null && (limit < 0 || limit > this.length)) limit = this.length;
-    const result = await fp.readline(limit);
-    if (!result.length && limit) this._close_conn();
-    else if (this.length !== null) {
-      this.length -= result.length;
-      if (!this.length) this._close_conn();
-    }
-    return result;
+    const s = await this.bodyLine(fp, limit < 0 ? ALL : limit);
+    if (!this.chunked) this.settle(fp, s.length, limit, s);
+    else if (s.length !== limit && s[s.length - 1] !== 0x0a) await this.chunkedLineEnd(s.length);
+    return s;
   }
 
   /** The remaining lines of the body (IOBase.readlines): stops once `hint` bytes were read, if > 0. */
@@ -688,96 +548,111 @@ export class HTTPResponse implements AsyncIterable<Uint8Array> {
     return lines;
   }
 
-  // -- chunked bodies: CPython's _read_chunked family --------------------------
+  // -- the body, pulled from the machine --------------------------------------
 
   /**
-   * CPython's `_read_chunked(amt)`. The body closes only when a read goes
-   * past the last data byte (CPython reads the `0` line lazily). On an
-   * error, `partial` holds the whole chunks read by this call.
+   * CPython's bookkeeping after a read of up to `asked` bytes gave `n`, the
+   * first `n` of `data`.
+   * Not chunked: `length` counts down, and the end of the body (or nothing
+   * where bytes were asked for) closes the response. Chunked: the body
+   * closes only when a read goes past the last data byte (CPython reads the
+   * `0` line lazily); a failure raises, `partial` holding the whole chunks
+   * this read gave.
    */
-  private async readChunked(amt: number | null): Promise<Uint8Array> {
-    if (amt === 0) return this.toNextChunk();
-    const pieces: Uint8Array[] = [];
-    const got = await this.pumpChunked(amt === null || amt === undefined ? ALL : amt, (piece, adopted) => {
-      pieces.push(this.fp!.keep(adopted, piece));
-    }, () => concatBytes(pieces));
-    return got === 0 ? EMPTY : concatBytes(pieces, got);
-  }
-
-  /** CPython's `_readinto_chunked(b)`. */
-  private async readintoChunked(view: Uint8Array): Promise<number> {
-    if (view.length === 0) return (await this.toNextChunk()).length;
-    let at = 0;
-    return this.pumpChunked(view.length, (piece) => {
-      view.set(piece, at);
-      at += piece.length;
-    }, () => view.slice(0, at));
-  }
-
-  /**
-   * Moves up to `want` body bytes of a chunked body to `sink`, reading the
-   * transport as needed; returns how many. `read()` gives the bytes moved
-   * so far, for the IncompleteRead of a failure.
-   */
-  private async pumpChunked(
-    want: number,
-    sink: (piece: Uint8Array, adopted: boolean) => void,
-    read: () => Uint8Array,
-  ): Promise<number> {
-    const fp = this.fp!;
-    const reader = this.body;
-    if (reader === null) {
-      this.chunkDone();
-      return 0;
+  private settle(fp: SocketFile, n: number, asked: number, data: Uint8Array): void {
+    if (!this.chunked) {
+      if (n === 0 && asked) this._close_conn();
+      else if (this.length !== null) {
+        this.length -= n;
+        if (!this.length) this._close_conn();
+      }
+      return;
     }
+    const m = fp.machine;
+    if (m.phase === ResponsePhase.DONE) this.chunkDone();
+    else if (m.phase === ResponsePhase.ERROR) throw this.chunkError(m.error!, data.subarray(0, n));
+    else if (n < asked) throw this.chunkError(new ParseError(Code.INCOMPLETE_CHUNK, 0), data.subarray(0, n));
+  }
+
+  /**
+   * Up to `want` body bytes, reading the transport whenever the machine
+   * needs bytes; fewer only at the end of the body, at an ERROR event (the
+   * caller looks at the machine's phase), or at EOF. One piece is returned
+   * as it is (no copy where it can be avoided); a read spanning pieces
+   * fills one result allocated up front with `allocate` (BufferedReader's
+   * way), or joins the kept pieces.
+   */
+  private async take(fp: SocketFile, want: number, allocate: boolean): Promise<Uint8Array> {
+    const m = fp.machine;
+    let pieces: Uint8Array[] | null = null;
     let got = 0;
-    try {
-      while (got < want) {
-        const adopted = fp.buf.adopted;
-        const piece = reader.next(fp.buf, want - got, fp.eof);
-        if (piece.length > 0) {
-          sink(piece, adopted);
-          got += piece.length;
-          continue;
+    while (got < want) {
+      const event = m.next(want - got);
+      if (event === ResponseEvent.DATA) {
+        if (got === 0 && m.data.length === want) return m.keptData();
+        if (got === 0 && allocate) {
+          const out = new Uint8Array(want);
+          out.set(m.data);
+          const n = await this.takeInto(fp, out, m.data.length);
+          return n === want ? out : out.slice(0, n);
         }
-        if (reader.done) {
-          this.chunkDone();
-          break;
-        }
-        if (fp.eof) throw new ParseError(Code.INCOMPLETE_CHUNK, 0);
+        (pieces ??= []).push(m.keptData());
+        got += m.data.length;
+      } else if (event !== ResponseEvent.NEED_DATA || fp.eof) {
+        break;
+      } else {
         await fp.fill();
       }
-    } catch (e) {
-      throw this.chunkError(e, read());
+    }
+    return pieces === null ? EMPTY : concatBytes(pieces, got);
+  }
+
+  /** `view` filled from `got` on as `take` reads (the machine copies, no view per piece); returns how much of it is filled. */
+  private async takeInto(fp: SocketFile, view: Uint8Array, got: number): Promise<number> {
+    const m = fp.machine;
+    while (got < view.length) {
+      const event = m.nextInto(view, got);
+      if (event === ResponseEvent.DATA) got += m.dataLength;
+      else if (event !== ResponseEvent.NEED_DATA || fp.eof) break;
+      else await fp.fill();
     }
     return got;
   }
 
-  /** CPython's `_read1_chunked(n)`: bytes of the current chunk only. */
-  private async read1Chunked(fp: SocketFile, n: number): Promise<Uint8Array> {
-    const reader = this.body;
-    if (reader === null) {
-      this.chunkDone();
-      return EMPTY;
-    }
-    if (n === 0) return this.toNextChunk();
-    try {
-      for (let fills = 0; ; fills++) {
-        const adopted = fp.buf.adopted;
-        const piece = reader.next(fp.buf, n < 0 ? ALL : n, fp.eof);
-        if (piece.length > 0) return fp.keep(adopted, piece);
-        if (reader.done) {
-          this.chunkDone();
-          return EMPTY;
-        }
-        // read1 makes one transport read for data; more only to finish framing.
-        if (fp.eof || (fills > 0 && reader.partialChunkBytes > 0)) throw new ParseError(Code.INCOMPLETE_CHUNK, 0);
-        await fp.fill();
-      }
-    } catch (e) {
-      throw this.chunkError(e, EMPTY);
+  /** BufferedReader.read1 over the body: bytes already buffered, else from one transport read (more only to finish a chunk's framing). */
+  private async readSome(fp: SocketFile, max: number): Promise<Uint8Array> {
+    const m = fp.machine;
+    for (let fills = 0; ; fills++) {
+      const event = m.next(max);
+      if (event === ResponseEvent.DATA) return m.keptData();
+      if (event !== ResponseEvent.NEED_DATA || fp.eof || (fills > 0 && m.partialChunkBytes > 0)) return EMPTY;
+      await fp.fill();
     }
   }
+
+  /** BufferedReader.readline over the body: up to and including LF, at most `max` bytes; stops where no more data can come. */
+  private async bodyLine(fp: SocketFile, max: number): Promise<Uint8Array> {
+    const m = fp.machine;
+    const pieces: Uint8Array[] = [];
+    let got = 0;
+    while (got < max) {
+      const view = m.peek();
+      if (view.length === 0) {
+        if (m.phase !== ResponsePhase.BODY || m.bodyDone || m.framingFailed || fp.eof) break;
+        await fp.fill();
+        continue;
+      }
+      const lf = view.indexOf(0x0a);
+      const n = Math.min(lf < 0 ? view.length : lf + 1, max - got);
+      m.next(n);
+      pieces.push(m.keptData());
+      got += n;
+      if (lf >= 0 && n === lf + 1) break;
+    }
+    return got === 0 ? EMPTY : concatBytes(pieces, got);
+  }
+
+  // -- chunked bodies: CPython's _read_chunked family --------------------------
 
   /**
    * A chunked read of zero bytes. CPython still calls `_get_chunk_left`
@@ -785,101 +660,70 @@ export class HTTPResponse implements AsyncIterable<Uint8Array> {
    * response closes, and a bad or missing size line raises IncompleteRead.
    * Returns empty bytes.
    */
-  private async toNextChunk(): Promise<Uint8Array> {
-    const fp = this.fp!;
-    const reader = this.body;
-    if (reader === null) {
+  private async toNextChunk(fp: SocketFile): Promise<Uint8Array> {
+    const m = fp.machine;
+    if (m.body === null) {
       this.chunkDone();
       return EMPTY;
     }
-    try {
-      // However the size line is split across reads: on until data, the
-      // last chunk, an error or EOF.
-      for (;;) {
-        if (reader.peek(fp.buf, fp.eof).length > 0) return EMPTY;
-        if (reader.done) {
-          this.chunkDone();
-          return EMPTY;
-        }
-        if (reader.failed || fp.eof) {
-          // Asking for one byte raises the error found; it consumes no data (there is none).
-          reader.next(fp.buf, 1, fp.eof);
-          throw new ParseError(Code.INCOMPLETE_CHUNK, 0);
-        }
-        await fp.fill();
+    // However the size line is split across reads: on until data, the
+    // last chunk, an error or EOF.
+    for (;;) {
+      if (m.peek().length > 0) return EMPTY;
+      if (m.bodyDone) {
+        this.chunkDone();
+        return EMPTY;
       }
-    } catch (e) {
-      throw this.chunkError(e, EMPTY);
+      if (m.framingFailed || m.phase === ResponsePhase.ERROR || fp.eof) {
+        // Asking for one byte raises the error found; it consumes no data (there is none).
+        m.next(1);
+        throw this.chunkError(m.error ?? new ParseError(Code.INCOMPLETE_CHUNK, 0), EMPTY);
+      }
+      await fp.fill();
     }
   }
 
-  /** CPython's `_peek_chunked`: buffered bytes of the current chunk; framing errors are left for the next read. */
+  /** CPython's `_peek_chunked` as a view into the buffer (valid until the next read), not a copy. */
   private async peekChunked(fp: SocketFile): Promise<Uint8Array> {
-    return (await this.peekChunkedView(fp)).slice();
-  }
-
-  /** `peekChunked` as a view into the buffer (valid until the next read), not a copy. */
-  private async peekChunkedView(fp: SocketFile): Promise<Uint8Array> {
-    const reader = this.body;
-    if (reader === null) {
+    const m = fp.machine;
+    if (m.body === null) {
       this.chunkDone();
       return EMPTY;
     }
-    let view = reader.peek(fp.buf, fp.eof);
-    if (view.length === 0 && !reader.done && !fp.eof) {
+    let view = m.peek();
+    if (view.length === 0 && !m.bodyDone && !fp.eof) {
       await fp.fill();
-      view = reader.peek(fp.buf, fp.eof);
+      view = m.peek();
     }
-    if (reader.done) this.chunkDone();
+    if (m.bodyDone) this.chunkDone();
     return view;
   }
 
-  /** IOBase.readline over peek and read, as CPython uses for chunked bodies. */
-  private async readlineByPeek(limit: number): Promise<Uint8Array> {
-    const pieces: Uint8Array[] = [];
-    let got = 0;
-    while (limit < 0 || got < limit) {
-      let ahead = 1;
-      // A view, at most 8 KiB (BufferedReader's window): copying everything
-      // buffered for each line would make reading lines quadratic.
-      const fp = this.fp;
-      if (fp === null || this._method === 'HEAD') break;
-      const peekedAll = await this.peekChunkedView(fp);
-      const peeked = peekedAll.subarray(0, PEEK_WINDOW);
-      if (peeked.length > 0) {
-        const window = limit >= 0 ? peeked.subarray(0, limit - got) : peeked;
-        const lf = window.indexOf(0x0a);
-        ahead = lf >= 0 ? lf + 1 : window.length;
-      }
-      let b: Uint8Array;
-      try {
-        b = await this._read_impl(ahead);
-      } catch (e) {
-        // CPython's readline peeks before each read, and its peek swallows
-        // a failure at a chunk-size line (a bad one, or EOF where one
-        // belongs) after closing the file: the line read so far is
-        // returned, and reads then return b''. Here too the line is
-        // returned, but the next read raises the failure: a cut body must
-        // not look like a clean end (docs/differences.md). Any other
-        // failure (data or its CRLF cut short) is raised at once, and the
-        // line goes with it, as in CPython.
-        if (got === 0 || !(e instanceof IncompleteRead) || !this.failedAtSizeLine(e)) throw e;
-        this.abandon(e);
-        this._deferred = e;
-        break;
-      }
-      if (!b.length) break;
-      pieces.push(b);
-      got += b.length;
-      if (b[b.length - 1] === 0x0a) break;
+  /**
+   * A chunked line that stopped where no more data can come: CPython's
+   * readline (IOBase's, over peek and read) reads once more, which closes
+   * the response after the last chunk or raises the failure found.
+   */
+  private async chunkedLineEnd(got: number): Promise<void> {
+    try {
+      await this._read_impl(1);
+    } catch (e) {
+      // CPython's peek swallows a failure at a chunk-size line (a bad one,
+      // or EOF where one belongs) after closing the file: the line read so
+      // far is returned, and reads then return b''. Here too the line is
+      // returned, but the next read raises the failure: a cut body must not
+      // look like a clean end (docs/differences.md). Any other failure (data
+      // or its CRLF cut short) is raised at once, as in CPython.
+      if (got === 0 || !(e instanceof IncompleteRead) || !this.failedAtSizeLine(e)) throw e;
+      this.abandon(e);
+      this._deferred = e;
     }
-    return got === 0 ? EMPTY : concatBytes(pieces, got);
   }
 
   /** `e` (a chunked-body IncompleteRead) was found at a chunk-size line: a bad one, or EOF where one belongs. */
   private failedAtSizeLine(e: IncompleteRead): boolean {
     const cause = (e as { cause?: unknown }).cause;
-    return (cause instanceof ParseError && cause.code === Code.BAD_CHUNK_SIZE) || this.body?.atSizeLine === true;
+    return (cause instanceof ParseError && cause.code === Code.BAD_CHUNK_SIZE) || this._file.machine.atSizeLine;
   }
 
   /** The last chunk was read: CPython's `_get_chunk_left` closes here. */
@@ -893,14 +737,11 @@ export class HTTPResponse implements AsyncIterable<Uint8Array> {
    * `partial` is `read` minus the bytes of a chunk cut short (CPython keeps
    * only the chunks it read whole), or LineTooLong('chunk size').
    */
-  private chunkError(e: unknown, read: Uint8Array): unknown {
-    if (!(e instanceof ParseError)) return e;
-    const reader = this.body!;
+  private chunkError(e: ParseError, read: Uint8Array): BaseException {
     // CPython's _read_next_chunk_size closes the file on a bad size line.
     // (Any failure also drops the transport: see `abandon`.)
     if (e.code === Code.BAD_CHUNK_SIZE) this._close_conn();
-    const cut = Math.min(read.length, reader.partialChunkBytes);
-    return fromParseError(e, { partial: read.subarray(0, read.length - cut), expected: null });
+    return responseError(this._file.machine, e, read);
   }
 
   // -- headers -----------------------------------------------------------------
@@ -972,6 +813,16 @@ const INDEX_INT = "'float' object cannot be interpreted as an integer";
 /** A size must be an integer, as in Python: `read(2.5)` or `read(NaN)` is a TypeError, not a short read. */
 function integerArgument(n: number, message: string): void {
   if (typeof n !== 'number' || !Number.isInteger(n)) throw new PyTypeError(message);
+}
+
+/**
+ * The Python exception for the machine's failure `e` after body bytes
+ * `read` were given: IncompleteRead(partial, expected) keeps only the
+ * chunks read whole, as CPython's; a head's failure maps as it is.
+ */
+export function responseError(m: ResponseMachine, e: ParseError, read: Uint8Array): BaseException {
+  const cut = Math.min(read.length, m.partialChunkBytes);
+  return fromParseError(e, { partial: read.slice(0, read.length - cut) });
 }
 
 function statusLine(head: ResponseHead): string {
