@@ -425,6 +425,10 @@ export class HTTPConnectionPool {
    */
   request(method: string, url: string, options: RequestOptions = {}): Promise<HTTPResponse> {
     const r = encodeRequest(method, url, options, this.headers);
+    // No per-request copy of the options unless a subclass overrides urlopen.
+    if (this.urlopen === HTTPConnectionPool.prototype.urlopen) {
+      return this._urlopen(method, r.url, options, r.body, r.headers, options.retries, options.redirect ?? true, options.assert_same_host ?? true);
+    }
     return this.urlopen(method, r.url, { ...options, body: r.body, headers: r.headers });
   }
 
@@ -435,13 +439,28 @@ export class HTTPConnectionPool {
    * retries are off, EmptyPoolError/ClosedPoolError from the pool, and the
    * signal's reason when aborted.
    */
-  async urlopen(method: string, url: string, o: UrlopenOptions = {}): Promise<HTTPResponse> {
-    const redirect = o.redirect ?? true;
-    let retries = o.retries instanceof Retry ? o.retries : Retry.from_int(o.retries, redirect, this.retries);
-    let headers = o.headers ?? this.headers;
-    let body = o.body ?? null;
+  urlopen(method: string, url: string, o: UrlopenOptions = {}): Promise<HTTPResponse> {
+    return this._urlopen(method, url, o, o.body ?? null, o.headers ?? this.headers, o.retries, o.redirect ?? true, o.assert_same_host ?? true);
+  }
+
+  /**
+   * urlopen with body, headers, retries, redirect and assert_same_host
+   * given apart from the options `o` (whose own values for them are
+   * ignored): request() and PoolManager call it without copying the
+   * options object for every request.
+   */
+  async _urlopen(
+    method: string,
+    url: string,
+    o: UrlopenOptions,
+    body: unknown,
+    headers: Headers,
+    retriesOption: UrlopenOptions['retries'],
+    redirect: boolean,
+    assertSameHost: boolean,
+  ): Promise<HTTPResponse> {
+    let retries = retriesOption instanceof Retry ? retriesOption : Retry.from_int(retriesOption, redirect, this.retries);
     const signal = o.signal ?? null;
-    const assertSameHost = o.assert_same_host ?? true;
     for (;;) {
       if (signal?.aborted) throw signal.reason;
       if (assertSameHost && !this.is_same_host(url)) throw new HostChangedError(this, url, retries);

@@ -98,30 +98,17 @@ function socketOf(t: Transport): NodeTransport['socket'] | null {
   return s && typeof s.once === 'function' ? s : null;
 }
 
-const closeOnEnd = new WeakMap<Transport, () => void>();
-
 // The transport itself tells FIN, reset and errors (is_connected); bytes
 // that arrived on an idle connection unasked make it unfit too (urllib3's
 // is_connection_dropped reads such a socket as dropped).
 runtime.transportAlive = (t) => (socketOf(t) === null ? true : (t as NodeTransport).bufferedBytes === 0);
 
 // An idle socket the server closed is closed at once, not left half-open
-// until the pool next looks at it. (Idle sockets are already unreferenced
-// by the transport: they never keep the process alive.)
+// until the pool next looks at it: the transport's flag, set while idle.
+// (Idle sockets are already unreferenced by the transport: they never keep
+// the process alive.)
 runtime.setIdle = (t, idle) => {
-  const s = socketOf(t);
-  if (s === null) return;
-  if (idle) {
-    const close = () => t.close();
-    closeOnEnd.set(t, close);
-    s.once('end', close);
-  } else {
-    const close = closeOnEnd.get(t);
-    if (close) {
-      s.off('end', close);
-      closeOnEnd.delete(t);
-    }
-  }
+  if (socketOf(t) !== null) (t as NodeTransport).closeOnPeerEnd = idle;
 };
 
 /** The diagnostics_channel names the pool publishes on (each only while subscribed). */

@@ -66,6 +66,8 @@ export class PoolManager {
   protected readonly env: Record<string, string | undefined>;
   /** The key of the most recently used pool (the last in `pools`). */
   private lastKey: string | null = null;
+  /** The arguments connection_from_host last resolved, and its pool: a scraper asks for the same origin again and again. */
+  private last: { host: string; port: number | null; scheme: string; proxy: ProxyConfig | null; pool: HTTPConnectionPool } | null = null;
 
   constructor(options: PoolManagerOptions = {}) {
     const { num_pools, trust_env, env, headers, ...pool } = options;
@@ -90,6 +92,15 @@ export class PoolManager {
    * beyond num_pools).
    */
   connection_from_host(host: string, port: number | null = null, scheme = 'http', pool_kwargs: HTTPSConnectionPoolOptions | null = null, proxy: ProxyConfig | null = null): HTTPConnectionPool {
+    const last = this.last;
+    if (
+      last !== null && pool_kwargs === null && last.host === host && last.port === port && last.scheme === scheme &&
+      last.proxy === proxy && !last.pool.closed
+    ) {
+      // The most recently used pool already: no key to build and hash.
+      return last.pool;
+    }
+    const args = { host, port, scheme, proxy };
     if (!host) throw new LocationValueError('No host specified.');
     scheme = scheme.toLowerCase();
     if (scheme !== 'http' && scheme !== 'https') throw new URLSchemeUnknown(scheme);
@@ -109,6 +120,7 @@ export class PoolManager {
         this.pools.set(key, found);
         this.lastKey = key;
       }
+      this.last = pool_kwargs === null ? { ...args, pool: found } : null;
       return found;
     }
     let pool: HTTPConnectionPool;
@@ -124,6 +136,7 @@ export class PoolManager {
     this.pools.delete(key);
     this.pools.set(key, pool);
     this.lastKey = key;
+    this.last = pool_kwargs === null ? { ...args, pool } : null;
     while (this.pools.size > this.num_pools) {
       const [oldKey, old] = this.pools.entries().next().value!;
       this.pools.delete(oldKey);
@@ -141,6 +154,8 @@ export class PoolManager {
   /** urllib3's `request()`: fields/json encoded, then `urlopen()`. */
   request(method: string, url: string, options: RequestOptions = {}): Promise<HTTPResponse> {
     const r = encodeRequest(method, url, options, this.headers);
+    // No per-request copy of the options unless a subclass overrides urlopen.
+    if (this.urlopen === PoolManager.prototype.urlopen) return this._urlopen(method, r.url, options, r.body, r.headers);
     return this.urlopen(method, r.url, { ...options, body: r.body, headers: r.headers });
   }
 
@@ -149,24 +164,25 @@ export class PoolManager {
    * following redirects to any origin (each counted by the Retry's
    * `redirect` and `total`). Raises what HTTPConnectionPool.urlopen raises.
    */
-  async urlopen(method: string, url: string, o: UrlopenOptions = {}): Promise<HTTPResponse> {
+  urlopen(method: string, url: string, o: UrlopenOptions = {}): Promise<HTTPResponse> {
+    return this._urlopen(method, url, o, o.body ?? null, o.headers ?? this.headers);
+  }
+
+  /** urlopen with the body and headers given apart from the options `o` (request() calls it without copying them). */
+  async _urlopen(method: string, url: string, o: UrlopenOptions, body: unknown, headers: Headers): Promise<HTTPResponse> {
     const redirect = o.redirect ?? true;
     let retries = o.retries instanceof Retry ? o.retries : Retry.from_int(o.retries, redirect, this.connection_pool_kw.retries ?? null);
-    let headers = o.headers ?? this.headers;
-    let body = o.body ?? null;
     for (;;) {
       const u = parse_url(url);
       const proxy = this.proxyFor(u);
       const pool = this.connection_from_host(u.host, u.port, u.scheme, null, proxy);
       const absolute = proxy !== null && u.scheme === 'http';
-      const response = await pool.urlopen(method, absolute ? u.url : u.request_uri, {
-        ...o,
-        body,
-        headers,
-        retries,
-        redirect: false,
-        assert_same_host: false,
-      });
+      const target = absolute ? u.url : u.request_uri;
+      // Each pool's own redirects off: they are followed here, to any origin.
+      const response =
+        pool.urlopen === HTTPConnectionPool.prototype.urlopen
+          ? await pool._urlopen(method, target, o, body, headers, retries, false, false)
+          : await pool.urlopen(method, target, { ...o, body, headers, retries, redirect: false, assert_same_host: false });
       response.url = u.url;
       const location = redirect ? response.get_redirect_location() : false;
       if (!location) return response;
@@ -194,6 +210,7 @@ export class PoolManager {
     for (const pool of this.pools.values()) pool.close();
     this.pools.clear();
     this.lastKey = null;
+    this.last = null;
   }
 
   /** Same as clear(). */

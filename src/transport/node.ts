@@ -120,6 +120,13 @@ export class NodeTransport implements Transport {
    * reused): consumers that keep bytes copy them. True for plain TCP.
    */
   readonly reusesChunks: boolean;
+  /**
+   * Close this transport as soon as the peer's FIN arrives (a pool sets it
+   * while the connection is idle, so that a server's keep-alive close is
+   * not left half-open until the next request). A flag read by the one
+   * 'end' listener, not a listener added and removed per request.
+   */
+  closeOnPeerEnd = false;
 
   constructor(socket: NodeSocket, timeoutSeconds: number | null = null, buffers: ReadBuffers | null = null, under: NodeSocket | null = null) {
     this.socket = socket;
@@ -407,6 +414,7 @@ export class NodeTransport implements Transport {
     if (this.writeError) queueMicrotask(() => this.socket.destroy());
     this.settle();
     if (this.waiter && this.queue.length === 0) this.waiter.resolve(null);
+    if (this.closeOnPeerEnd) this.close();
   }
 
   private onError(err: TransportError): void {

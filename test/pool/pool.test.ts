@@ -119,6 +119,28 @@ describe('pools and keep-alive against nginx (keepalive_timeout 1s, keepalive_re
     expect(second.retries!.history).toEqual([]);
   });
 
+  it('an idle connection that nginx closes (keepalive_timeout) is closed by the pool at once, not left half-open', async () => {
+    const p = pool(nginx.httpPort, { maxsize: 1 });
+    const r = await p.request('GET', '/small.txt', { preload_content: false });
+    const conn = r.connection!;
+    await r.read();
+    expect(p.num_idle).toBe(1);
+    const sock = conn.sock as unknown as { closed: boolean; socket: net.Socket };
+    expect(sock.closed).toBe(false);
+    // The socket allows half-open: only the pool's close() ends it after nginx's FIN (bounded wait).
+    await new Promise<void>((resolve) => {
+      const t = setTimeout(resolve, 10_000);
+      sock.socket.once('close', () => {
+        clearTimeout(t);
+        resolve();
+      });
+    });
+    expect(sock.closed).toBe(true);
+    expect(sock.socket.destroyed).toBe(true);
+    // In use again, a FIN does not close it under the request: the next request reconnects and succeeds.
+    expect((await p.request('GET', '/small.txt')).status).toBe(200);
+  });
+
   it('maxsize keeps that many idle connections; more in use at once without block', async () => {
     const p = pool(nginx.httpPort, { maxsize: 2 });
     const rs = await Promise.all(Array.from({ length: 5 }, () => p.request('GET', '/small.txt')));
@@ -164,6 +186,25 @@ describe('pools and keep-alive against nginx (keepalive_timeout 1s, keepalive_re
     expect(m.pools.size).toBe(2);
     expect(first.closed).toBe(true);
     expect(m.connection_from_url(base())).not.toBe(first);
+  });
+
+  it('PoolManager hands out the same pool for an origin until it is closed or cleared', () => {
+    const m = manager();
+    const a = m.connection_from_url(base());
+    expect(m.connection_from_url(base() + '/x')).toBe(a);
+    expect(m.connection_from_host('127.0.0.1', nginx.httpPort, 'http')).toBe(a);
+    a.close();
+    const b = m.connection_from_url(base());
+    expect(b).not.toBe(a);
+    expect(b.closed).toBe(false);
+    // pool_kwargs make a pool of their own settings, never the last one.
+    const c = m.connection_from_host('127.0.0.1', nginx.httpPort, 'https', { cert_reqs: 'CERT_NONE' });
+    expect(c).not.toBe(b);
+    expect(m.connection_from_url(base())).toBe(b);
+    m.clear();
+    const d = m.connection_from_url(base());
+    expect(d).not.toBe(b);
+    expect(b.closed).toBe(true);
   });
 
   it('streams a body with preload_content false: read(amt), release when read to the end', async () => {
