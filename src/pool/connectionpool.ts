@@ -48,6 +48,10 @@ export interface ProxyConfig {
   port: number;
   /** Headers for the proxy: on each absolute-form request, or on CONNECT. */
   headers: Headers;
+  /** An https:// proxy: the SSLContext of the TLS connection to the proxy itself (urllib3's `proxy_ssl_context`). */
+  ssl_context?: SSLContext | null;
+  /** An https:// proxy and https:// targets: absolute-form requests to the proxy instead of a CONNECT tunnel. */
+  use_forwarding_for_https?: boolean;
 }
 
 /** Options of `new HTTPConnectionPool(host, port, options)` (urllib3's keyword arguments). */
@@ -269,7 +273,22 @@ export class HTTPConnectionPool {
     const target = this.proxy ?? { host: this.host, port: this.port };
     const conn = new HTTPConnection(target.host, target.port, this.connectionOptions());
     if (this.proxy && this.tunnel) conn.set_tunnel(this.host, this.port, this.proxy.headers);
+    this._overProxyTls(conn);
     return conn;
+  }
+
+  /**
+   * Through an https:// proxy: the connection's transport to the proxy
+   * is TLS (the proxy's own SSLContext, verified against the proxy's
+   * name), whatever runs over it: absolute-form requests, or CONNECT and
+   * the target's TLS inside that TLS (urllib3's TLS-in-TLS).
+   */
+  protected _overProxyTls(conn: HTTPConnection): void {
+    const proxy = this.proxy;
+    if (proxy === null || proxy.scheme !== 'https') return;
+    const ctx = (proxy.ssl_context ??= defaultProxyContext());
+    const factory = conn._create_connection;
+    conn._create_connection = (options) => factory({ ...options, tls: ctx.tlsOptions(proxy.host) });
   }
 
   protected connectionOptions(): { transportFactory?: TransportFactory; strict: boolean } {
@@ -667,16 +686,31 @@ export class HTTPSConnectionPool extends HTTPConnectionPool {
   }
 
   override _new_conn(): HTTPConnection {
+    // Forwarding through an https:// proxy: plain HTTP over the proxy's TLS, absolute-form requests.
+    if (this.proxy && !this.tunnel) return super._new_conn();
     this.num_connections++;
     const target = this.proxy && this.tunnel ? this.proxy : { host: this.host, port: this.port };
     const conn = new HTTPSConnection(target.host, target.port, { ...this.connectionOptions(), context: this.ssl_context });
     if (this.proxy && this.tunnel) conn.set_tunnel(this.host, this.port, this.proxy.headers);
+    this._overProxyTls(conn);
     return conn;
   }
 }
 
-/** An SSLContext from urllib3's TLS options (ALPN http/1.1, as HTTPSConnection's default). */
-function makeContext(o: HTTPSConnectionPoolOptions): SSLContext {
+/** The SSLContext for an https:// proxy when none was given: the system's CAs, host name checked, ALPN http/1.1. */
+function defaultProxyContext(): SSLContext {
+  const ctx = create_default_context();
+  ctx.set_alpn_protocols(['http/1.1']);
+  return ctx;
+}
+
+/**
+ * An SSLContext from urllib3's TLS options (ALPN http/1.1, as
+ * HTTPSConnection's default). `forProxy`: the context for an https://
+ * proxy made from the same CA and verification options, without the
+ * client certificate (urllib3 2.x's create_proxy_ssl_context).
+ */
+export function makeContext(o: HTTPSConnectionPoolOptions, forProxy = false): SSLContext {
   const ctx =
     o.ca_certs || o.ca_cert_dir || o.ca_cert_data
       ? create_default_context({ cafile: o.ca_certs ?? null, capath: o.ca_cert_dir ?? null, cadata: o.ca_cert_data ?? null })
@@ -688,7 +722,7 @@ function makeContext(o: HTTPSConnectionPoolOptions): SSLContext {
   } else if (o.assert_hostname === false) {
     ctx.check_hostname = false;
   }
-  if (o.cert_file) ctx.load_cert_chain(o.cert_file, o.key_file ?? null, o.key_password ?? null);
+  if (o.cert_file && !forProxy) ctx.load_cert_chain(o.cert_file, o.key_file ?? null, o.key_password ?? null);
   return ctx;
 }
 

@@ -8,6 +8,7 @@
 import type { SSLContext } from '../http/ssl.js';
 import {
   _incrementFor,
+  makeContext,
   HTTPConnectionPool,
   HTTPSConnectionPool,
   type HTTPSConnectionPoolOptions,
@@ -15,7 +16,7 @@ import {
   type RequestOptions,
   type UrlopenOptions,
 } from './connectionpool.js';
-import { LocationValueError, ProxySchemeUnknown, ProxySchemeUnsupported, URLSchemeUnknown } from './errors.js';
+import { LocationValueError, ProxySchemeUnknown, URLSchemeUnknown } from './errors.js';
 import { poolObserve } from './hooks.js';
 import { encodeRequest, make_headers, parse_url, prepareForMethodChange, withoutHeaders, type Headers, type Url } from './request.js';
 import type { HTTPResponse } from './response.js';
@@ -83,8 +84,15 @@ export class PoolManager {
   protected proxyFor(u: Url): ProxyConfig | null {
     if (!this.trustEnv) return null;
     const proxy = proxy_from_env(u.url, this.env);
-    return proxy === null ? null : proxyConfig(proxy, {});
+    if (proxy === null) return null;
+    const config = proxyConfig(proxy, {});
+    // An https:// proxy from the environment: one context for all of them, from this manager's CA options.
+    if (config.scheme === 'https') config.ssl_context = this.envProxyContext ??= makeContext(this.connection_pool_kw, true);
+    return config;
   }
+
+  /** The SSLContext for https:// proxies from the environment, made on first use. */
+  private envProxyContext: SSLContext | null = null;
 
   /**
    * The pool for `scheme://host:port` (and the proxy): the one kept, moved
@@ -109,9 +117,14 @@ export class PoolManager {
     host = host.toLowerCase();
     // Plain HTTP through a proxy: one pool to the proxy for every target (absolute-form requests).
     const viaProxyHttp = proxy !== null && scheme === 'http';
+    // https:// through an https:// proxy with use_forwarding_for_https: absolute-form too, a pool per target (urllib3's).
+    const forwardHttps = proxy !== null && scheme === 'https' && proxy.scheme === 'https' && proxy.use_forwarding_for_https === true;
+    const proxyKey = proxy
+      ? `${proxy.scheme}://${proxy.host}:${proxy.port}|${JSON.stringify(proxy.headers)}|${contextKey(proxy.ssl_context)}|${forwardHttps}`
+      : '';
     const key = viaProxyHttp
-      ? `proxy|${proxy.scheme}://${proxy.host}:${proxy.port}|${JSON.stringify(proxy.headers)}`
-      : `${scheme}://${host}:${port}|${scheme === 'https' ? tlsKey(kw) : ''}|${proxy ? `${proxy.host}:${proxy.port}|${JSON.stringify(proxy.headers)}` : ''}`;
+      ? `proxy|${proxyKey}`
+      : `${scheme}://${host}:${port}|${scheme === 'https' ? tlsKey(kw) : ''}|${proxyKey}`;
     const found = this.pools.get(key);
     if (found !== undefined && !found.closed) {
       // Most recently used already: a scraper on one site asks for the same pool every time.
@@ -125,11 +138,9 @@ export class PoolManager {
     }
     let pool: HTTPConnectionPool;
     if (viaProxyHttp) {
-      if (proxy.scheme !== 'http') throw new ProxySchemeUnsupported('HTTPS proxies are not supported by httpwire yet');
       pool = new HTTPConnectionPool(proxy.host, proxy.port, { ...kw, _proxy: proxy, _tunnel: false });
     } else if (scheme === 'https') {
-      if (proxy && proxy.scheme !== 'http') throw new ProxySchemeUnsupported('HTTPS proxies are not supported by httpwire yet');
-      pool = new HTTPSConnectionPool(host, port, { ...kw, _proxy: proxy, _tunnel: proxy !== null });
+      pool = new HTTPSConnectionPool(host, port, { ...kw, _proxy: proxy, _tunnel: proxy !== null && !forwardHttps });
     } else {
       pool = new HTTPConnectionPool(host, port, kw);
     }
@@ -244,24 +255,43 @@ export function proxyConfig(proxy_url: string, proxy_headers: Headers): ProxyCon
 export interface ProxyManagerOptions extends PoolManagerOptions {
   /** Headers for the proxy: on every absolute-form request, and on CONNECT. */
   proxy_headers?: Headers;
+  /**
+   * An https:// proxy: the SSLContext for the TLS connection to the proxy.
+   * Default: one made from `ca_certs` / `ca_cert_dir` / `ca_cert_data` /
+   * `cert_reqs` (the system's CAs without them), as urllib3 2.x.
+   */
+  proxy_ssl_context?: SSLContext | null;
+  /**
+   * An https:// proxy: send https:// requests to it in absolute form (the
+   * proxy sees them and makes the TLS connection to the server) instead of
+   * a CONNECT tunnel with TLS to the server inside. Default false.
+   */
+  use_forwarding_for_https?: boolean;
 }
 
 /**
- * urllib3's `ProxyManager`: every request through one HTTP proxy —
+ * urllib3's `ProxyManager`: every request through one proxy, http:// or
+ * https:// (then the connection to the proxy is TLS) —
  * `http://` URLs as absolute-form requests to the proxy (one pool of
  * connections to it), `https://` URLs in a CONNECT tunnel per origin (TLS
- * to the server inside it, set up with set_tunnel).
+ * to the server inside it, set up with set_tunnel; TLS inside TLS through
+ * an https:// proxy), or in absolute form with `use_forwarding_for_https`.
  */
 export class ProxyManager extends PoolManager {
   readonly proxy: ProxyConfig;
   readonly proxy_headers: Headers;
+  readonly proxy_ssl_context: SSLContext | null;
+  readonly use_forwarding_for_https: boolean;
 
   constructor(proxy_url: string, options: ProxyManagerOptions = {}) {
-    const { proxy_headers, ...rest } = options;
+    const { proxy_headers, proxy_ssl_context, use_forwarding_for_https, ...rest } = options;
     super(rest);
     this.proxy_headers = proxy_headers ?? {};
     this.proxy = proxyConfig(proxy_url, this.proxy_headers);
-    if (this.proxy.scheme !== 'http') throw new ProxySchemeUnsupported('HTTPS proxies are not supported by httpwire yet');
+    this.use_forwarding_for_https = use_forwarding_for_https ?? false;
+    this.proxy.use_forwarding_for_https = this.use_forwarding_for_https;
+    this.proxy_ssl_context = proxy_ssl_context ?? null;
+    if (this.proxy.scheme === 'https') this.proxy.ssl_context = proxy_ssl_context ?? makeContext(rest, true);
   }
 
   protected override proxyFor(): ProxyConfig {
