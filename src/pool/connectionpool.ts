@@ -13,8 +13,9 @@ import {
   pyRepr,
   SSLError as PySSLError,
   TimeoutError as PyTimeoutError,
+  ValueError,
 } from '../http/exceptions.js';
-import { create_default_context, CERT_NONE, type SSLContext } from '../http/ssl.js';
+import { create_default_context, CERT_NONE, type SSLContext, type TLSVersion } from '../http/ssl.js';
 import type { HTTPResponse as RawResponse } from '../http/response.js';
 import type { Transport, TransportFactory } from '../transport/types.js';
 import {
@@ -37,6 +38,16 @@ import { encodeRequest, parse_url, prepareForMethodChange, type Headers, type Re
 import { HTTPResponse } from './response.js';
 import { Retry } from './retry.js';
 import { Timeout, toTimeout, type TimeoutValue } from './timeout.js';
+
+/** Python's socket constants for `socket_options` (Linux's values). */
+export const IPPROTO_TCP = 6;
+export const TCP_NODELAY = 1;
+export const SOL_SOCKET = 1;
+export const SO_KEEPALIVE = 9;
+export const TCP_KEEPIDLE = 4;
+/** The options set on every connection unless `socket_options` is given (urllib3's HTTPConnection.default_socket_options). */
+export const default_socket_options: readonly (readonly [number, number, number])[] = Object.freeze([Object.freeze([IPPROTO_TCP, TCP_NODELAY, 1] as const)]);
+const SETTABLE = new Set([`${IPPROTO_TCP}:${TCP_NODELAY}`, `${SOL_SOCKET}:${SO_KEEPALIVE}`, `${IPPROTO_TCP}:${TCP_KEEPIDLE}`]);
 
 /** The User-Agent sent when the caller gives none (urllib3 sends `python-urllib3/<version>`). */
 export const DEFAULT_USER_AGENT = 'httpwire/0.1';
@@ -70,6 +81,13 @@ export interface HTTPConnectionPoolOptions {
   transportFactory?: TransportFactory;
   /** httpwire's strict parsing for the responses (docs/strict-mode.md). */
   strict?: boolean;
+  /**
+   * urllib3's `socket_options`: [level, name, value] set on each new
+   * connection's TCP socket, replacing the default
+   * `default_socket_options` (TCP_NODELAY on). What Node can set:
+   * TCP_NODELAY, SO_KEEPALIVE, TCP_KEEPIDLE; any other is a ValueError here.
+   */
+  socket_options?: readonly (readonly [number, number, number | boolean])[] | null;
   /** Through a proxy: for `http` pools, requests in absolute form to it; for `https` pools, a CONNECT tunnel. */
   _proxy?: ProxyConfig | null;
   _tunnel?: boolean;
@@ -90,6 +108,16 @@ export interface HTTPSConnectionPoolOptions extends HTTPConnectionPoolOptions {
   cert_file?: string | null;
   key_file?: string | null;
   key_password?: string | null;
+  /**
+   * The server certificate's MD5, SHA-1 or SHA-256 digest in hex (colons
+   * allowed): a connection whose certificate has another is an SSLError.
+   * The host name is then not checked (the chain still is, unless
+   * CERT_NONE), as urllib3.
+   */
+  assert_fingerprint?: string | null;
+  /** The lowest and highest TLS version to use (`TLSVersion` values, as ssl.TLSVersion). */
+  ssl_minimum_version?: TLSVersion | null;
+  ssl_maximum_version?: TLSVersion | null;
 }
 
 /** Options of `urlopen()` (urllib3's keyword arguments, plus `signal`). */
@@ -226,6 +254,8 @@ export class HTTPConnectionPool {
   num_requests = 0;
   protected readonly transportFactory: TransportFactory | undefined;
   protected readonly strict: boolean;
+  /** `socket_options` as given (null: the transport's own defaults, which are default_socket_options). */
+  readonly socket_options: readonly (readonly [number, number, number | boolean])[] | null;
   /** Idle connections, newest last (reused first). */
   private idle: HTTPConnection[] = [];
   /** Connections handed out and not yet put back. */
@@ -245,6 +275,12 @@ export class HTTPConnectionPool {
     this.tunnel = options._tunnel ?? false;
     this.transportFactory = options.transportFactory;
     this.strict = options.strict ?? false;
+    this.socket_options = options.socket_options ?? null;
+    for (const [level, name] of this.socket_options ?? []) {
+      if (!SETTABLE.has(`${level}:${name}`)) {
+        throw new ValueError(`socket option (${level}, ${name}) cannot be set here: only TCP_NODELAY, SO_KEEPALIVE and TCP_KEEPIDLE`);
+      }
+    }
     poolObserve.created?.(this.event());
   }
 
@@ -568,6 +604,7 @@ export class HTTPConnectionPool {
           restore?.();
         }
         if (timings && timings.connect === null) timings.connect = performance.now() - t0;
+        await this._connected(conn);
       } else {
         if (timings) timings.reused = true;
         conn.sock!.setTimeout(connectTimeout);
@@ -628,6 +665,25 @@ export class HTTPConnectionPool {
     }
   }
 
+  /**
+   * A new connection is up: urllib3's `socket_options` set on it (the
+   * default, TCP_NODELAY, is the transport's own). The HTTPS pool checks
+   * `assert_fingerprint` here too. Throws what counts as a connect error.
+   */
+  protected async _connected(conn: HTTPConnection): Promise<void> {
+    const options = this.socket_options;
+    if (options === null) return;
+    const sock = conn.sock!;
+    // The list replaces the default: TCP_NODELAY is off unless it is in it.
+    const all: (readonly [number, number, number | boolean])[] = [[IPPROTO_TCP, TCP_NODELAY, 0], ...options];
+    for (const [level, name, value] of all) {
+      if (!sock.setSocketOption?.(level, name, Number(value))) {
+        conn.close();
+        throw new NewConnectionError(conn, `Failed to establish a new connection: socket option (${level}, ${name}) is not supported by this transport`);
+      }
+    }
+  }
+
   /** Errors while reaching the target through a proxy (connect, CONNECT, TLS in the tunnel) are ProxyError, as urllib3's. */
   private proxyWrap(e: unknown, connecting: boolean): unknown {
     if (!this.proxy || !connecting || e instanceof ProxyError) return e;
@@ -676,9 +732,25 @@ export class HTTPSConnectionPool extends HTTPConnectionPool {
   override readonly scheme: string = 'https';
   readonly ssl_context: SSLContext;
 
+  /** The expected certificate digest (hex, lower case, no colons), or null. */
+  readonly assert_fingerprint: string | null;
+
   constructor(host: string, port?: number | null, options: HTTPSConnectionPoolOptions = {}) {
     super(host, port, options);
     this.ssl_context = options.ssl_context ?? makeContext(options);
+    this.assert_fingerprint = options.assert_fingerprint ? options.assert_fingerprint.replace(/:/g, '').toLowerCase() : null;
+  }
+
+  /** Also urllib3's assert_fingerprint, on every new connection (not through a proxy forwarding https://: there is no TLS to the server). */
+  protected override async _connected(conn: HTTPConnection): Promise<void> {
+    await super._connected(conn);
+    if (this.assert_fingerprint === null || (this.proxy && !this.tunnel)) return;
+    try {
+      await assertFingerprint(conn.sock!.peerCertificate?.() ?? null, this.assert_fingerprint);
+    } catch (e) {
+      conn.close();
+      throw e;
+    }
   }
 
   protected override defaultPort(): number {
@@ -695,6 +767,27 @@ export class HTTPSConnectionPool extends HTTPConnectionPool {
     this._overProxyTls(conn);
     return conn;
   }
+}
+
+const FINGERPRINT_HASHES: Record<number, 'md5' | 'sha1' | 'sha256'> = { 32: 'md5', 40: 'sha1', 64: 'sha256' };
+
+/**
+ * urllib3's `assert_fingerprint(cert, fingerprint)`: the DER certificate's
+ * digest (by the fingerprint's length: MD5, SHA-1, SHA-256) must be the
+ * fingerprint (hex, lower case, no colons); SSLError otherwise, with
+ * urllib3's messages.
+ */
+export async function assertFingerprint(cert: Uint8Array | null, fingerprint: string): Promise<void> {
+  if (cert === null) throw new SSLError('No certificate for the peer.');
+  const algorithm = FINGERPRINT_HASHES[fingerprint.length];
+  if (algorithm === undefined || !/^[0-9a-f]*$/.test(fingerprint)) throw new SSLError(`Fingerprint of invalid length: ${fingerprint}`);
+  let digest: Uint8Array;
+  if (runtime.digest) digest = runtime.digest(algorithm, cert);
+  else if (algorithm !== 'md5') digest = new Uint8Array(await crypto.subtle.digest(algorithm === 'sha1' ? 'SHA-1' : 'SHA-256', cert as Uint8Array<ArrayBuffer>));
+  else throw new SSLError(`Hash function implementation unavailable for fingerprint length: ${fingerprint.length}`);
+  const got = Array.from(digest, (b) => b.toString(16).padStart(2, '0')).join('');
+  // Not a secret: a plain comparison (urllib3's compare_digest guards against timing, moot for a public certificate).
+  if (got !== fingerprint) throw new SSLError(`Fingerprints did not match. Expected "${fingerprint}", got "${got}"`);
 }
 
 /** The SSLContext for an https:// proxy when none was given: the system's CAs, host name checked, ALPN http/1.1. */
@@ -719,9 +812,12 @@ export function makeContext(o: HTTPSConnectionPoolOptions, forProxy = false): SS
   if (o.cert_reqs === 'CERT_NONE' || o.cert_reqs === CERT_NONE) {
     ctx.check_hostname = false;
     ctx.verify_mode = CERT_NONE;
-  } else if (o.assert_hostname === false) {
+  } else if (o.assert_hostname === false || (o.assert_fingerprint && !forProxy)) {
+    // A pinned fingerprint replaces the host name check (urllib3's rule).
     ctx.check_hostname = false;
   }
+  if (o.ssl_minimum_version) ctx.minimum_version = o.ssl_minimum_version;
+  if (o.ssl_maximum_version) ctx.maximum_version = o.ssl_maximum_version;
   if (o.cert_file && !forProxy) ctx.load_cert_chain(o.cert_file, o.key_file ?? null, o.key_password ?? null);
   return ctx;
 }

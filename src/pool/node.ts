@@ -4,6 +4,7 @@
 // as the decoders (gzip, deflate, br, and zstd where this Node has it),
 // idle sockets closed when the peer closes them, and the
 // pool's events published on diagnostics_channel.
+import { createHash } from 'node:crypto';
 import * as diagnostics_channel from 'node:diagnostics_channel';
 import { Readable, pipeline } from 'node:stream';
 import * as zlib from 'node:zlib';
@@ -109,6 +110,12 @@ runtime.transportAlive = (t) => (socketOf(t) === null ? true : (t as NodeTranspo
 // the process alive.)
 runtime.setIdle = (t, idle) => {
   if (socketOf(t) !== null) (t as NodeTransport).closeOnPeerEnd = idle;
+};
+
+// assert_fingerprint's digests, MD5 included (Web Crypto has none).
+runtime.digest = (algorithm, data) => {
+  const d = createHash(algorithm).update(data).digest();
+  return new Uint8Array(d.buffer, d.byteOffset, d.byteLength);
 };
 
 /** The diagnostics_channel names the pool publishes on (each only while subscribed). */

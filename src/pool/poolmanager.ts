@@ -48,6 +48,7 @@ function tlsKey(o: HTTPSConnectionPoolOptions): string {
   return JSON.stringify([
     contextKey(o.ssl_context), o.ca_certs ?? null, o.ca_cert_dir ?? null, typeof o.ca_cert_data === 'string' ? o.ca_cert_data : o.ca_cert_data ? Array.from(o.ca_cert_data).join(',') : null,
     o.cert_reqs ?? null, o.assert_hostname ?? null, o.cert_file ?? null, o.key_file ?? null,
+    o.assert_fingerprint ?? null, o.ssl_minimum_version ?? null, o.ssl_maximum_version ?? null,
   ]);
 }
 
@@ -122,9 +123,11 @@ export class PoolManager {
     const proxyKey = proxy
       ? `${proxy.scheme}://${proxy.host}:${proxy.port}|${JSON.stringify(proxy.headers)}|${contextKey(proxy.ssl_context)}|${forwardHttps}`
       : '';
+    // socket_options make pools distinct too (urllib3's key_socket_options).
+    const sockKey = kw.socket_options ? JSON.stringify(kw.socket_options) : '';
     const key = viaProxyHttp
-      ? `proxy|${proxyKey}`
-      : `${scheme}://${host}:${port}|${scheme === 'https' ? tlsKey(kw) : ''}|${proxyKey}`;
+      ? `proxy|${proxyKey}|${sockKey}`
+      : `${scheme}://${host}:${port}|${scheme === 'https' ? tlsKey(kw) : ''}|${proxyKey}|${sockKey}`;
     const found = this.pools.get(key);
     if (found !== undefined && !found.closed) {
       // Most recently used already: a scraper on one site asks for the same pool every time.

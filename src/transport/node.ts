@@ -15,6 +15,9 @@ import { timeoutMs as toMs, TransportError, type ConnectOptions, type TlsOptions
 
 type NodeSocket = net.Socket | tls.TLSSocket;
 
+/** Linux's values of the socket options setSocketOption knows (Python's socket module constants). */
+const SOCKOPT = { SOL_SOCKET: 1, SO_KEEPALIVE: 9, IPPROTO_TCP: 6, TCP_NODELAY: 1, TCP_KEEPIDLE: 4 } as const;
+
 /** Received bytes held for read() before the socket is paused. */
 const HIGH_WATER = 64 * 1024;
 
@@ -239,6 +242,35 @@ export class NodeTransport implements Transport {
   fileno(): number {
     const handle = (this.socket as unknown as { _handle?: { fd?: number } })._handle;
     return typeof handle?.fd === 'number' ? handle.fd : -1;
+  }
+
+  /** The peer's certificate in DER, or null (plain TCP, or no certificate). */
+  peerCertificate(): Uint8Array | null {
+    const s = this.socket as tls.TLSSocket;
+    if (typeof s.getPeerCertificate !== 'function') return null;
+    const raw = s.getPeerCertificate(false)?.raw;
+    return raw ? new Uint8Array(raw.buffer, raw.byteOffset, raw.byteLength) : null;
+  }
+
+  /** SO_KEEPALIVE and TCP_KEEPIDLE as set so far (Node sets them together). */
+  private keepAlive: { on: boolean; idleSeconds: number } = { on: false, idleSeconds: 0 };
+
+  /**
+   * Python's setsockopt for what Node can set: TCP_NODELAY (6, 1),
+   * SO_KEEPALIVE (1, 9), TCP_KEEPIDLE (6, 4; seconds). Applied to the TCP
+   * socket (the one under a tunnel's TLS too). False for any other option.
+   */
+  setSocketOption(level: number, name: number, value: number): boolean {
+    const tcp = (this.holds[this.holds.length - 1] ?? this.socket) as net.Socket;
+    if (level === SOCKOPT.IPPROTO_TCP && name === SOCKOPT.TCP_NODELAY) {
+      tcp.setNoDelay(Boolean(value));
+      return true;
+    }
+    if (level === SOCKOPT.SOL_SOCKET && name === SOCKOPT.SO_KEEPALIVE) this.keepAlive.on = Boolean(value);
+    else if (level === SOCKOPT.IPPROTO_TCP && name === SOCKOPT.TCP_KEEPIDLE) this.keepAlive.idleSeconds = value;
+    else return false;
+    tcp.setKeepAlive(this.keepAlive.on, this.keepAlive.idleSeconds * 1000);
+    return true;
   }
 
   /**
