@@ -34,7 +34,8 @@ import {
   withCause,
 } from './errors.js';
 import { isConnected, poolObserve, requestNotSent, runtime, type PoolEvent, type TimingsEvent } from './hooks.js';
-import { encodeRequest, parse_url, prepareForMethodChange, type Headers, type RequestBodyOptions } from './request.js';
+import { hasHeader, mergeHeaders, mergedHeaders, prepareForMethodChange, withHeader, type Headers } from './headers.js';
+import { encodeRequest, parse_url, type RequestBodyOptions } from './request.js';
 import { HTTPResponse } from './response.js';
 import { Retry } from './retry.js';
 import { Timeout, toTimeout, type TimeoutValue } from './timeout.js';
@@ -220,17 +221,6 @@ interface Waiter {
   reject(e: unknown): void;
 }
 
-function mergeHeaders(base: Headers, extra: Headers): Headers {
-  const out: Headers = { ...base };
-  const lower = new Map(Object.keys(out).map((k) => [k.toLowerCase(), k]));
-  for (const [k, v] of Object.entries(extra)) {
-    const existing = lower.get(k.toLowerCase());
-    if (existing !== undefined) delete out[existing];
-    out[k] = v;
-  }
-  return out;
-}
-
 /**
  * urllib3's `HTTPConnectionPool`: connections to one host and port.
  * `await pool.request('GET', '/path')` or `pool.urlopen(...)`; `close()`
@@ -308,7 +298,7 @@ export class HTTPConnectionPool {
     this.num_connections++;
     const target = this.proxy ?? { host: this.host, port: this.port };
     const conn = new HTTPConnection(target.host, target.port, this.connectionOptions());
-    if (this.proxy && this.tunnel) conn.set_tunnel(this.host, this.port, this.proxy.headers);
+    if (this.proxy && this.tunnel) conn.set_tunnel(this.host, this.port, mergedHeaders(this.proxy.headers));
     this._overProxyTls(conn);
     return conn;
   }
@@ -452,8 +442,7 @@ export class HTTPConnectionPool {
   /** The headers as sent: the proxy's merged in (absolute-form requests), a User-Agent added when there is none. */
   private headersToSend(headers: Headers): Headers {
     const out = this.proxy && !this.tunnel ? mergeHeaders(headers, this.proxy.headers) : headers;
-    for (const k in out) if (k.length === 10 && k.toLowerCase() === 'user-agent') return out;
-    return { ...out, 'User-Agent': DEFAULT_USER_AGENT };
+    return hasHeader(out, 'user-agent') ? out : withHeader(out, 'User-Agent', DEFAULT_USER_AGENT);
   }
 
   /** A Location resolved against the URL it answered (a relative one stays a path on this pool). */
@@ -614,8 +603,8 @@ export class HTTPConnectionPool {
       const target = this.requestTarget(url);
       let sendHeaders = this.headersToSend(headers);
       // chunked: the body framed in chunks (http.client frames only when told by this header).
-      if (o.chunked && body !== null && !Object.keys(sendHeaders).some((k) => k.toLowerCase() === 'transfer-encoding')) {
-        sendHeaders = { ...sendHeaders, 'Transfer-Encoding': 'chunked' };
+      if (o.chunked && body !== null && !hasHeader(sendHeaders, 'transfer-encoding')) {
+        sendHeaders = withHeader(sendHeaders, 'Transfer-Encoding', 'chunked');
       }
       await conn.request(method, target, body as never, sendHeaders as RequestHeaders, { encode_chunked: o.chunked ?? false, signal });
       phase = 'head';
@@ -763,7 +752,7 @@ export class HTTPSConnectionPool extends HTTPConnectionPool {
     this.num_connections++;
     const target = this.proxy && this.tunnel ? this.proxy : { host: this.host, port: this.port };
     const conn = new HTTPSConnection(target.host, target.port, { ...this.connectionOptions(), context: this.ssl_context });
-    if (this.proxy && this.tunnel) conn.set_tunnel(this.host, this.port, this.proxy.headers);
+    if (this.proxy && this.tunnel) conn.set_tunnel(this.host, this.port, mergedHeaders(this.proxy.headers));
     this._overProxyTls(conn);
     return conn;
   }

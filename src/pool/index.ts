@@ -38,6 +38,7 @@ export {
   type PoolManagerOptions,
   type ProxyManagerOptions,
 } from './poolmanager.js';
+export { HTTPHeaderDict, type HeaderSource } from './headers.js';
 export {
   encode_multipart_formdata,
   choose_boundary,

@@ -18,7 +18,8 @@ import {
 } from './connectionpool.js';
 import { LocationValueError, ProxySchemeUnknown, URLSchemeUnknown } from './errors.js';
 import { poolObserve } from './hooks.js';
-import { encodeRequest, make_headers, parse_url, prepareForMethodChange, withoutHeaders, type Headers, type Url } from './request.js';
+import { HTTPHeaderDict, hasHeader, mergeHeaders, prepareForMethodChange, withoutHeaders, type Headers } from './headers.js';
+import { encodeRequest, make_headers, parse_url, type Url } from './request.js';
 import type { HTTPResponse } from './response.js';
 import { Retry } from './retry.js';
 
@@ -247,10 +248,8 @@ export function proxyConfig(proxy_url: string, proxy_headers: Headers): ProxyCon
     throw new ProxySchemeUnknown(null);
   }
   if (u.scheme !== 'http' && u.scheme !== 'https') throw new ProxySchemeUnknown(u.scheme);
-  const headers: Headers = { ...proxy_headers };
-  if (u.auth && !Object.keys(headers).some((k) => k.toLowerCase() === 'proxy-authorization')) {
-    Object.assign(headers, make_headers({ proxy_basic_auth: u.auth }));
-  }
+  let headers: Headers = proxy_headers instanceof HTTPHeaderDict ? proxy_headers.copy() : { ...proxy_headers };
+  if (u.auth && !hasHeader(headers, 'proxy-authorization')) headers = mergeHeaders(headers, make_headers({ proxy_basic_auth: u.auth }));
   return { scheme: u.scheme, host: u.host, port: u.port ?? (u.scheme === 'https' ? 443 : 80), headers };
 }
 
