@@ -237,6 +237,17 @@ describe('decompression', () => {
     expect(r.data).toEqual(expected);
   });
 
+  it('a Content-Encoding no decoder knows is returned as sent (urllib3 leaves unknown codings alone)', async () => {
+    const server = await startRawServer([raw.send('HTTP/1.1 200 OK\r\nContent-Encoding: x-custom\r\nContent-Length: 5\r\n\r\nabcde')]);
+    try {
+      const r = await pool(server.port).request('GET', '/');
+      expect(r.headers.get('content-encoding')).toBe('x-custom');
+      expect(new TextDecoder().decode(r.data)).toBe('abcde');
+    } finally {
+      await server.stop();
+    }
+  });
+
   it('decode_content false returns the bytes as sent', async () => {
     const r = await manager().request('GET', base() + '/pre/text.gz', { decode_content: false });
     expect(r.data).toEqual(new Uint8Array(PRE['/pre/text.gz']!));
@@ -514,6 +525,32 @@ describe('retries against failing servers', () => {
       const r = await p.request('GET', '/');
       expect(new TextDecoder().decode(r.data)).toBe('next');
       await expect(p.request('GET', '/', { signal: AbortSignal.abort() })).rejects.toMatchObject({ name: 'AbortError' });
+    } finally {
+      await server.stop();
+    }
+  });
+});
+
+describe('AbortSignal while waiting for a connection and while reading a body', () => {
+  it('a request queued in block mode and a stalled body read each reject with AbortError; the slot is freed', async () => {
+    // The first answer sends 7 of 100 body bytes and stalls.
+    const server = await startRawServer([raw.send('HTTP/1.1 200 OK\r\nContent-Length: 100\r\n\r\npartial')], raw.ok('next'));
+    try {
+      const p = pool(server.port, { maxsize: 1, block: true });
+      const bodyAbort = new AbortController();
+      const held = await p.request('GET', '/', { preload_content: false, signal: bodyAbort.signal });
+      expect(held.status).toBe(200);
+      const queueAbort = new AbortController();
+      const queued = p.request('GET', '/', { signal: queueAbort.signal });
+      queueAbort.abort();
+      await expect(queued).rejects.toMatchObject({ name: 'AbortError' });
+      const reading = held.read();
+      bodyAbort.abort();
+      await expect(reading).rejects.toMatchObject({ name: 'AbortError' });
+      // The aborted body's connection went back closed: the next request reconnects (block mode, maxsize 1).
+      const r = await p.request('GET', '/', { pool_timeout: 5 });
+      expect(new TextDecoder().decode(r.data)).toBe('next');
+      expect(server.connections).toBe(2);
     } finally {
       await server.stop();
     }
