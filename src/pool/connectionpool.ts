@@ -34,7 +34,7 @@ import {
   withCause,
 } from './errors.js';
 import { isConnected, poolObserve, requestNotSent, runtime, type PoolEvent, type TimingsEvent } from './hooks.js';
-import { hasHeader, mergeHeaders, mergedHeaders, prepareForMethodChange, withHeader, type Headers } from './headers.js';
+import { HTTPHeaderDict, hasHeader, mergeHeaders, mergedHeaders, prepareForMethodChange, withHeader, type Headers } from './headers.js';
 import { encodeRequest, parse_url, type RequestBodyOptions } from './request.js';
 import { HTTPResponse } from './response.js';
 import { Retry } from './retry.js';
@@ -442,7 +442,9 @@ export class HTTPConnectionPool {
   /** The headers as sent: the proxy's merged in (absolute-form requests), a User-Agent added when there is none. */
   private headersToSend(headers: Headers): Headers {
     const out = this.proxy && !this.tunnel ? mergeHeaders(headers, this.proxy.headers) : headers;
-    return hasHeader(out, 'user-agent') ? out : withHeader(out, 'User-Agent', DEFAULT_USER_AGENT);
+    if (hasHeader(out, 'user-agent')) return out;
+    // Per request: a literal with a constant key (V8 keeps it a fast object), not the general merge.
+    return out instanceof HTTPHeaderDict ? withHeader(out, 'User-Agent', DEFAULT_USER_AGENT) : { ...out, 'User-Agent': DEFAULT_USER_AGENT };
   }
 
   /** A Location resolved against the URL it answered (a relative one stays a path on this pool). */
