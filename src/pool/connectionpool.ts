@@ -104,8 +104,12 @@ export interface HTTPSConnectionPoolOptions extends HTTPConnectionPoolOptions {
   ca_cert_data?: string | Uint8Array | null;
   /** 'CERT_NONE' turns verification off (and host name checks). Default 'CERT_REQUIRED'. */
   cert_reqs?: 'CERT_NONE' | 'CERT_REQUIRED' | number | null;
-  /** false: do not check the host name (the chain is still verified). */
-  assert_hostname?: false | null;
+  /**
+   * false: do not check the host name (the chain is still verified); a
+   * name: check the certificate against it instead of the host connected
+   * to (SNI unchanged; the Node transport), as urllib3.
+   */
+  assert_hostname?: string | false | null;
   cert_file?: string | null;
   key_file?: string | null;
   key_password?: string | null;
@@ -151,8 +155,26 @@ export interface UrlopenOptions {
 /** Options of `request()`: urlopen's plus `fields` and `json`. */
 export interface RequestOptions extends UrlopenOptions, Omit<RequestBodyOptions, 'headers' | 'body'> {}
 
+/**
+ * The certificate did not match `assert_hostname`: urllib3's
+ * CertificateError text (`hostname 'x' doesn't match 'a'`, or `either of
+ * 'a', 'b'`, from the certificate's DNS names), found on the Node error
+ * under `e`; null when `e` is not that failure.
+ */
+function hostnameMismatch(e: unknown, name: string): string | null {
+  for (let c: unknown = e, depth = 0; c !== null && typeof c === 'object' && depth < 6; c = (c as { cause?: unknown }).cause, depth++) {
+    const err = c as { code?: unknown; cert?: { subjectaltname?: string } };
+    // The TransportError above it carries the same code, without the certificate.
+    if (err.code !== 'ERR_TLS_CERT_ALTNAME_INVALID' || !err.cert) continue;
+    const dns = (err.cert.subjectaltname ?? '').split(', ').filter((n) => n.startsWith('DNS:')).map((n) => pyRepr(n.slice(4)));
+    if (dns.length === 0) return 'no appropriate subjectAltName fields were found';
+    return `hostname ${pyRepr(name)} doesn't match ${dns.length > 1 ? `either of ${dns.join(', ')}` : dns[0]}`;
+  }
+  return null;
+}
+
 /** An error from opening a connection, as urllib3's HTTPConnection._new_conn raises it. */
-function connectError(e: unknown, conn: HTTPConnection, timeout: number | null): unknown {
+function connectError(e: unknown, conn: HTTPConnection, timeout: number | null, assertHostname: string | null = null): unknown {
   if (e instanceof gaierror) return withCause(new NameResolutionError(conn.host, conn, e), e);
   if (e instanceof PyTimeoutError) {
     // urllib3's args are (conn, message); the message alone here, as for NewConnectionError (docs/pool.md).
@@ -160,7 +182,10 @@ function connectError(e: unknown, conn: HTTPConnection, timeout: number | null):
     Object.defineProperty(err, 'conn', { value: conn, writable: true, configurable: true });
     return withCause(err, e);
   }
-  if (e instanceof PySSLError) return withCause(new SSLError(e), e);
+  if (e instanceof PySSLError) {
+    const mismatch = assertHostname === null ? null : hostnameMismatch(e, assertHostname);
+    return withCause(new SSLError(mismatch ?? e), e);
+  }
   if (e instanceof OSError) return withCause(new NewConnectionError(conn, `Failed to establish a new connection: ${e.message}`), e);
   return e;
 }
@@ -590,7 +615,7 @@ export class HTTPConnectionPool {
           await conn.connect({ signal });
         } catch (e) {
           if (signal?.aborted) throw e;
-          throw this.proxyWrap(connectError(e, conn, connectTimeout), true);
+          throw this.proxyWrap(connectError(e, conn, connectTimeout, (this as { assert_hostname?: string | null }).assert_hostname ?? null), true);
         } finally {
           restore?.();
         }
@@ -725,11 +750,14 @@ export class HTTPSConnectionPool extends HTTPConnectionPool {
 
   /** The expected certificate digest (hex, lower case, no colons), or null. */
   readonly assert_fingerprint: string | null;
+  /** The name the certificate must match instead of the host (assert_hostname as a string), or null. */
+  readonly assert_hostname: string | null;
 
   constructor(host: string, port?: number | null, options: HTTPSConnectionPoolOptions = {}) {
     super(host, port, options);
     this.ssl_context = options.ssl_context ?? makeContext(options);
     this.assert_fingerprint = options.assert_fingerprint ? options.assert_fingerprint.replace(/:/g, '').toLowerCase() : null;
+    this.assert_hostname = typeof options.assert_hostname === 'string' ? options.assert_hostname : null;
   }
 
   /** Also urllib3's assert_fingerprint, on every new connection (not through a proxy forwarding https://: there is no TLS to the server). */
@@ -755,8 +783,26 @@ export class HTTPSConnectionPool extends HTTPConnectionPool {
     const target = this.proxy && this.tunnel ? this.proxy : { host: this.host, port: this.port };
     const conn = new HTTPSConnection(target.host, target.port, { ...this.connectionOptions(), context: this.ssl_context });
     if (this.proxy && this.tunnel) conn.set_tunnel(this.host, this.port, mergedHeaders(this.proxy.headers));
+    if (this.assert_hostname !== null) this._assertHostname(conn, this.assert_hostname);
     this._overProxyTls(conn);
     return conn;
+  }
+
+  /**
+   * urllib3's `assert_hostname` as a name: the target's TLS (never an
+   * https:// proxy's own) checks the certificate against it — on a
+   * direct connection, and wherever TLS starts over a plain transport (a
+   * CONNECT tunnel, or TCP and TLS timed apart).
+   */
+  private _assertHostname(conn: HTTPConnection, name: string): void {
+    const factory = conn._create_connection;
+    const direct = this.proxy === null;
+    conn._create_connection = async (options) => {
+      const t = await factory(direct && options.tls ? { ...options, tls: { ...options.tls, identity: name } } : options);
+      const startTls = t.startTls?.bind(t);
+      if (startTls) t.startTls = (tlsOptions, signal) => startTls({ ...tlsOptions, identity: name }, signal);
+      return t;
+    };
   }
 }
 

@@ -555,6 +555,10 @@ function tlsConnectionOptions(t: TlsOptions): tls.ConnectionOptions {
   if (secureContext) out.secureContext = secureContext;
   if (t.rejectUnauthorized !== undefined) out.rejectUnauthorized = t.rejectUnauthorized;
   if (t.checkHostname === false) out.checkServerIdentity = () => undefined;
+  else if (t.identity !== undefined) {
+    const name = t.identity;
+    out.checkServerIdentity = (_host, cert) => tls.checkServerIdentity(name, cert);
+  }
   if (t.ALPNProtocols !== undefined) out.ALPNProtocols = t.ALPNProtocols;
   return out;
 }

@@ -84,6 +84,13 @@ export interface TlsOptions {
   servername?: string;
   /** Check the certificate against `hostname` (default true when verifying). */
   checkHostname?: boolean;
+  /**
+   * The name the certificate must match when it is not `hostname`
+   * (urllib3's `assert_hostname`); SNI and the address stay as they are.
+   * Optional for a transport: one that ignores it checks `hostname`, which
+   * only ever refuses more.
+   */
+  identity?: string;
   /** Trust the system's CA store (as well as any CA given here). */
   systemCA?: boolean;
   maxVersion?: string;

@@ -190,6 +190,17 @@ describe('ProxyManager through an https:// proxy (TLS to the proxy, verified aga
     expect(tlsProxy.seen.slice(mark)).toEqual([`CONNECT 127.0.0.1:${nginx.tlsPort}`]);
   });
 
+  it('assert_hostname applies to the target inside the tunnel, not to the proxy', async () => {
+    // nginx's wrongNamePort has a certificate for wrong.example; the proxy's is for 127.0.0.1.
+    const pm = track(new ProxyManager(proxyUrl(), { ca_certs: nginx.certs.caFile, assert_hostname: 'wrong.example' }));
+    const r = await pm.request('GET', `https://127.0.0.1:${nginx.wrongNamePort}/small.txt`);
+    expect(r.data).toEqual(small);
+    const plain = track(new ProxyManager(`http://127.0.0.1:${proxy.port}`, { ca_certs: nginx.certs.caFile, assert_hostname: 'other.example', retries: false }));
+    const err = await plain.request('GET', `https://127.0.0.1:${nginx.tlsPort}/small.txt`).catch((e: unknown) => e);
+    expect(err).toBeInstanceOf(ProxyError);
+    expect((err as ProxyError).original_error).toBeInstanceOf(SSLError);
+  });
+
   it('https:// targets in absolute form with use_forwarding_for_https', async () => {
     const pm = track(new ProxyManager(proxyUrl(), { ca_certs: nginx.certs.caFile, use_forwarding_for_https: true }));
     const mark = tlsProxy.seen.length;

@@ -1,6 +1,7 @@
 // urllib3's TLS and socket options of a pool, against nginx with the minted
 // CA on 127.0.0.1: assert_fingerprint (MD5, SHA-1, SHA-256; the host name
-// not checked when pinned, the chain still verified), ssl_minimum_version /
+// not checked when pinned, the chain still verified), assert_hostname as a
+// name (urllib3's CertificateError text), ssl_minimum_version /
 // ssl_maximum_version (the version a node:tls server negotiated, and one
 // that cannot meet the minimum), socket_options (SO_KEEPALIVE seen by the kernel, as
 // `ss` shows it).
@@ -23,6 +24,7 @@ import {
   SSLError,
   TCP_KEEPIDLE,
   TCP_NODELAY,
+  poolChannels,
   type HTTPSConnectionPoolOptions,
 } from '../../src/pool/node.js';
 import { findProgram, startNginx, STATIC_FILES, usePeer } from '../support/servers.js';
@@ -103,6 +105,42 @@ describe('assert_fingerprint', () => {
     const a = m.connection_from_host('127.0.0.1', nginx.tlsPort, 'https', { assert_fingerprint: 'aa'.repeat(32) });
     const b = m.connection_from_host('127.0.0.1', nginx.tlsPort, 'https', { assert_fingerprint: 'bb'.repeat(32) });
     expect(a).not.toBe(b);
+  });
+});
+
+describe('assert_hostname as a name', () => {
+  /** One GET of /small.txt on `port` with assert_hostname `name` (no retries): the body, or the error. */
+  const get = (port: number, name: string) =>
+    https(port, { ca_certs: nginx.certs.caFile, assert_hostname: name, retries: false })
+      .request('GET', '/small.txt')
+      .then((r) => r.data, (e: unknown) => e);
+
+  it('the certificate is checked against that name instead of the host connected to', async () => {
+    // nginx's wrongNamePort: a CA-signed certificate for DNS:wrong.example only, reached as 127.0.0.1.
+    const refused = await https(nginx.wrongNamePort, { ca_certs: nginx.certs.caFile, retries: false }).request('GET', '/small.txt').catch((e: unknown) => e);
+    expect(refused).toBeInstanceOf(SSLError);
+    expect(await get(nginx.wrongNamePort, 'wrong.example')).toEqual(small);
+    const other = await get(nginx.wrongNamePort, 'other.example');
+    expect(other).toBeInstanceOf(SSLError);
+    // urllib3's CertificateError text.
+    expect((other as Error).message).toBe("hostname 'other.example' doesn't match 'wrong.example'");
+    // Only the certificate's DNS names are listed, as urllib3 does (its IP address entry is not).
+    expect(((await get(nginx.tlsPort, 'other.example')) as Error).message).toBe("hostname 'other.example' doesn't match 'localhost'");
+    // The certificate for localhost and 127.0.0.1, asked to match localhost while connected to 127.0.0.1.
+    expect(await get(nginx.tlsPort, 'localhost')).toEqual(small);
+  });
+
+  it('also when TCP and TLS are timed apart (a timings subscriber: TLS started over the plain transport)', async () => {
+    const seen: unknown[] = [];
+    const onTimings = (e: unknown) => seen.push(e);
+    poolChannels.timings.subscribe(onTimings);
+    try {
+      expect(await get(nginx.wrongNamePort, 'wrong.example')).toEqual(small);
+      expect(await get(nginx.wrongNamePort, 'other.example')).toBeInstanceOf(SSLError);
+      expect((seen[0] as { tls: number | null }).tls).not.toBe(null);
+    } finally {
+      poolChannels.timings.unsubscribe(onTimings);
+    }
   });
 });
 
