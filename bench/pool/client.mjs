@@ -111,6 +111,7 @@ console.log(
     failed,
     seconds,
     cpuUs: cpu.user + cpu.system,
+    cpuSystemUs: cpu.system,
     p50: pct(50),
     p99: pct(99),
     maxRssMiB: process.resourceUsage().maxRSS / 1024,

@@ -59,6 +59,10 @@ def cpu_us():
     return (r.ru_utime + r.ru_stime) * 1e6
 
 
+def sys_us():
+    return resource.getrusage(resource.RUSAGE_SELF).ru_stime * 1e6
+
+
 def pct(xs, p):
     if not xs:
         return float("nan")
@@ -66,6 +70,7 @@ def pct(xs, p):
 
 
 c0 = cpu_us()
+s0 = sys_us()
 t0 = time.perf_counter()
 threads = [threading.Thread(target=worker, args=(t0,)) for _ in range(conns)]
 for t in threads:
@@ -80,6 +85,7 @@ print(json.dumps({
     "failed": state["failed"],
     "seconds": seconds,
     "cpuUs": cpu_us() - c0,
+    "cpuSystemUs": sys_us() - s0,
     "p50": pct(lat, 50),
     "p99": pct(lat, 99),
     "maxRssMiB": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024,

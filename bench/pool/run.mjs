@@ -19,7 +19,7 @@
 // its end, and the per-round ratio to undici Pool (median). Round 0 is a
 // warm-up. Timing is only reported, never asserted.
 import { spawn } from 'node:child_process';
-import { writeFileSync } from 'node:fs';
+import { readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { cpus } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -44,6 +44,8 @@ const ALT = option('alt', '');
 if (ALT) CLIENTS.push('httpwire-pool-alt');
 const OUT = resolve(option('out', join(HERE, 'results.json')));
 const TASKSET = process.argv.includes('--pin'); // each client on CPU 0 (nginx stays unpinned)
+// Extra node flags for the Node clients, e.g. --node-args "--cpu-prof --cpu-prof-dir /tmp/prof" (a profile per client and round).
+const NODE_ARGS = option('node-args', '').split(' ').filter(Boolean);
 
 /** Deterministic bytes (an LCG), so every run serves the same bodies. */
 function bytes(length, seed) {
@@ -68,10 +70,51 @@ for (let i = 0; i < 10; i++) {
 // One request in ten is for a gzipped text.
 for (let i = 0; i < 100; i++) paths.push(i % 10 === 0 ? [`/gz/${(i / 10) % 10}.txt`, true] : [`/s/${i % 30}.bin`, false]);
 
-function runClient(name, base) {
+/** The nginx process this run started (a child of this process), for its CPU time; null where /proc is missing. */
+function nginxPid() {
+  try {
+    for (const d of readdirSync('/proc')) {
+      if (!/^\d+$/.test(d)) continue;
+      try {
+        const stat = readFileSync(`/proc/${d}/stat`, 'latin1');
+        const close = stat.lastIndexOf(')');
+        const comm = stat.slice(stat.indexOf('(') + 1, close);
+        const ppid = Number(stat.slice(close + 2).split(' ')[1]);
+        if (comm === 'nginx' && ppid === process.pid) return Number(d);
+      } catch {
+        // the process ended meanwhile
+      }
+    }
+  } catch {
+    // no /proc
+  }
+  return null;
+}
+
+/** User + system CPU time of a process in µs (from /proc, in clock ticks of 10 ms), or NaN. */
+function cpuOf(pid) {
+  if (pid === null) return NaN;
+  try {
+    const stat = readFileSync(`/proc/${pid}/stat`, 'latin1');
+    const f = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+    return (Number(f[11]) + Number(f[12])) * 10_000; // utime, stime (fields 14, 15)
+  } catch {
+    return NaN;
+  }
+}
+
+async function runClient(name, base) {
+  // nginx (one process, one worker) serves every client: its CPU time per request, and its share of the wall time, say whether it is the bottleneck.
+  const n0 = cpuOf(NGINX_PID);
+  const r = await spawnClient(name, base);
+  r.nginxCpuUs = cpuOf(NGINX_PID) - n0;
+  return r;
+}
+
+function spawnClient(name, base) {
   const job = JSON.stringify({ base, paths, requests: REQUESTS, conns: CONNS, maxMs: MAX_MS, dist: name === 'httpwire-pool-alt' ? resolve(ALT) : DIST });
   const [cmd, args] =
-    name === 'python-urllib3' ? ['/usr/bin/python3', [join(HERE, 'client.py'), job]] : [process.execPath, [join(HERE, 'client.mjs'), name, job]];
+    name === 'python-urllib3' ? ['/usr/bin/python3', [join(HERE, 'client.py'), job]] : [process.execPath, [...NODE_ARGS, join(HERE, 'client.mjs'), name, job]];
   const argv = TASKSET ? ['taskset', ['-c', '0', cmd, ...args]] : [cmd, args];
   return new Promise((resolvePromise, reject) => {
     const child = spawn(argv[0], argv[1], { stdio: ['ignore', 'pipe', 'inherit'] });
@@ -96,6 +139,7 @@ const nginx = await startNginx({
   locations: 'location /gz/ { gzip on; gzip_types text/plain; gzip_min_length 1; gzip_comp_level 6; }',
 });
 const base = `http://127.0.0.1:${nginx.port}`;
+const NGINX_PID = nginxPid();
 if (TASKSET) findProgram('taskset');
 const rounds = [];
 try {
@@ -118,6 +162,12 @@ for (const name of CLIENTS) {
   summary[name] = {
     reqPerSec: median(rs.map((r) => r.requests / r.seconds)),
     cpuUsPerReq: median(rs.map((r) => r.cpuUs / r.requests)),
+    // The kernel's part of it (system time: on loopback the TCP delivery to nginx runs in the client's write call).
+    systemUsPerReq: median(rs.map((r) => (r.cpuSystemUs ?? NaN) / r.requests)),
+    // Client CPU time over wall time (1.0 = one core busy; the 2-core machine also runs nginx), nginx's likewise.
+    clientCpuShare: median(rs.map((r) => r.cpuUs / 1e6 / r.seconds)),
+    nginxCpuUsPerReq: median(rs.map((r) => r.nginxCpuUs / r.requests)),
+    nginxCpuShare: median(rs.map((r) => r.nginxCpuUs / 1e6 / r.seconds)),
     p50: median(rs.map((r) => r.p50)),
     p99: median(rs.map((r) => r.p99)),
     maxRssMiB: Math.max(...rs.map((r) => r.maxRssMiB)),
@@ -132,10 +182,10 @@ const meta = { node: process.version, cpus: cpus().length, nginx: nginx.version,
 writeFileSync(OUT, JSON.stringify({ meta, summary, rounds }, null, 2) + '\n');
 const f = (x, d = 0) => (Number.isFinite(x) ? x.toFixed(d) : '–');
 console.log(`\n${meta.requests} GETs per client and round, ${meta.conns} connections, ${meta.rounds} rounds (median), ${meta.node}, ${meta.nginx}${TASKSET ? ', pinned to CPU 0' : ''}\n`);
-console.log('| client | req/s | vs undici Pool | CPU µs/req | CPU vs undici Pool | p50 ms | p99 ms | peak RSS MiB | RSS at 10% → end MiB | failed |');
-console.log('|---|---|---|---|---|---|---|---|---|---|');
+console.log('| client | req/s | vs undici Pool | CPU µs/req | CPU vs undici Pool | of which system µs/req | client CPU/wall | nginx CPU µs/req | nginx CPU/wall | p50 ms | p99 ms | peak RSS MiB | RSS at 10% → end MiB | failed |');
+console.log('|---|---|---|---|---|---|---|---|---|---|---|---|---|---|');
 for (const [name, s] of Object.entries(summary)) {
   console.log(
-    `| ${name} | ${f(s.reqPerSec)} | ${f(s.vsUndiciPool, 2)}x | ${f(s.cpuUsPerReq)} | ${f(s.cpuVsUndiciPool, 2)}x | ${f(s.p50, 2)} | ${f(s.p99, 2)} | ${f(s.maxRssMiB, 1)} | ${f(s.rssEarlyMiB, 1)} → ${f(s.rssEndMiB, 1)} | ${s.failed} |`,
+    `| ${name} | ${f(s.reqPerSec)} | ${f(s.vsUndiciPool, 2)}x | ${f(s.cpuUsPerReq)} | ${f(s.cpuVsUndiciPool, 2)}x | ${f(s.systemUsPerReq)} | ${f(s.clientCpuShare, 2)} | ${f(s.nginxCpuUsPerReq)} | ${f(s.nginxCpuShare, 2)} | ${f(s.p50, 2)} | ${f(s.p99, 2)} | ${f(s.maxRssMiB, 1)} | ${f(s.rssEarlyMiB, 1)} → ${f(s.rssEndMiB, 1)} | ${s.failed} |`,
   );
 }

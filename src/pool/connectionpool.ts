@@ -13,8 +13,9 @@ import {
   pyRepr,
   SSLError as PySSLError,
   TimeoutError as PyTimeoutError,
+  ValueError,
 } from '../http/exceptions.js';
-import { create_default_context, CERT_NONE, type SSLContext } from '../http/ssl.js';
+import { create_default_context, CERT_NONE, type SSLContext, type TLSVersion } from '../http/ssl.js';
 import type { HTTPResponse as RawResponse } from '../http/response.js';
 import type { Transport, TransportFactory } from '../transport/types.js';
 import {
@@ -33,10 +34,21 @@ import {
   withCause,
 } from './errors.js';
 import { isConnected, poolObserve, requestNotSent, runtime, type PoolEvent, type TimingsEvent } from './hooks.js';
-import { encodeRequest, parse_url, prepareForMethodChange, type Headers, type RequestBodyOptions } from './request.js';
+import { HTTPHeaderDict, hasHeader, mergeHeaders, mergedHeaders, prepareForMethodChange, withHeader, type Headers } from './headers.js';
+import { encodeRequest, parse_url, type RequestBodyOptions } from './request.js';
 import { HTTPResponse } from './response.js';
 import { Retry } from './retry.js';
 import { Timeout, toTimeout, type TimeoutValue } from './timeout.js';
+
+/** Python's socket constants for `socket_options` (Linux's values). */
+export const IPPROTO_TCP = 6;
+export const TCP_NODELAY = 1;
+export const SOL_SOCKET = 1;
+export const SO_KEEPALIVE = 9;
+export const TCP_KEEPIDLE = 4;
+/** The options set on every connection unless `socket_options` is given (urllib3's HTTPConnection.default_socket_options). */
+export const default_socket_options: readonly (readonly [number, number, number])[] = Object.freeze([Object.freeze([IPPROTO_TCP, TCP_NODELAY, 1] as const)]);
+const SETTABLE = new Set([`${IPPROTO_TCP}:${TCP_NODELAY}`, `${SOL_SOCKET}:${SO_KEEPALIVE}`, `${IPPROTO_TCP}:${TCP_KEEPIDLE}`]);
 
 /** The User-Agent sent when the caller gives none (urllib3 sends `python-urllib3/<version>`). */
 export const DEFAULT_USER_AGENT = 'httpwire/0.1';
@@ -48,6 +60,10 @@ export interface ProxyConfig {
   port: number;
   /** Headers for the proxy: on each absolute-form request, or on CONNECT. */
   headers: Headers;
+  /** An https:// proxy: the SSLContext of the TLS connection to the proxy itself (urllib3's `proxy_ssl_context`). */
+  ssl_context?: SSLContext | null;
+  /** An https:// proxy and https:// targets: absolute-form requests to the proxy instead of a CONNECT tunnel. */
+  use_forwarding_for_https?: boolean;
 }
 
 /** Options of `new HTTPConnectionPool(host, port, options)` (urllib3's keyword arguments). */
@@ -66,6 +82,13 @@ export interface HTTPConnectionPoolOptions {
   transportFactory?: TransportFactory;
   /** httpwire's strict parsing for the responses (docs/strict-mode.md). */
   strict?: boolean;
+  /**
+   * urllib3's `socket_options`: [level, name, value] set on each new
+   * connection's TCP socket, replacing the default
+   * `default_socket_options` (TCP_NODELAY on). What Node can set:
+   * TCP_NODELAY, SO_KEEPALIVE, TCP_KEEPIDLE; any other is a ValueError here.
+   */
+  socket_options?: readonly (readonly [number, number, number | boolean])[] | null;
   /** Through a proxy: for `http` pools, requests in absolute form to it; for `https` pools, a CONNECT tunnel. */
   _proxy?: ProxyConfig | null;
   _tunnel?: boolean;
@@ -81,11 +104,25 @@ export interface HTTPSConnectionPoolOptions extends HTTPConnectionPoolOptions {
   ca_cert_data?: string | Uint8Array | null;
   /** 'CERT_NONE' turns verification off (and host name checks). Default 'CERT_REQUIRED'. */
   cert_reqs?: 'CERT_NONE' | 'CERT_REQUIRED' | number | null;
-  /** false: do not check the host name (the chain is still verified). */
-  assert_hostname?: false | null;
+  /**
+   * false: do not check the host name (the chain is still verified); a
+   * name: check the certificate against it instead of the host connected
+   * to (SNI unchanged; the Node transport), as urllib3.
+   */
+  assert_hostname?: string | false | null;
   cert_file?: string | null;
   key_file?: string | null;
   key_password?: string | null;
+  /**
+   * The server certificate's MD5, SHA-1 or SHA-256 digest in hex (colons
+   * allowed): a connection whose certificate has another is an SSLError.
+   * The host name is then not checked (the chain still is, unless
+   * CERT_NONE), as urllib3.
+   */
+  assert_fingerprint?: string | null;
+  /** The lowest and highest TLS version to use (`TLSVersion` values, as ssl.TLSVersion). */
+  ssl_minimum_version?: TLSVersion | null;
+  ssl_maximum_version?: TLSVersion | null;
 }
 
 /** Options of `urlopen()` (urllib3's keyword arguments, plus `signal`). */
@@ -118,8 +155,26 @@ export interface UrlopenOptions {
 /** Options of `request()`: urlopen's plus `fields` and `json`. */
 export interface RequestOptions extends UrlopenOptions, Omit<RequestBodyOptions, 'headers' | 'body'> {}
 
+/**
+ * The certificate did not match `assert_hostname`: urllib3's
+ * CertificateError text (`hostname 'x' doesn't match 'a'`, or `either of
+ * 'a', 'b'`, from the certificate's DNS names), found on the Node error
+ * under `e`; null when `e` is not that failure.
+ */
+function hostnameMismatch(e: unknown, name: string): string | null {
+  for (let c: unknown = e, depth = 0; c !== null && typeof c === 'object' && depth < 6; c = (c as { cause?: unknown }).cause, depth++) {
+    const err = c as { code?: unknown; cert?: { subjectaltname?: string } };
+    // The TransportError above it carries the same code, without the certificate.
+    if (err.code !== 'ERR_TLS_CERT_ALTNAME_INVALID' || !err.cert) continue;
+    const dns = (err.cert.subjectaltname ?? '').split(', ').filter((n) => n.startsWith('DNS:')).map((n) => pyRepr(n.slice(4)));
+    if (dns.length === 0) return 'no appropriate subjectAltName fields were found';
+    return `hostname ${pyRepr(name)} doesn't match ${dns.length > 1 ? `either of ${dns.join(', ')}` : dns[0]}`;
+  }
+  return null;
+}
+
 /** An error from opening a connection, as urllib3's HTTPConnection._new_conn raises it. */
-function connectError(e: unknown, conn: HTTPConnection, timeout: number | null): unknown {
+function connectError(e: unknown, conn: HTTPConnection, timeout: number | null, assertHostname: string | null = null): unknown {
   if (e instanceof gaierror) return withCause(new NameResolutionError(conn.host, conn, e), e);
   if (e instanceof PyTimeoutError) {
     // urllib3's args are (conn, message); the message alone here, as for NewConnectionError (docs/pool.md).
@@ -127,7 +182,10 @@ function connectError(e: unknown, conn: HTTPConnection, timeout: number | null):
     Object.defineProperty(err, 'conn', { value: conn, writable: true, configurable: true });
     return withCause(err, e);
   }
-  if (e instanceof PySSLError) return withCause(new SSLError(e), e);
+  if (e instanceof PySSLError) {
+    const mismatch = assertHostname === null ? null : hostnameMismatch(e, assertHostname);
+    return withCause(new SSLError(mismatch ?? e), e);
+  }
   if (e instanceof OSError) return withCause(new NewConnectionError(conn, `Failed to establish a new connection: ${e.message}`), e);
   return e;
 }
@@ -188,17 +246,6 @@ interface Waiter {
   reject(e: unknown): void;
 }
 
-function mergeHeaders(base: Headers, extra: Headers): Headers {
-  const out: Headers = { ...base };
-  const lower = new Map(Object.keys(out).map((k) => [k.toLowerCase(), k]));
-  for (const [k, v] of Object.entries(extra)) {
-    const existing = lower.get(k.toLowerCase());
-    if (existing !== undefined) delete out[existing];
-    out[k] = v;
-  }
-  return out;
-}
-
 /**
  * urllib3's `HTTPConnectionPool`: connections to one host and port.
  * `await pool.request('GET', '/path')` or `pool.urlopen(...)`; `close()`
@@ -222,6 +269,8 @@ export class HTTPConnectionPool {
   num_requests = 0;
   protected readonly transportFactory: TransportFactory | undefined;
   protected readonly strict: boolean;
+  /** `socket_options` as given (null: the transport's own defaults, which are default_socket_options). */
+  readonly socket_options: readonly (readonly [number, number, number | boolean])[] | null;
   /** Idle connections, newest last (reused first). */
   private idle: HTTPConnection[] = [];
   /** Connections handed out and not yet put back. */
@@ -241,6 +290,12 @@ export class HTTPConnectionPool {
     this.tunnel = options._tunnel ?? false;
     this.transportFactory = options.transportFactory;
     this.strict = options.strict ?? false;
+    this.socket_options = options.socket_options ?? null;
+    for (const [level, name] of this.socket_options ?? []) {
+      if (!SETTABLE.has(`${level}:${name}`)) {
+        throw new ValueError(`socket option (${level}, ${name}) cannot be set here: only TCP_NODELAY, SO_KEEPALIVE and TCP_KEEPIDLE`);
+      }
+    }
     poolObserve.created?.(this.event());
   }
 
@@ -268,8 +323,23 @@ export class HTTPConnectionPool {
     this.num_connections++;
     const target = this.proxy ?? { host: this.host, port: this.port };
     const conn = new HTTPConnection(target.host, target.port, this.connectionOptions());
-    if (this.proxy && this.tunnel) conn.set_tunnel(this.host, this.port, this.proxy.headers);
+    if (this.proxy && this.tunnel) conn.set_tunnel(this.host, this.port, mergedHeaders(this.proxy.headers));
+    this._overProxyTls(conn);
     return conn;
+  }
+
+  /**
+   * Through an https:// proxy: the connection's transport to the proxy
+   * is TLS (the proxy's own SSLContext, verified against the proxy's
+   * name), whatever runs over it: absolute-form requests, or CONNECT and
+   * the target's TLS inside that TLS (urllib3's TLS-in-TLS).
+   */
+  protected _overProxyTls(conn: HTTPConnection): void {
+    const proxy = this.proxy;
+    if (proxy === null || proxy.scheme !== 'https') return;
+    const ctx = (proxy.ssl_context ??= defaultProxyContext());
+    const factory = conn._create_connection;
+    conn._create_connection = (options) => factory({ ...options, tls: ctx.tlsOptions(proxy.host) });
   }
 
   protected connectionOptions(): { transportFactory?: TransportFactory; strict: boolean } {
@@ -397,8 +467,9 @@ export class HTTPConnectionPool {
   /** The headers as sent: the proxy's merged in (absolute-form requests), a User-Agent added when there is none. */
   private headersToSend(headers: Headers): Headers {
     const out = this.proxy && !this.tunnel ? mergeHeaders(headers, this.proxy.headers) : headers;
-    for (const k in out) if (k.length === 10 && k.toLowerCase() === 'user-agent') return out;
-    return { ...out, 'User-Agent': DEFAULT_USER_AGENT };
+    if (hasHeader(out, 'user-agent')) return out;
+    // Per request: a literal with a constant key (V8 keeps it a fast object), not the general merge.
+    return out instanceof HTTPHeaderDict ? withHeader(out, 'User-Agent', DEFAULT_USER_AGENT) : { ...out, 'User-Agent': DEFAULT_USER_AGENT };
   }
 
   /** A Location resolved against the URL it answered (a relative one stays a path on this pool). */
@@ -425,6 +496,10 @@ export class HTTPConnectionPool {
    */
   request(method: string, url: string, options: RequestOptions = {}): Promise<HTTPResponse> {
     const r = encodeRequest(method, url, options, this.headers);
+    // No per-request copy of the options unless a subclass overrides urlopen.
+    if (this.urlopen === HTTPConnectionPool.prototype.urlopen) {
+      return this._urlopen(method, r.url, options, r.body, r.headers, options.retries, options.redirect ?? true, options.assert_same_host ?? true);
+    }
     return this.urlopen(method, r.url, { ...options, body: r.body, headers: r.headers });
   }
 
@@ -435,13 +510,28 @@ export class HTTPConnectionPool {
    * retries are off, EmptyPoolError/ClosedPoolError from the pool, and the
    * signal's reason when aborted.
    */
-  async urlopen(method: string, url: string, o: UrlopenOptions = {}): Promise<HTTPResponse> {
-    const redirect = o.redirect ?? true;
-    let retries = o.retries instanceof Retry ? o.retries : Retry.from_int(o.retries, redirect, this.retries);
-    let headers = o.headers ?? this.headers;
-    let body = o.body ?? null;
+  urlopen(method: string, url: string, o: UrlopenOptions = {}): Promise<HTTPResponse> {
+    return this._urlopen(method, url, o, o.body ?? null, o.headers ?? this.headers, o.retries, o.redirect ?? true, o.assert_same_host ?? true);
+  }
+
+  /**
+   * urlopen with body, headers, retries, redirect and assert_same_host
+   * given apart from the options `o` (whose own values for them are
+   * ignored): request() and PoolManager call it without copying the
+   * options object for every request.
+   */
+  async _urlopen(
+    method: string,
+    url: string,
+    o: UrlopenOptions,
+    body: unknown,
+    headers: Headers,
+    retriesOption: UrlopenOptions['retries'],
+    redirect: boolean,
+    assertSameHost: boolean,
+  ): Promise<HTTPResponse> {
+    let retries = retriesOption instanceof Retry ? retriesOption : Retry.from_int(retriesOption, redirect, this.retries);
     const signal = o.signal ?? null;
-    const assertSameHost = o.assert_same_host ?? true;
     for (;;) {
       if (signal?.aborted) throw signal.reason;
       if (assertSameHost && !this.is_same_host(url)) throw new HostChangedError(this, url, retries);
@@ -525,11 +615,12 @@ export class HTTPConnectionPool {
           await conn.connect({ signal });
         } catch (e) {
           if (signal?.aborted) throw e;
-          throw this.proxyWrap(connectError(e, conn, connectTimeout), true);
+          throw this.proxyWrap(connectError(e, conn, connectTimeout, (this as { assert_hostname?: string | null }).assert_hostname ?? null), true);
         } finally {
           restore?.();
         }
         if (timings && timings.connect === null) timings.connect = performance.now() - t0;
+        await this._connected(conn);
       } else {
         if (timings) timings.reused = true;
         conn.sock!.setTimeout(connectTimeout);
@@ -539,8 +630,8 @@ export class HTTPConnectionPool {
       const target = this.requestTarget(url);
       let sendHeaders = this.headersToSend(headers);
       // chunked: the body framed in chunks (http.client frames only when told by this header).
-      if (o.chunked && body !== null && !Object.keys(sendHeaders).some((k) => k.toLowerCase() === 'transfer-encoding')) {
-        sendHeaders = { ...sendHeaders, 'Transfer-Encoding': 'chunked' };
+      if (o.chunked && body !== null && !hasHeader(sendHeaders, 'transfer-encoding')) {
+        sendHeaders = withHeader(sendHeaders, 'Transfer-Encoding', 'chunked');
       }
       await conn.request(method, target, body as never, sendHeaders as RequestHeaders, { encode_chunked: o.chunked ?? false, signal });
       phase = 'head';
@@ -587,6 +678,25 @@ export class HTTPConnectionPool {
       if (!retryable) throw err;
       if (phase !== 'connect' && !(err instanceof NewConnectionError)) (err as { _bodySent?: boolean })._bodySent = body !== null;
       throw new AttemptFailed(err);
+    }
+  }
+
+  /**
+   * A new connection is up: urllib3's `socket_options` set on it (the
+   * default, TCP_NODELAY, is the transport's own). The HTTPS pool checks
+   * `assert_fingerprint` here too. Throws what counts as a connect error.
+   */
+  protected async _connected(conn: HTTPConnection): Promise<void> {
+    const options = this.socket_options;
+    if (options === null) return;
+    const sock = conn.sock!;
+    // The list replaces the default: TCP_NODELAY is off unless it is in it.
+    const all: (readonly [number, number, number | boolean])[] = [[IPPROTO_TCP, TCP_NODELAY, 0], ...options];
+    for (const [level, name, value] of all) {
+      if (!sock.setSocketOption?.(level, name, Number(value))) {
+        conn.close();
+        throw new NewConnectionError(conn, `Failed to establish a new connection: socket option (${level}, ${name}) is not supported by this transport`);
+      }
     }
   }
 
@@ -638,9 +748,28 @@ export class HTTPSConnectionPool extends HTTPConnectionPool {
   override readonly scheme: string = 'https';
   readonly ssl_context: SSLContext;
 
+  /** The expected certificate digest (hex, lower case, no colons), or null. */
+  readonly assert_fingerprint: string | null;
+  /** The name the certificate must match instead of the host (assert_hostname as a string), or null. */
+  readonly assert_hostname: string | null;
+
   constructor(host: string, port?: number | null, options: HTTPSConnectionPoolOptions = {}) {
     super(host, port, options);
     this.ssl_context = options.ssl_context ?? makeContext(options);
+    this.assert_fingerprint = options.assert_fingerprint ? options.assert_fingerprint.replace(/:/g, '').toLowerCase() : null;
+    this.assert_hostname = typeof options.assert_hostname === 'string' ? options.assert_hostname : null;
+  }
+
+  /** Also urllib3's assert_fingerprint, on every new connection (not through a proxy forwarding https://: there is no TLS to the server). */
+  protected override async _connected(conn: HTTPConnection): Promise<void> {
+    await super._connected(conn);
+    if (this.assert_fingerprint === null || (this.proxy && !this.tunnel)) return;
+    try {
+      await assertFingerprint(conn.sock!.peerCertificate?.() ?? null, this.assert_fingerprint);
+    } catch (e) {
+      conn.close();
+      throw e;
+    }
   }
 
   protected override defaultPort(): number {
@@ -648,16 +777,70 @@ export class HTTPSConnectionPool extends HTTPConnectionPool {
   }
 
   override _new_conn(): HTTPConnection {
+    // Forwarding through an https:// proxy: plain HTTP over the proxy's TLS, absolute-form requests.
+    if (this.proxy && !this.tunnel) return super._new_conn();
     this.num_connections++;
     const target = this.proxy && this.tunnel ? this.proxy : { host: this.host, port: this.port };
     const conn = new HTTPSConnection(target.host, target.port, { ...this.connectionOptions(), context: this.ssl_context });
-    if (this.proxy && this.tunnel) conn.set_tunnel(this.host, this.port, this.proxy.headers);
+    if (this.proxy && this.tunnel) conn.set_tunnel(this.host, this.port, mergedHeaders(this.proxy.headers));
+    if (this.assert_hostname !== null) this._assertHostname(conn, this.assert_hostname);
+    this._overProxyTls(conn);
     return conn;
+  }
+
+  /**
+   * urllib3's `assert_hostname` as a name: the target's TLS (never an
+   * https:// proxy's own) checks the certificate against it — on a
+   * direct connection, and wherever TLS starts over a plain transport (a
+   * CONNECT tunnel, or TCP and TLS timed apart).
+   */
+  private _assertHostname(conn: HTTPConnection, name: string): void {
+    const factory = conn._create_connection;
+    const direct = this.proxy === null;
+    conn._create_connection = async (options) => {
+      const t = await factory(direct && options.tls ? { ...options, tls: { ...options.tls, identity: name } } : options);
+      const startTls = t.startTls?.bind(t);
+      if (startTls) t.startTls = (tlsOptions, signal) => startTls({ ...tlsOptions, identity: name }, signal);
+      return t;
+    };
   }
 }
 
-/** An SSLContext from urllib3's TLS options (ALPN http/1.1, as HTTPSConnection's default). */
-function makeContext(o: HTTPSConnectionPoolOptions): SSLContext {
+const FINGERPRINT_HASHES: Record<number, 'md5' | 'sha1' | 'sha256'> = { 32: 'md5', 40: 'sha1', 64: 'sha256' };
+
+/**
+ * urllib3's `assert_fingerprint(cert, fingerprint)`: the DER certificate's
+ * digest (by the fingerprint's length: MD5, SHA-1, SHA-256) must be the
+ * fingerprint (hex, lower case, no colons); SSLError otherwise, with
+ * urllib3's messages.
+ */
+export async function assertFingerprint(cert: Uint8Array | null, fingerprint: string): Promise<void> {
+  if (cert === null) throw new SSLError('No certificate for the peer.');
+  const algorithm = FINGERPRINT_HASHES[fingerprint.length];
+  if (algorithm === undefined || !/^[0-9a-f]*$/.test(fingerprint)) throw new SSLError(`Fingerprint of invalid length: ${fingerprint}`);
+  let digest: Uint8Array;
+  if (runtime.digest) digest = runtime.digest(algorithm, cert);
+  else if (algorithm !== 'md5') digest = new Uint8Array(await crypto.subtle.digest(algorithm === 'sha1' ? 'SHA-1' : 'SHA-256', cert as Uint8Array<ArrayBuffer>));
+  else throw new SSLError(`Hash function implementation unavailable for fingerprint length: ${fingerprint.length}`);
+  const got = Array.from(digest, (b) => b.toString(16).padStart(2, '0')).join('');
+  // Not a secret: a plain comparison (urllib3's compare_digest guards against timing, moot for a public certificate).
+  if (got !== fingerprint) throw new SSLError(`Fingerprints did not match. Expected "${fingerprint}", got "${got}"`);
+}
+
+/** The SSLContext for an https:// proxy when none was given: the system's CAs, host name checked, ALPN http/1.1. */
+function defaultProxyContext(): SSLContext {
+  const ctx = create_default_context();
+  ctx.set_alpn_protocols(['http/1.1']);
+  return ctx;
+}
+
+/**
+ * An SSLContext from urllib3's TLS options (ALPN http/1.1, as
+ * HTTPSConnection's default). `forProxy`: the context for an https://
+ * proxy made from the same CA and verification options, without the
+ * client certificate (urllib3 2.x's create_proxy_ssl_context).
+ */
+export function makeContext(o: HTTPSConnectionPoolOptions, forProxy = false): SSLContext {
   const ctx =
     o.ca_certs || o.ca_cert_dir || o.ca_cert_data
       ? create_default_context({ cafile: o.ca_certs ?? null, capath: o.ca_cert_dir ?? null, cadata: o.ca_cert_data ?? null })
@@ -666,10 +849,13 @@ function makeContext(o: HTTPSConnectionPoolOptions): SSLContext {
   if (o.cert_reqs === 'CERT_NONE' || o.cert_reqs === CERT_NONE) {
     ctx.check_hostname = false;
     ctx.verify_mode = CERT_NONE;
-  } else if (o.assert_hostname === false) {
+  } else if (o.assert_hostname === false || (o.assert_fingerprint && !forProxy)) {
+    // A pinned fingerprint replaces the host name check (urllib3's rule).
     ctx.check_hostname = false;
   }
-  if (o.cert_file) ctx.load_cert_chain(o.cert_file, o.key_file ?? null, o.key_password ?? null);
+  if (o.ssl_minimum_version) ctx.minimum_version = o.ssl_minimum_version;
+  if (o.ssl_maximum_version) ctx.maximum_version = o.ssl_maximum_version;
+  if (o.cert_file && !forProxy) ctx.load_cert_chain(o.cert_file, o.key_file ?? null, o.key_password ?? null);
   return ctx;
 }
 

@@ -260,7 +260,7 @@ export class ResponseNotChunked extends ProtocolError {}
 register(ResponseNotChunked, 'ResponseNotChunked');
 alsoValueError(ResponseNotChunked);
 
-/** `ProxySchemeUnsupported`: e.g. HTTPS to an HTTPS proxy inside a tunnel, which we do not do. */
+/** `ProxySchemeUnsupported`: a proxy scheme that cannot be used (urllib3 raises it for TLS-in-TLS where its SSL module lacks it; exported for its name). */
 export class ProxySchemeUnsupported extends HTTPError {}
 register(ProxySchemeUnsupported, 'ProxySchemeUnsupported');
 alsoValueError(ProxySchemeUnsupported);

@@ -17,10 +17,12 @@ export interface RuntimeHooks {
   transportAlive: ((transport: Transport) => boolean) | null;
   /** Marks a transport idle in the pool (true: close it when the peer closes) or in use again (false). */
   setIdle: ((transport: Transport, idle: boolean) => void) | null;
+  /** A digest of `data` (assert_fingerprint); without it, Web Crypto's SHA-1 and SHA-256 are used (no MD5). */
+  digest: ((algorithm: 'md5' | 'sha1' | 'sha256', data: Uint8Array) => Uint8Array) | null;
 }
 
 /** The installed runtime hooks (none by default: every transport counts as fit, nothing is watched while idle). */
-export const runtime: RuntimeHooks = { transportAlive: null, setIdle: null };
+export const runtime: RuntimeHooks = { transportAlive: null, setIdle: null, digest: null };
 
 /**
  * Whether `conn` holds an open transport worth reusing (urllib3's

@@ -15,6 +15,13 @@ export {
   HTTPConnectionPool,
   HTTPSConnectionPool,
   connection_from_url,
+  assertFingerprint as assert_fingerprint,
+  default_socket_options,
+  IPPROTO_TCP,
+  TCP_NODELAY,
+  SOL_SOCKET,
+  SO_KEEPALIVE,
+  TCP_KEEPIDLE,
   DEFAULT_USER_AGENT,
   type HTTPConnectionPoolOptions,
   type HTTPSConnectionPoolOptions,
@@ -31,6 +38,7 @@ export {
   type PoolManagerOptions,
   type ProxyManagerOptions,
 } from './poolmanager.js';
+export { HTTPHeaderDict, type HeaderSource } from './headers.js';
 export {
   encode_multipart_formdata,
   choose_boundary,

@@ -4,6 +4,7 @@
 // as the decoders (gzip, deflate, br, and zstd where this Node has it),
 // idle sockets closed when the peer closes them, and the
 // pool's events published on diagnostics_channel.
+import { createHash } from 'node:crypto';
 import * as diagnostics_channel from 'node:diagnostics_channel';
 import { Readable, pipeline } from 'node:stream';
 import * as zlib from 'node:zlib';
@@ -98,30 +99,23 @@ function socketOf(t: Transport): NodeTransport['socket'] | null {
   return s && typeof s.once === 'function' ? s : null;
 }
 
-const closeOnEnd = new WeakMap<Transport, () => void>();
-
 // The transport itself tells FIN, reset and errors (is_connected); bytes
 // that arrived on an idle connection unasked make it unfit too (urllib3's
 // is_connection_dropped reads such a socket as dropped).
 runtime.transportAlive = (t) => (socketOf(t) === null ? true : (t as NodeTransport).bufferedBytes === 0);
 
 // An idle socket the server closed is closed at once, not left half-open
-// until the pool next looks at it. (Idle sockets are already unreferenced
-// by the transport: they never keep the process alive.)
+// until the pool next looks at it: the transport's flag, set while idle.
+// (Idle sockets are already unreferenced by the transport: they never keep
+// the process alive.)
 runtime.setIdle = (t, idle) => {
-  const s = socketOf(t);
-  if (s === null) return;
-  if (idle) {
-    const close = () => t.close();
-    closeOnEnd.set(t, close);
-    s.once('end', close);
-  } else {
-    const close = closeOnEnd.get(t);
-    if (close) {
-      s.off('end', close);
-      closeOnEnd.delete(t);
-    }
-  }
+  if (socketOf(t) !== null) (t as NodeTransport).closeOnPeerEnd = idle;
+};
+
+// assert_fingerprint's digests, MD5 included (Web Crypto has none).
+runtime.digest = (algorithm, data) => {
+  const d = createHash(algorithm).update(data).digest();
+  return new Uint8Array(d.buffer, d.byteOffset, d.byteLength);
 };
 
 /** The diagnostics_channel names the pool publishes on (each only while subscribed). */

@@ -8,6 +8,7 @@
 import type { SSLContext } from '../http/ssl.js';
 import {
   _incrementFor,
+  makeContext,
   HTTPConnectionPool,
   HTTPSConnectionPool,
   type HTTPSConnectionPoolOptions,
@@ -15,9 +16,10 @@ import {
   type RequestOptions,
   type UrlopenOptions,
 } from './connectionpool.js';
-import { LocationValueError, ProxySchemeUnknown, ProxySchemeUnsupported, URLSchemeUnknown } from './errors.js';
+import { LocationValueError, ProxySchemeUnknown, URLSchemeUnknown } from './errors.js';
 import { poolObserve } from './hooks.js';
-import { encodeRequest, make_headers, parse_url, prepareForMethodChange, withoutHeaders, type Headers, type Url } from './request.js';
+import { HTTPHeaderDict, hasHeader, mergeHeaders, prepareForMethodChange, withoutHeaders, type Headers } from './headers.js';
+import { encodeRequest, make_headers, parse_url, type Url } from './request.js';
 import type { HTTPResponse } from './response.js';
 import { Retry } from './retry.js';
 
@@ -47,6 +49,7 @@ function tlsKey(o: HTTPSConnectionPoolOptions): string {
   return JSON.stringify([
     contextKey(o.ssl_context), o.ca_certs ?? null, o.ca_cert_dir ?? null, typeof o.ca_cert_data === 'string' ? o.ca_cert_data : o.ca_cert_data ? Array.from(o.ca_cert_data).join(',') : null,
     o.cert_reqs ?? null, o.assert_hostname ?? null, o.cert_file ?? null, o.key_file ?? null,
+    o.assert_fingerprint ?? null, o.ssl_minimum_version ?? null, o.ssl_maximum_version ?? null,
   ]);
 }
 
@@ -66,6 +69,8 @@ export class PoolManager {
   protected readonly env: Record<string, string | undefined>;
   /** The key of the most recently used pool (the last in `pools`). */
   private lastKey: string | null = null;
+  /** The arguments connection_from_host last resolved, and its pool: a scraper asks for the same origin again and again. */
+  private last: { host: string; port: number | null; scheme: string; proxy: ProxyConfig | null; pool: HTTPConnectionPool } | null = null;
 
   constructor(options: PoolManagerOptions = {}) {
     const { num_pools, trust_env, env, headers, ...pool } = options;
@@ -81,8 +86,15 @@ export class PoolManager {
   protected proxyFor(u: Url): ProxyConfig | null {
     if (!this.trustEnv) return null;
     const proxy = proxy_from_env(u.url, this.env);
-    return proxy === null ? null : proxyConfig(proxy, {});
+    if (proxy === null) return null;
+    const config = proxyConfig(proxy, {});
+    // An https:// proxy from the environment: one context for all of them, from this manager's CA options.
+    if (config.scheme === 'https') config.ssl_context = this.envProxyContext ??= makeContext(this.connection_pool_kw, true);
+    return config;
   }
+
+  /** The SSLContext for https:// proxies from the environment, made on first use. */
+  private envProxyContext: SSLContext | null = null;
 
   /**
    * The pool for `scheme://host:port` (and the proxy): the one kept, moved
@@ -90,6 +102,15 @@ export class PoolManager {
    * beyond num_pools).
    */
   connection_from_host(host: string, port: number | null = null, scheme = 'http', pool_kwargs: HTTPSConnectionPoolOptions | null = null, proxy: ProxyConfig | null = null): HTTPConnectionPool {
+    const last = this.last;
+    if (
+      last !== null && pool_kwargs === null && last.host === host && last.port === port && last.scheme === scheme &&
+      last.proxy === proxy && !last.pool.closed
+    ) {
+      // The most recently used pool already: no key to build and hash.
+      return last.pool;
+    }
+    const args = { host, port, scheme, proxy };
     if (!host) throw new LocationValueError('No host specified.');
     scheme = scheme.toLowerCase();
     if (scheme !== 'http' && scheme !== 'https') throw new URLSchemeUnknown(scheme);
@@ -98,9 +119,16 @@ export class PoolManager {
     host = host.toLowerCase();
     // Plain HTTP through a proxy: one pool to the proxy for every target (absolute-form requests).
     const viaProxyHttp = proxy !== null && scheme === 'http';
+    // https:// through an https:// proxy with use_forwarding_for_https: absolute-form too, a pool per target (urllib3's).
+    const forwardHttps = proxy !== null && scheme === 'https' && proxy.scheme === 'https' && proxy.use_forwarding_for_https === true;
+    const proxyKey = proxy
+      ? `${proxy.scheme}://${proxy.host}:${proxy.port}|${JSON.stringify(proxy.headers)}|${contextKey(proxy.ssl_context)}|${forwardHttps}`
+      : '';
+    // socket_options make pools distinct too (urllib3's key_socket_options).
+    const sockKey = kw.socket_options ? JSON.stringify(kw.socket_options) : '';
     const key = viaProxyHttp
-      ? `proxy|${proxy.scheme}://${proxy.host}:${proxy.port}|${JSON.stringify(proxy.headers)}`
-      : `${scheme}://${host}:${port}|${scheme === 'https' ? tlsKey(kw) : ''}|${proxy ? `${proxy.host}:${proxy.port}|${JSON.stringify(proxy.headers)}` : ''}`;
+      ? `proxy|${proxyKey}|${sockKey}`
+      : `${scheme}://${host}:${port}|${scheme === 'https' ? tlsKey(kw) : ''}|${proxyKey}|${sockKey}`;
     const found = this.pools.get(key);
     if (found !== undefined && !found.closed) {
       // Most recently used already: a scraper on one site asks for the same pool every time.
@@ -109,21 +137,21 @@ export class PoolManager {
         this.pools.set(key, found);
         this.lastKey = key;
       }
+      this.last = pool_kwargs === null ? { ...args, pool: found } : null;
       return found;
     }
     let pool: HTTPConnectionPool;
     if (viaProxyHttp) {
-      if (proxy.scheme !== 'http') throw new ProxySchemeUnsupported('HTTPS proxies are not supported by httpwire yet');
       pool = new HTTPConnectionPool(proxy.host, proxy.port, { ...kw, _proxy: proxy, _tunnel: false });
     } else if (scheme === 'https') {
-      if (proxy && proxy.scheme !== 'http') throw new ProxySchemeUnsupported('HTTPS proxies are not supported by httpwire yet');
-      pool = new HTTPSConnectionPool(host, port, { ...kw, _proxy: proxy, _tunnel: proxy !== null });
+      pool = new HTTPSConnectionPool(host, port, { ...kw, _proxy: proxy, _tunnel: proxy !== null && !forwardHttps });
     } else {
       pool = new HTTPConnectionPool(host, port, kw);
     }
     this.pools.delete(key);
     this.pools.set(key, pool);
     this.lastKey = key;
+    this.last = pool_kwargs === null ? { ...args, pool } : null;
     while (this.pools.size > this.num_pools) {
       const [oldKey, old] = this.pools.entries().next().value!;
       this.pools.delete(oldKey);
@@ -141,6 +169,8 @@ export class PoolManager {
   /** urllib3's `request()`: fields/json encoded, then `urlopen()`. */
   request(method: string, url: string, options: RequestOptions = {}): Promise<HTTPResponse> {
     const r = encodeRequest(method, url, options, this.headers);
+    // No per-request copy of the options unless a subclass overrides urlopen.
+    if (this.urlopen === PoolManager.prototype.urlopen) return this._urlopen(method, r.url, options, r.body, r.headers);
     return this.urlopen(method, r.url, { ...options, body: r.body, headers: r.headers });
   }
 
@@ -149,24 +179,25 @@ export class PoolManager {
    * following redirects to any origin (each counted by the Retry's
    * `redirect` and `total`). Raises what HTTPConnectionPool.urlopen raises.
    */
-  async urlopen(method: string, url: string, o: UrlopenOptions = {}): Promise<HTTPResponse> {
+  urlopen(method: string, url: string, o: UrlopenOptions = {}): Promise<HTTPResponse> {
+    return this._urlopen(method, url, o, o.body ?? null, o.headers ?? this.headers);
+  }
+
+  /** urlopen with the body and headers given apart from the options `o` (request() calls it without copying them). */
+  async _urlopen(method: string, url: string, o: UrlopenOptions, body: unknown, headers: Headers): Promise<HTTPResponse> {
     const redirect = o.redirect ?? true;
     let retries = o.retries instanceof Retry ? o.retries : Retry.from_int(o.retries, redirect, this.connection_pool_kw.retries ?? null);
-    let headers = o.headers ?? this.headers;
-    let body = o.body ?? null;
     for (;;) {
       const u = parse_url(url);
       const proxy = this.proxyFor(u);
       const pool = this.connection_from_host(u.host, u.port, u.scheme, null, proxy);
       const absolute = proxy !== null && u.scheme === 'http';
-      const response = await pool.urlopen(method, absolute ? u.url : u.request_uri, {
-        ...o,
-        body,
-        headers,
-        retries,
-        redirect: false,
-        assert_same_host: false,
-      });
+      const target = absolute ? u.url : u.request_uri;
+      // Each pool's own redirects off: they are followed here, to any origin.
+      const response =
+        pool.urlopen === HTTPConnectionPool.prototype.urlopen
+          ? await pool._urlopen(method, target, o, body, headers, retries, false, false)
+          : await pool.urlopen(method, target, { ...o, body, headers, retries, redirect: false, assert_same_host: false });
       response.url = u.url;
       const location = redirect ? response.get_redirect_location() : false;
       if (!location) return response;
@@ -194,6 +225,7 @@ export class PoolManager {
     for (const pool of this.pools.values()) pool.close();
     this.pools.clear();
     this.lastKey = null;
+    this.last = null;
   }
 
   /** Same as clear(). */
@@ -216,10 +248,8 @@ export function proxyConfig(proxy_url: string, proxy_headers: Headers): ProxyCon
     throw new ProxySchemeUnknown(null);
   }
   if (u.scheme !== 'http' && u.scheme !== 'https') throw new ProxySchemeUnknown(u.scheme);
-  const headers: Headers = { ...proxy_headers };
-  if (u.auth && !Object.keys(headers).some((k) => k.toLowerCase() === 'proxy-authorization')) {
-    Object.assign(headers, make_headers({ proxy_basic_auth: u.auth }));
-  }
+  let headers: Headers = proxy_headers instanceof HTTPHeaderDict ? proxy_headers.copy() : { ...proxy_headers };
+  if (u.auth && !hasHeader(headers, 'proxy-authorization')) headers = mergeHeaders(headers, make_headers({ proxy_basic_auth: u.auth }));
   return { scheme: u.scheme, host: u.host, port: u.port ?? (u.scheme === 'https' ? 443 : 80), headers };
 }
 
@@ -227,24 +257,43 @@ export function proxyConfig(proxy_url: string, proxy_headers: Headers): ProxyCon
 export interface ProxyManagerOptions extends PoolManagerOptions {
   /** Headers for the proxy: on every absolute-form request, and on CONNECT. */
   proxy_headers?: Headers;
+  /**
+   * An https:// proxy: the SSLContext for the TLS connection to the proxy.
+   * Default: one made from `ca_certs` / `ca_cert_dir` / `ca_cert_data` /
+   * `cert_reqs` (the system's CAs without them), as urllib3 2.x.
+   */
+  proxy_ssl_context?: SSLContext | null;
+  /**
+   * An https:// proxy: send https:// requests to it in absolute form (the
+   * proxy sees them and makes the TLS connection to the server) instead of
+   * a CONNECT tunnel with TLS to the server inside. Default false.
+   */
+  use_forwarding_for_https?: boolean;
 }
 
 /**
- * urllib3's `ProxyManager`: every request through one HTTP proxy —
+ * urllib3's `ProxyManager`: every request through one proxy, http:// or
+ * https:// (then the connection to the proxy is TLS) —
  * `http://` URLs as absolute-form requests to the proxy (one pool of
  * connections to it), `https://` URLs in a CONNECT tunnel per origin (TLS
- * to the server inside it, set up with set_tunnel).
+ * to the server inside it, set up with set_tunnel; TLS inside TLS through
+ * an https:// proxy), or in absolute form with `use_forwarding_for_https`.
  */
 export class ProxyManager extends PoolManager {
   readonly proxy: ProxyConfig;
   readonly proxy_headers: Headers;
+  readonly proxy_ssl_context: SSLContext | null;
+  readonly use_forwarding_for_https: boolean;
 
   constructor(proxy_url: string, options: ProxyManagerOptions = {}) {
-    const { proxy_headers, ...rest } = options;
+    const { proxy_headers, proxy_ssl_context, use_forwarding_for_https, ...rest } = options;
     super(rest);
     this.proxy_headers = proxy_headers ?? {};
     this.proxy = proxyConfig(proxy_url, this.proxy_headers);
-    if (this.proxy.scheme !== 'http') throw new ProxySchemeUnsupported('HTTPS proxies are not supported by httpwire yet');
+    this.use_forwarding_for_https = use_forwarding_for_https ?? false;
+    this.proxy.use_forwarding_for_https = this.use_forwarding_for_https;
+    this.proxy_ssl_context = proxy_ssl_context ?? null;
+    if (this.proxy.scheme === 'https') this.proxy.ssl_context = proxy_ssl_context ?? makeContext(rest, true);
   }
 
   protected override proxyFor(): ProxyConfig {

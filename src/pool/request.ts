@@ -6,6 +6,7 @@ import { concatBytes } from '../core/buffer.js';
 import { latin1Decode, latin1Encode } from '../core/latin1.js';
 import { decoders } from './decode.js';
 import { LocationParseError } from './errors.js';
+import { hasHeader, withHeader, type Headers } from './headers.js';
 
 /** Methods whose `fields` go into the URL (urllib3's `_encode_url_methods`). */
 const URL_METHODS = new Set(['DELETE', 'GET', 'HEAD', 'OPTIONS']);
@@ -16,8 +17,7 @@ export type FieldValue = string | number | Uint8Array | [string, string | Uint8A
 /** Fields: an object or [name, value] pairs (repeated names allowed). */
 export type Fields = Record<string, FieldValue> | Iterable<readonly [string, FieldValue]>;
 
-/** Headers given to the pool: an object (names as given) — later merged case-insensitively. */
-export type Headers = Record<string, string>;
+export type { Headers } from './headers.js';
 
 const utf8 = new TextEncoder();
 
@@ -93,11 +93,6 @@ export interface RequestBodyOptions {
   multipart_boundary?: string;
 }
 
-function hasHeader(headers: Headers, name: string): boolean {
-  const n = name.toLowerCase();
-  return Object.keys(headers).some((k) => k.toLowerCase() === n);
-}
-
 /**
  * urllib3's `request()` encoding: the URL (fields in the query for
  * GET/HEAD/DELETE/OPTIONS), body and headers. `body`, `fields` and
@@ -110,7 +105,7 @@ export function encodeRequest(method: string, url: string, o: RequestBodyOptions
   let headers: Headers = o.headers ?? defaultHeaders;
   let body = o.body ?? null;
   if (o.json !== undefined) {
-    if (!hasHeader(headers, 'content-type')) headers = { ...headers, 'Content-Type': 'application/json' };
+    if (!hasHeader(headers, 'content-type')) headers = withHeader(headers, 'Content-Type', 'application/json');
     body = utf8.encode(JSON.stringify(o.json));
   }
   if (o.fields) {
@@ -120,10 +115,10 @@ export function encodeRequest(method: string, url: string, o: RequestBodyOptions
     } else if (o.encode_multipart ?? true) {
       const [b, type] = encode_multipart_formdata(o.fields, o.multipart_boundary);
       body = b;
-      headers = { ...headers, 'Content-Type': type };
+      headers = withHeader(headers, 'Content-Type', type);
     } else {
       body = latin1Encode(urlencode(o.fields));
-      headers = { ...headers, 'Content-Type': 'application/x-www-form-urlencoded' };
+      headers = withHeader(headers, 'Content-Type', 'application/x-www-form-urlencoded');
     }
   }
   return { url, body, headers };
@@ -184,8 +179,8 @@ function decodable(): string[] {
 }
 
 /** urllib3's `make_headers()`: common request headers from keywords. */
-export function make_headers(o: MakeHeadersOptions = {}): Headers {
-  const h: Headers = {};
+export function make_headers(o: MakeHeadersOptions = {}): Record<string, string> {
+  const h: Record<string, string> = {};
   if (o.accept_encoding) {
     const ae = o.accept_encoding;
     h['accept-encoding'] = typeof ae === 'string' ? ae : Array.isArray(ae) ? ae.join(',') : decodable().join(',');
@@ -196,21 +191,4 @@ export function make_headers(o: MakeHeadersOptions = {}): Headers {
   if (o.proxy_basic_auth) h['proxy-authorization'] = `Basic ${base64Latin1(o.proxy_basic_auth)}`;
   if (o.disable_cache) h['cache-control'] = 'no-cache';
   return h;
-}
-
-/** Headers about a body, which a 303's GET must not carry. */
-const BODY_HEADERS = new Set(['content-encoding', 'content-language', 'content-location', 'content-type', 'content-length', 'digest', 'last-modified', 'transfer-encoding']);
-
-/** `headers` without the body's headers (urllib3's HTTPHeaderDict._prepare_for_method_change, plus Transfer-Encoding). */
-export function prepareForMethodChange(headers: Headers): Headers {
-  const out: Headers = {};
-  for (const [k, v] of Object.entries(headers)) if (!BODY_HEADERS.has(k.toLowerCase())) out[k] = v;
-  return out;
-}
-
-/** `headers` without the names in `remove` (lower-cased), as urllib3 strips them on a cross-host redirect. */
-export function withoutHeaders(headers: Headers, remove: ReadonlySet<string>): Headers {
-  const out: Headers = {};
-  for (const [k, v] of Object.entries(headers)) if (!remove.has(k.toLowerCase())) out[k] = v;
-  return out;
 }

@@ -15,6 +15,9 @@ import { timeoutMs as toMs, TransportError, type ConnectOptions, type TlsOptions
 
 type NodeSocket = net.Socket | tls.TLSSocket;
 
+/** Linux's values of the socket options setSocketOption knows (Python's socket module constants). */
+const SOCKOPT = { SOL_SOCKET: 1, SO_KEEPALIVE: 9, IPPROTO_TCP: 6, TCP_NODELAY: 1, TCP_KEEPIDLE: 4 } as const;
+
 /** Received bytes held for read() before the socket is paused. */
 const HIGH_WATER = 64 * 1024;
 
@@ -120,6 +123,13 @@ export class NodeTransport implements Transport {
    * reused): consumers that keep bytes copy them. True for plain TCP.
    */
   readonly reusesChunks: boolean;
+  /**
+   * Close this transport as soon as the peer's FIN arrives (a pool sets it
+   * while the connection is idle, so that a server's keep-alive close is
+   * not left half-open until the next request). A flag read by the one
+   * 'end' listener, not a listener added and removed per request.
+   */
+  closeOnPeerEnd = false;
 
   constructor(socket: NodeSocket, timeoutSeconds: number | null = null, buffers: ReadBuffers | null = null, under: NodeSocket | null = null) {
     this.socket = socket;
@@ -232,6 +242,35 @@ export class NodeTransport implements Transport {
   fileno(): number {
     const handle = (this.socket as unknown as { _handle?: { fd?: number } })._handle;
     return typeof handle?.fd === 'number' ? handle.fd : -1;
+  }
+
+  /** The peer's certificate in DER, or null (plain TCP, or no certificate). */
+  peerCertificate(): Uint8Array | null {
+    const s = this.socket as tls.TLSSocket;
+    if (typeof s.getPeerCertificate !== 'function') return null;
+    const raw = s.getPeerCertificate(false)?.raw;
+    return raw ? new Uint8Array(raw.buffer, raw.byteOffset, raw.byteLength) : null;
+  }
+
+  /** SO_KEEPALIVE and TCP_KEEPIDLE as set so far (Node sets them together). */
+  private keepAlive: { on: boolean; idleSeconds: number } = { on: false, idleSeconds: 0 };
+
+  /**
+   * Python's setsockopt for what Node can set: TCP_NODELAY (6, 1),
+   * SO_KEEPALIVE (1, 9), TCP_KEEPIDLE (6, 4; seconds). Applied to the TCP
+   * socket (the one under a tunnel's TLS too). False for any other option.
+   */
+  setSocketOption(level: number, name: number, value: number): boolean {
+    const tcp = (this.holds[this.holds.length - 1] ?? this.socket) as net.Socket;
+    if (level === SOCKOPT.IPPROTO_TCP && name === SOCKOPT.TCP_NODELAY) {
+      tcp.setNoDelay(Boolean(value));
+      return true;
+    }
+    if (level === SOCKOPT.SOL_SOCKET && name === SOCKOPT.SO_KEEPALIVE) this.keepAlive.on = Boolean(value);
+    else if (level === SOCKOPT.IPPROTO_TCP && name === SOCKOPT.TCP_KEEPIDLE) this.keepAlive.idleSeconds = value;
+    else return false;
+    tcp.setKeepAlive(this.keepAlive.on, this.keepAlive.idleSeconds * 1000);
+    return true;
   }
 
   /**
@@ -407,6 +446,7 @@ export class NodeTransport implements Transport {
     if (this.writeError) queueMicrotask(() => this.socket.destroy());
     this.settle();
     if (this.waiter && this.queue.length === 0) this.waiter.resolve(null);
+    if (this.closeOnPeerEnd) this.close();
   }
 
   private onError(err: TransportError): void {
@@ -515,6 +555,10 @@ function tlsConnectionOptions(t: TlsOptions): tls.ConnectionOptions {
   if (secureContext) out.secureContext = secureContext;
   if (t.rejectUnauthorized !== undefined) out.rejectUnauthorized = t.rejectUnauthorized;
   if (t.checkHostname === false) out.checkServerIdentity = () => undefined;
+  else if (t.identity !== undefined) {
+    const name = t.identity;
+    out.checkServerIdentity = (_host, cert) => tls.checkServerIdentity(name, cert);
+  }
   if (t.ALPNProtocols !== undefined) out.ALPNProtocols = t.ALPNProtocols;
   return out;
 }

@@ -58,6 +58,18 @@ export interface Transport {
   /** The OS file descriptor, where the runtime has one (Python's `sock.fileno()`). */
   fileno?(): number;
   /**
+   * The peer's TLS certificate in DER (Python's `getpeercert(binary_form=True)`),
+   * or null on a plain connection or before the handshake. Optional: a
+   * transport that cannot tell leaves it out.
+   */
+  peerCertificate?(): Uint8Array | null;
+  /**
+   * Python's `setsockopt(level, name, value)` for the options the runtime
+   * can set (Node: TCP_NODELAY, SO_KEEPALIVE, TCP_KEEPIDLE, on the TCP
+   * socket, under TLS too). Returns false for an option it cannot set.
+   */
+  setSocketOption?(level: number, name: number, value: number): boolean;
+  /**
    * Starts TLS over this connected transport (HTTPS through a CONNECT
    * tunnel) and returns the TLS transport; this one must not be used after.
    * `signal` aborts the handshake (the socket is destroyed at once).
@@ -72,6 +84,13 @@ export interface TlsOptions {
   servername?: string;
   /** Check the certificate against `hostname` (default true when verifying). */
   checkHostname?: boolean;
+  /**
+   * The name the certificate must match when it is not `hostname`
+   * (urllib3's `assert_hostname`); SNI and the address stay as they are.
+   * Optional for a transport: one that ignores it checks `hostname`, which
+   * only ever refuses more.
+   */
+  identity?: string;
   /** Trust the system's CA store (as well as any CA given here). */
   systemCA?: boolean;
   maxVersion?: string;

@@ -119,6 +119,28 @@ describe('pools and keep-alive against nginx (keepalive_timeout 1s, keepalive_re
     expect(second.retries!.history).toEqual([]);
   });
 
+  it('an idle connection that nginx closes (keepalive_timeout) is closed by the pool at once, not left half-open', async () => {
+    const p = pool(nginx.httpPort, { maxsize: 1 });
+    const r = await p.request('GET', '/small.txt', { preload_content: false });
+    const conn = r.connection!;
+    await r.read();
+    expect(p.num_idle).toBe(1);
+    const sock = conn.sock as unknown as { closed: boolean; socket: net.Socket };
+    expect(sock.closed).toBe(false);
+    // The socket allows half-open: only the pool's close() ends it after nginx's FIN (bounded wait).
+    await new Promise<void>((resolve) => {
+      const t = setTimeout(resolve, 10_000);
+      sock.socket.once('close', () => {
+        clearTimeout(t);
+        resolve();
+      });
+    });
+    expect(sock.closed).toBe(true);
+    expect(sock.socket.destroyed).toBe(true);
+    // In use again, a FIN does not close it under the request: the next request reconnects and succeeds.
+    expect((await p.request('GET', '/small.txt')).status).toBe(200);
+  });
+
   it('maxsize keeps that many idle connections; more in use at once without block', async () => {
     const p = pool(nginx.httpPort, { maxsize: 2 });
     const rs = await Promise.all(Array.from({ length: 5 }, () => p.request('GET', '/small.txt')));
@@ -166,6 +188,25 @@ describe('pools and keep-alive against nginx (keepalive_timeout 1s, keepalive_re
     expect(m.connection_from_url(base())).not.toBe(first);
   });
 
+  it('PoolManager hands out the same pool for an origin until it is closed or cleared', () => {
+    const m = manager();
+    const a = m.connection_from_url(base());
+    expect(m.connection_from_url(base() + '/x')).toBe(a);
+    expect(m.connection_from_host('127.0.0.1', nginx.httpPort, 'http')).toBe(a);
+    a.close();
+    const b = m.connection_from_url(base());
+    expect(b).not.toBe(a);
+    expect(b.closed).toBe(false);
+    // pool_kwargs make a pool of their own settings, never the last one.
+    const c = m.connection_from_host('127.0.0.1', nginx.httpPort, 'https', { cert_reqs: 'CERT_NONE' });
+    expect(c).not.toBe(b);
+    expect(m.connection_from_url(base())).toBe(b);
+    m.clear();
+    const d = m.connection_from_url(base());
+    expect(d).not.toBe(b);
+    expect(b.closed).toBe(true);
+  });
+
   it('streams a body with preload_content false: read(amt), release when read to the end', async () => {
     const p = pool(nginx.httpPort);
     const r = await p.request('GET', '/1mib.bin', { preload_content: false });
@@ -194,6 +235,17 @@ describe('decompression', () => {
     const r = await manager().request('GET', base() + path, { headers: gz });
     expect(r.headers.get('content-encoding')).toBeTruthy();
     expect(r.data).toEqual(expected);
+  });
+
+  it('a Content-Encoding no decoder knows is returned as sent (urllib3 leaves unknown codings alone)', async () => {
+    const server = await startRawServer([raw.send('HTTP/1.1 200 OK\r\nContent-Encoding: x-custom\r\nContent-Length: 5\r\n\r\nabcde')]);
+    try {
+      const r = await pool(server.port).request('GET', '/');
+      expect(r.headers.get('content-encoding')).toBe('x-custom');
+      expect(new TextDecoder().decode(r.data)).toBe('abcde');
+    } finally {
+      await server.stop();
+    }
   });
 
   it('decode_content false returns the bytes as sent', async () => {
@@ -473,6 +525,32 @@ describe('retries against failing servers', () => {
       const r = await p.request('GET', '/');
       expect(new TextDecoder().decode(r.data)).toBe('next');
       await expect(p.request('GET', '/', { signal: AbortSignal.abort() })).rejects.toMatchObject({ name: 'AbortError' });
+    } finally {
+      await server.stop();
+    }
+  });
+});
+
+describe('AbortSignal while waiting for a connection and while reading a body', () => {
+  it('a request queued in block mode and a stalled body read each reject with AbortError; the slot is freed', async () => {
+    // The first answer sends 7 of 100 body bytes and stalls.
+    const server = await startRawServer([raw.send('HTTP/1.1 200 OK\r\nContent-Length: 100\r\n\r\npartial')], raw.ok('next'));
+    try {
+      const p = pool(server.port, { maxsize: 1, block: true });
+      const bodyAbort = new AbortController();
+      const held = await p.request('GET', '/', { preload_content: false, signal: bodyAbort.signal });
+      expect(held.status).toBe(200);
+      const queueAbort = new AbortController();
+      const queued = p.request('GET', '/', { signal: queueAbort.signal });
+      queueAbort.abort();
+      await expect(queued).rejects.toMatchObject({ name: 'AbortError' });
+      const reading = held.read();
+      bodyAbort.abort();
+      await expect(reading).rejects.toMatchObject({ name: 'AbortError' });
+      // The aborted body's connection went back closed: the next request reconnects (block mode, maxsize 1).
+      const r = await p.request('GET', '/', { pool_timeout: 5 });
+      expect(new TextDecoder().decode(r.data)).toBe('next');
+      expect(server.connections).toBe(2);
     } finally {
       await server.stop();
     }

@@ -2,9 +2,18 @@
 // after every response): http:// URLs as absolute-form requests, https://
 // URLs in a CONNECT tunnel to nginx with TLS verified inside; the
 // environment's HTTP_PROXY / HTTPS_PROXY / NO_PROXY with trust_env.
+import { readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import * as http from 'node:http';
+import * as https from 'node:https';
+import * as net from 'node:net';
 import { afterAll, describe, expect, it } from 'vitest';
+import { create_default_context } from '../../src/http/ssl.js';
+import { bundleLibrary } from '../support/bundle.js';
+import { runToExit } from './child.js';
 import {
   MaxRetryError,
+  SSLError,
   no_proxy_matches,
   PoolManager,
   ProxyError,
@@ -93,5 +102,162 @@ describe('proxies from the environment (trust_env)', () => {
       ['127.0.0.1', 80, 'localhost, 127.0.0.1', true],
     ];
     for (const [host, port, rule, expected] of rows) expect([host, port, rule, no_proxy_matches(host, port, rule)]).toEqual([host, port, rule, expected]);
+  });
+});
+
+// ------------------------------------------------------------ https:// proxies
+
+/**
+ * A small forward proxy on TLS (the minted CA's certificate for 127.0.0.1),
+ * written here with node:https: CONNECT is a TCP tunnel to the target;
+ * an absolute-form request (http:// or https:// target) is made again by
+ * the proxy (to https:// targets with TLS verified against the CA) and its
+ * answer sent back. `seen` lists each request line it received.
+ */
+async function startTlsProxy(certs: { server: { cert: string; key: string }; caPem: string }) {
+  const seen: string[] = [];
+  const sockets = new Set<net.Socket>();
+  const server = https.createServer({ cert: readFileSync(certs.server.cert), key: readFileSync(certs.server.key) }, (req, res) => {
+    seen.push(`${req.method} ${req.url}`);
+    const target = new URL(req.url!);
+    const headers = { ...req.headers };
+    delete headers['proxy-connection'];
+    const send = target.protocol === 'https:' ? https.request : http.request;
+    const upstream = send(target, { method: req.method, headers, ca: certs.caPem, agent: false }, (answer) => {
+      res.writeHead(answer.statusCode!, answer.headers);
+      answer.pipe(res);
+    });
+    upstream.on('error', () => res.destroy());
+    req.pipe(upstream);
+  });
+  server.on('connect', (req: http.IncomingMessage, client: net.Socket, head: Buffer) => {
+    seen.push(`CONNECT ${req.url}`);
+    const [host, port] = [req.url!.slice(0, req.url!.lastIndexOf(':')), Number(req.url!.slice(req.url!.lastIndexOf(':') + 1))];
+    const upstream = net.connect(port, host, () => {
+      client.write('HTTP/1.1 200 Connection established\r\n\r\n');
+      if (head.length) upstream.write(head);
+      upstream.pipe(client);
+      client.pipe(upstream);
+    });
+    sockets.add(upstream).add(client);
+    upstream.on('error', () => client.destroy());
+    client.on('error', () => upstream.destroy());
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const port = (server.address() as net.AddressInfo).port;
+  return {
+    port,
+    seen,
+    stop: () =>
+      new Promise<void>((resolve) => {
+        server.close(() => resolve());
+        server.closeAllConnections();
+        for (const s of sockets) s.destroy();
+      }),
+  };
+}
+
+describe('ProxyManager through an https:// proxy (TLS to the proxy, verified against the minted CA)', () => {
+  const tlsProxy = usePeer(() => startTlsProxy(nginx.certs));
+  const proxyUrl = () => `https://127.0.0.1:${tlsProxy.port}`;
+
+  it('http:// targets in absolute form over TLS to the proxy; proxy headers go along', async () => {
+    const pm = track(new ProxyManager(proxyUrl(), { ca_certs: nginx.certs.caFile, proxy_headers: { 'X-Via-Test': 'tls' } }));
+    const mark = tlsProxy.seen.length;
+    for (let i = 0; i < 3; i++) {
+      const r = await pm.request('GET', `http://127.0.0.1:${nginx.httpPort}/small.txt`);
+      expect(r.status).toBe(200);
+      expect(r.data).toEqual(small);
+    }
+    expect(tlsProxy.seen.slice(mark)).toEqual(Array(3).fill(`GET http://127.0.0.1:${nginx.httpPort}/small.txt`));
+    const e = (await pm.request('GET', `http://127.0.0.1:${echo.port}/echo`)).json() as { headers: [string, string][] };
+    // (this proxy passes header names on in lower case)
+    expect(e.headers.map(([k, v]) => [k.toLowerCase(), v])).toContainEqual(['x-via-test', 'tls']);
+    // One pool to the proxy, its connection kept alive across the requests.
+    expect(pm.pools.size).toBe(1);
+    expect([...pm.pools.values()][0]!.num_connections).toBe(1);
+  });
+
+  it('https:// targets through CONNECT, TLS to nginx inside the TLS to the proxy', async () => {
+    const pm = track(new ProxyManager(proxyUrl(), { ca_certs: nginx.certs.caFile }));
+    const mark = tlsProxy.seen.length;
+    for (let i = 0; i < 3; i++) {
+      const r = await pm.request('GET', `https://127.0.0.1:${nginx.tlsPort}/small.txt`);
+      expect(r.status).toBe(200);
+      expect(r.data).toEqual(small);
+    }
+    // One tunnel, kept alive: nginx's TLS runs inside it.
+    expect(tlsProxy.seen.slice(mark)).toEqual([`CONNECT 127.0.0.1:${nginx.tlsPort}`]);
+  });
+
+  it('assert_hostname applies to the target inside the tunnel, not to the proxy', async () => {
+    // nginx's wrongNamePort has a certificate for wrong.example; the proxy's is for 127.0.0.1.
+    const pm = track(new ProxyManager(proxyUrl(), { ca_certs: nginx.certs.caFile, assert_hostname: 'wrong.example' }));
+    const r = await pm.request('GET', `https://127.0.0.1:${nginx.wrongNamePort}/small.txt`);
+    expect(r.data).toEqual(small);
+    const plain = track(new ProxyManager(`http://127.0.0.1:${proxy.port}`, { ca_certs: nginx.certs.caFile, assert_hostname: 'other.example', retries: false }));
+    const err = await plain.request('GET', `https://127.0.0.1:${nginx.tlsPort}/small.txt`).catch((e: unknown) => e);
+    expect(err).toBeInstanceOf(ProxyError);
+    expect((err as ProxyError).original_error).toBeInstanceOf(SSLError);
+  });
+
+  it('https:// targets in absolute form with use_forwarding_for_https', async () => {
+    const pm = track(new ProxyManager(proxyUrl(), { ca_certs: nginx.certs.caFile, use_forwarding_for_https: true }));
+    const mark = tlsProxy.seen.length;
+    const r = await pm.request('GET', `https://127.0.0.1:${nginx.tlsPort}/small.txt`);
+    expect(r.status).toBe(200);
+    expect(r.data).toEqual(small);
+    expect(tlsProxy.seen.slice(mark)).toEqual([`GET https://127.0.0.1:${nginx.tlsPort}/small.txt`]);
+  });
+
+  it('proxy_ssl_context verifies the proxy; the target keeps its own settings', async () => {
+    const ctx = create_default_context({ cafile: nginx.certs.caFile });
+    // The target (nginx's self-signed port) unverified, the proxy verified by its own context.
+    const pm = track(new ProxyManager(proxyUrl(), { proxy_ssl_context: ctx, cert_reqs: 'CERT_NONE' }));
+    const r = await pm.request('GET', `http://127.0.0.1:${nginx.httpPort}/small.txt`);
+    expect(r.data).toEqual(small);
+    const t = await pm.request('GET', `https://127.0.0.1:${nginx.selfSignedPort}/small.txt`);
+    expect(t.data).toEqual(small);
+  });
+
+  it('a proxy certificate not trusted is a ProxyError whose cause is the SSLError', async () => {
+    const pm = track(new ProxyManager(proxyUrl(), { retries: false }));
+    const err = await pm.request('GET', `http://127.0.0.1:${nginx.httpPort}/small.txt`).catch((e: unknown) => e);
+    expect(err).toBeInstanceOf(ProxyError);
+    expect((err as ProxyError).message).toContain('Unable to connect to proxy');
+    expect((err as ProxyError).original_error).toBeInstanceOf(SSLError);
+    const viaRetry = await track(new ProxyManager(proxyUrl(), { retries: 1 })).request('GET', `https://127.0.0.1:${nginx.tlsPort}/small.txt`).catch((e: unknown) => e);
+    expect(viaRetry).toBeInstanceOf(MaxRetryError);
+    expect((viaRetry as MaxRetryError).reason).toBeInstanceOf(ProxyError);
+  });
+
+  it('HTTPS_PROXY=https://... from the environment with trust_env', async () => {
+    const m = track(new PoolManager({ trust_env: true, env: { HTTPS_PROXY: proxyUrl() }, ca_certs: nginx.certs.caFile }));
+    const mark = tlsProxy.seen.length;
+    const r = await m.request('GET', `https://127.0.0.1:${nginx.tlsPort}/small.txt`);
+    expect(r.data).toEqual(small);
+    expect(tlsProxy.seen.slice(mark)).toEqual([`CONNECT 127.0.0.1:${nginx.tlsPort}`]);
+  });
+
+  it('a process that used TLS-in-TLS and never calls close() exits by itself', async () => {
+    const { file: bundle, dir, remove } = await bundleLibrary('src/pool/node.ts');
+    try {
+      const script = join(dir, 'main.mjs');
+      writeFileSync(
+        script,
+        [
+          `import { ProxyManager } from ${JSON.stringify(bundle)};`,
+          `const pm = new ProxyManager(${JSON.stringify(proxyUrl())}, { ca_certs: ${JSON.stringify(nginx.certs.caFile)} });`,
+          `const a = await pm.request('GET', 'https://127.0.0.1:${nginx.tlsPort}/small.txt');`,
+          `const b = await pm.request('GET', 'http://127.0.0.1:${nginx.httpPort}/small.txt');`,
+          'console.log("done", a.status, b.status);',
+        ].join('\n'),
+      );
+      // The proxy and nginx keep the connections open: only the client's own sockets could hold the child.
+      const { code, out } = await runToExit(script);
+      expect([code, out.trim()]).toEqual([0, 'done 200 200']);
+    } finally {
+      remove();
+    }
   });
 });

@@ -6,12 +6,12 @@
 // timeout) and at the 100th request. Every body is checked byte for byte.
 // Then a child process that makes requests and ends without close() must
 // exit by itself (idle sockets do not keep it alive).
-import { spawn } from 'node:child_process';
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { PoolManager, Retry } from '../../src/pool/node.js';
 import { bundleLibrary } from '../support/bundle.js';
+import { runToExit } from './child.js';
 import { pseudoRandomBytes, raw, startNginx, startRawServer, textLines, usePeer, type RawServer } from '../support/servers.js';
 
 const REQUESTS = 20_000;
@@ -104,22 +104,9 @@ describe('scraper run', () => {
           'console.log("done", rs.map((r) => r.status).join(","), http.connection_from_url(url).num_idle);',
         ].join('\n'),
       );
-      const child = spawn(process.execPath, [script], { stdio: ['ignore', 'pipe', 'pipe'] });
-      let out = '';
-      child.stdout.on('data', (b) => (out += b));
-      child.stderr.on('data', (b) => (out += b));
       // Held by its sockets the child would never exit: it is killed after 20 s, far
       // above its own start-up time.
-      const code = await new Promise<number | string>((resolve) => {
-        const timer = setTimeout(() => {
-          child.kill('SIGKILL');
-          resolve('killed: still running after 20 s');
-        }, 20_000);
-        child.on('exit', (c) => {
-          clearTimeout(timer);
-          resolve(c ?? -1);
-        });
-      });
+      const { code, out } = await runToExit(script);
       expect([code, out.trim()]).toEqual([0, out.trim()]);
       expect(out.trim()).toBe('done 200,200,200,200 4');
       expect(server.connections).toBe(4);
