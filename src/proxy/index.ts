@@ -5,7 +5,8 @@
 // HTTPConnectionPool per origin; strict too, so a response that splits is
 // refused with 502; no redirects followed, no content decoded, no retry of
 // a request the origin may have seen), and the response streamed back;
-// CONNECT opens a TCP tunnel (HTTPS). Node only.
+// CONNECT opens a TCP tunnel (HTTPS), and so does an Upgrade request
+// (WebSocket) once the origin answers 101. Node only.
 //
 // Memory per client connection is bounded: the client socket is read only
 // when the reader needs more bytes (pull, not push), one request at a
@@ -15,6 +16,7 @@ import { connect as netConnect, createServer, type Server, type Socket } from 'n
 import { Code } from '../abi/index.js';
 import { BodyKind, RequestReader, type RequestEvent, type RequestHead } from '../core/index.js';
 import type { HeaderValue } from '../http/client.js';
+import type { Transport } from '../transport/types.js';
 import { requestError } from '../http/server.js';
 // The Node entries: HTTPConnection over node:net, and the pool with Node's hooks.
 import { HTTPConnection } from '../index.js';
@@ -181,7 +183,7 @@ class ClientBodyFailed extends Error {
  * (Content-Length, Transfer-Encoding) is set from the body as read, and
  * `Expect` is answered here.
  */
-function upstreamHeaders(head: RequestHead, authority: string, via: string): Record<string, string> {
+function upstreamHeaders(head: RequestHead, authority: string, via: string, upgrade: string | null): Record<string, string> {
   // A plain object (Object.create(null) would be a slow dictionary for
   // every pass the pool and http.client make over it).
   const out: Record<string, string> = { Host: authority };
@@ -204,7 +206,45 @@ function upstreamHeaders(head: RequestHead, authority: string, via: string): Rec
   else out[viaKey] += `, ${via}`;
   if (!keyOf.has('user-agent')) out['User-Agent'] = SKIP_HEADER;
   if (head.bodyKind === BodyKind.LENGTH) out['Content-Length'] = String(head.length ?? 0);
+  if (upgrade !== null) {
+    // Hop-by-hop, but the upgrade is asked of the origin: passed on as asked.
+    out.Upgrade = upgrade;
+    out.Connection = 'upgrade';
+  }
   return out;
+}
+
+/** The `Upgrade` a request asks for (RFC 9110 7.8: the field, and `upgrade` among Connection's tokens), or null. */
+function upgradeAsked(head: RequestHead): string | null {
+  const fields = head.headers.toArray();
+  const connection = connectionTokens(fields.filter(([k]) => k.toLowerCase() === 'connection').map(([, v]) => v));
+  if (!connection.has('upgrade')) return null;
+  const values = fields.filter(([k]) => k.toLowerCase() === 'upgrade').map(([, v]) => v.trim());
+  return values.length && values.every(Boolean) ? values.join(', ') : null;
+}
+
+/** An upstream connection after a 101: its transport, and the bytes that came after the 101 head. */
+interface Upgraded {
+  transport: Transport;
+  early: Uint8Array;
+}
+
+/**
+ * Takes the transport of a 101 response out of its pooled connection: the
+ * bytes buffered after the head are copied out, the connection forgets the
+ * transport (it reconnects when the pool hands it out again) and goes back
+ * to the pool. (Neither urllib3 nor http.client has a way to hand over a
+ * connection after 101; this is that way, kept here.)
+ */
+function takeUpstream(res: PoolResponse): Upgraded {
+  const raw = res._fp!;
+  const conn = res.connection!;
+  const transport = conn.sock!;
+  const early = raw.fp ? raw.fp.buf.view().slice() : new Uint8Array(0);
+  conn.sock = null; // so that close() leaves it open
+  conn.close();
+  res.release_conn();
+  return { transport, early };
 }
 
 /** Why an exchange failed, as the answer the client gets: 504 for a timeout, else 502. */
@@ -235,7 +275,8 @@ export function createProxy(options: ProxyOptions = {}): Proxy {
   );
   let upstreamActive = 0;
   const clients = new Set<Socket>();
-  const tunnels = new Set<Socket>();
+  /** What each open tunnel (CONNECT or an upgraded connection) closes with. */
+  const tunnels = new Set<{ destroy(): void }>();
   const answered: Record<string, number> = {};
   /** Counts an answer sent to a client under its status class (`stats().answered`). */
   const countAnswer = (code: number): void => {
@@ -343,6 +384,10 @@ export function createProxy(options: ProxyOptions = {}): Proxy {
         return;
       }
       const keepOpen = await forward(sock, head, next);
+      if (typeof keepOpen === 'object') {
+        upgradedTunnel(sock, reader, keepOpen);
+        return;
+      }
       if (!keepOpen) {
         sock.end();
         return;
@@ -356,11 +401,7 @@ export function createProxy(options: ProxyOptions = {}): Proxy {
     const port = m ? Number(m[2]) : NaN;
     if (!m || !(port > 0 && port < 65536)) return answer(sock, 400, 'Bad Request', 'CONNECT needs host:port');
     if (!allow(m[1]!, port, 'CONNECT')) return answer(sock, 403, 'Forbidden', 'destination not allowed');
-    // From here the client's bytes are the tunnel's: held until the pipe.
-    sock.pause();
-    sock.removeAllListeners('data');
-    sock.removeAllListeners('end');
-    const early = reader.detach();
+    const early = takeClient(sock, reader);
     const up = netConnect({ host: m[1]!, port, noDelay: true });
     tunnels.add(up);
     up.once('close', () => tunnels.delete(up));
@@ -377,7 +418,6 @@ export function createProxy(options: ProxyOptions = {}): Proxy {
       clearTimeout(timer);
     }
     countAnswer(200);
-    sock.setTimeout(0);
     await write(sock, `HTTP/1.1 200 Connection Established\r\nVia: ${via}\r\n\r\n`).catch(() => {});
     if (early.length) up.write(early);
     up.on('error', () => sock.destroy());
@@ -389,11 +429,62 @@ export function createProxy(options: ProxyOptions = {}): Proxy {
     sock.resume();
   }
 
+  /** From here the client's bytes are a tunnel's: the socket paused and taken from the reader; what it had buffered. */
+  function takeClient(sock: Socket, reader: RequestReader): Uint8Array {
+    sock.pause();
+    sock.removeAllListeners('data');
+    sock.removeAllListeners('end');
+    sock.setTimeout(0);
+    return reader.detach();
+  }
+
+  /**
+   * After a 101 (RFC 9110 7.8) the connection speaks the new protocol: the
+   * client socket and the upstream transport (taken out of the pool) piped
+   * both ways, each piece written before the next is read, no timeout (a
+   * WebSocket may sit idle); either side closing closes both.
+   */
+  function upgradedTunnel(sock: Socket, reader: RequestReader, up: Upgraded): void {
+    const fromClient = takeClient(sock, reader);
+    const { transport } = up;
+    transport.setTimeout(null);
+    const entry = { destroy: () => close() };
+    tunnels.add(entry);
+    const close = () => {
+      tunnels.delete(entry);
+      transport.close();
+      sock.destroy();
+    };
+    sock.on('error', close);
+    sock.once('close', close);
+    // Origin to client: what came after the 101 head, then every read.
+    void (async () => {
+      if (up.early.length) await write(sock, up.early);
+      for (;;) {
+        const chunk = await transport.read();
+        if (chunk === null) break;
+        // A transport may reuse a chunk's memory on its next read; the socket may still hold it.
+        await write(sock, transport.reusesChunks ? Buffer.from(chunk) : chunk);
+      }
+      sock.end();
+    })().catch(close);
+    // Client to origin.
+    const send = (data: Uint8Array) => {
+      sock.pause();
+      transport.write(data).then(() => sock.resume(), close);
+    };
+    if (fromClient.length) send(fromClient);
+    sock.on('data', send);
+    sock.on('end', close);
+    if (!fromClient.length) sock.resume();
+  }
+
   /**
    * One request sent on and its response streamed back. Returns whether
-   * the client connection stays open for the next request.
+   * the client connection stays open for the next request, or the upstream
+   * connection to tunnel to after a 101.
    */
-  async function forward(sock: Socket, head: RequestHead, next: () => Promise<RequestEvent>): Promise<boolean> {
+  async function forward(sock: Socket, head: RequestHead, next: () => Promise<RequestEvent>): Promise<boolean | Upgraded> {
     // The path goes on as sent: a URL parser would re-encode it and
     // resolve dot segments, which is the origin's business.
     const m = ABSOLUTE_HTTP.exec(head.target);
@@ -413,6 +504,7 @@ export function createProxy(options: ProxyOptions = {}): Proxy {
     const rest = m[3] ?? '';
     const path = rest.startsWith('/') ? rest : '/' + rest;
     const bodyless = head.bodyKind === BodyKind.NONE;
+    const upgrade = upgradeAsked(head);
     // A request without a body has nothing more to read: its end is taken now.
     if (bodyless) await next();
     if (head.expectContinue) {
@@ -427,7 +519,7 @@ export function createProxy(options: ProxyOptions = {}): Proxy {
       // re-encode it and resolve dot segments, which is the origin's business.
       res = await pools.connection_from_host(host, port, 'http').urlopen(head.method, path, {
         body: bodyless ? null : clientBody(next),
-        headers: upstreamHeaders(head, authority, via),
+        headers: upstreamHeaders(head, authority, via, upgrade),
         chunked: head.chunked,
         retries: UPSTREAM_RETRY,
         redirect: false,
@@ -448,6 +540,30 @@ export function createProxy(options: ProxyOptions = {}): Proxy {
       const f = upstreamFailure(e);
       await answer(sock, f.code, f.message, `${head.method} ${head.target}: ${failureText(e)}`);
       return false;
+    }
+    if (res.status === 101) {
+      upstreamActive--;
+      if (upgrade === null) {
+        // Switching protocols unasked: nothing the client could read.
+        res.connection?.close();
+        res.release_conn();
+        await answer(sock, 502, 'Bad Gateway', `${head.method} ${head.target}: 101 without an Upgrade request`);
+        return false;
+      }
+      const up = takeUpstream(res);
+      countAnswer(101);
+      const fields = endToEnd(res._fp!.getheaders()).filter(([k]) => k.toLowerCase() !== 'via');
+      const viaIn = res.headers.get('via');
+      let out = `HTTP/1.1 101 ${res.reason}\r\n`;
+      for (const [k, v] of fields) out += `${k}: ${v}\r\n`;
+      out += `Upgrade: ${res.headers.get('upgrade') ?? upgrade}\r\nConnection: upgrade\r\nVia: ${viaIn ? `${viaIn}, ${via}` : via}\r\n\r\n`;
+      try {
+        await write(sock, latin1Bytes(out));
+      } catch {
+        up.transport.close();
+        return false;
+      }
+      return up;
     }
     try {
       return await relayResponse(sock, head, res);

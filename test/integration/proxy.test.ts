@@ -327,6 +327,69 @@ describe('sent on with the pool', () => {
   });
 });
 
+describe('Upgrade through the proxy', () => {
+  it('a 101 from a real upgrading server (node:http) turns the exchange into a tunnel: bytes both ways, early bytes kept', async () => {
+    const seen: string[] = [];
+    const origin = createHttpServer((_req, res) => res.end('not upgraded'));
+    origin.on('upgrade', (req, socket: net.Socket, early: Buffer) => {
+      seen.push(`${req.headers.upgrade} ${req.headers.connection} ${req.headers.via}`);
+      // The 101 and the first bytes of the new protocol in one write.
+      socket.write('HTTP/1.1 101 Switching Protocols\r\nUpgrade: echo\r\nConnection: Upgrade\r\n\r\nhello;' + early.toString('latin1'));
+      socket.on('data', (d: Buffer) => socket.write(d.toString('latin1').toUpperCase()));
+      socket.on('end', () => socket.end());
+    });
+    await new Promise<void>((resolve) => origin.listen(0, '127.0.0.1', resolve));
+    const port = (origin.address() as net.AddressInfo).port;
+    try {
+      const got = await new Promise<string>((resolve, reject) => {
+        const s = net.connect(proxyPort, '127.0.0.1', () =>
+          s.write(`GET http://127.0.0.1:${port}/chat HTTP/1.1\r\nHost: a\r\nConnection: Upgrade\r\nUpgrade: echo\r\n\r\n`),
+        );
+        let text = '';
+        let step = 0;
+        s.on('data', (d: Buffer) => {
+          text += d.toString('latin1');
+          if (step === 0 && text.endsWith('hello;')) {
+            step = 1;
+            s.write('ping');
+          } else if (step === 1 && text.endsWith('PING')) {
+            step = 2;
+            s.write('pong');
+          } else if (step === 2 && text.endsWith('PONG')) {
+            s.end();
+          }
+        });
+        s.on('close', () => resolve(text));
+        s.on('error', reject);
+        setTimeout(() => s.destroy(), 5000);
+      });
+      expect(got).toMatch(/^HTTP\/1\.1 101 Switching Protocols\r\n/);
+      expect(got).toMatch(/\r\nUpgrade: echo\r\nConnection: upgrade\r\nVia: 1\.1 httpwire\r\n\r\nhello;PINGPONG$/);
+      expect(seen).toEqual(['echo upgrade 1.1 httpwire']);
+      await settled();
+      // A request without Upgrade goes on as before, over a new pooled connection.
+      expect(await rawExchange(`GET http://127.0.0.1:${port}/ HTTP/1.1\r\nHost: a\r\nConnection: close\r\n\r\n`)).toMatch(/\r\n\r\nnot upgraded$/);
+    } finally {
+      origin.close();
+    }
+    await settled();
+  });
+
+  it('Upgrade without `upgrade` in Connection is hop-by-hop and dropped; a 101 nobody asked for is a 502', async () => {
+    const origin = await startRawServer([raw.ok('plain'), raw.send('HTTP/1.1 101 Switching Protocols\r\nUpgrade: x\r\nConnection: upgrade\r\n\r\n')]);
+    try {
+      const plain = await rawExchange(`GET http://127.0.0.1:${origin.port}/ HTTP/1.1\r\nHost: a\r\nUpgrade: echo\r\nConnection: close\r\n\r\n`);
+      expect(plain).toMatch(/\r\n\r\nplain$/);
+      expect(origin.requests[0]!.head).not.toMatch(/upgrade/i);
+      const unasked = await rawExchange(`GET http://127.0.0.1:${origin.port}/ HTTP/1.1\r\nHost: a\r\nConnection: close\r\n\r\n`);
+      expect(unasked).toMatch(/^HTTP\/1\.1 502 Bad Gateway\r\n[^]*101 without an Upgrade request/);
+    } finally {
+      await origin.stop();
+    }
+    await settled();
+  });
+});
+
 describe('1 GiB through the proxy', () => {
   const GiB = 1 << 30;
 
