@@ -188,9 +188,14 @@ function upstreamHeaders(head: RequestHead, authority: string, via: string, upgr
   // every pass the pool and http.client make over it).
   const out: Record<string, string> = { Host: authority };
   const keyOf = new Map<string, string>();
-  for (const [k, v] of endToEnd(head.headers.toArray())) {
+  const h = head.headers;
+  // The fields read in place (no pair list): names listed in Connection are hop-by-hop too.
+  const listed = h.indexOf('connection') < 0 ? null : connectionTokens(h.getAll('connection'));
+  for (let i = 0; i < h.length; i++) {
+    const k = h.name(i);
     const lower = k.toLowerCase();
-    if (lower === 'host' || lower === 'expect' || lower === 'content-length') continue;
+    if (HOP_BY_HOP.has(lower) || listed?.has(lower) || lower === 'host' || lower === 'expect' || lower === 'content-length') continue;
+    const v = h.value(i);
     const key = keyOf.get(lower);
     if (key === undefined) {
       keyOf.set(lower, k);
@@ -216,11 +221,12 @@ function upstreamHeaders(head: RequestHead, authority: string, via: string, upgr
 
 /** The `Upgrade` a request asks for (RFC 9110 7.8: the field, and `upgrade` among Connection's tokens), or null. */
 function upgradeAsked(head: RequestHead): string | null {
-  const fields = head.headers.toArray();
-  const connection = connectionTokens(fields.filter(([k]) => k.toLowerCase() === 'connection').map(([, v]) => v));
-  if (!connection.has('upgrade')) return null;
-  const values = fields.filter(([k]) => k.toLowerCase() === 'upgrade').map(([, v]) => v.trim());
-  return values.length && values.every(Boolean) ? values.join(', ') : null;
+  const h = head.headers;
+  // Most requests have no Upgrade field: one lookup, no copies.
+  if (h.indexOf('upgrade') < 0) return null;
+  if (!connectionTokens(h.getAll('connection')).has('upgrade')) return null;
+  const values = h.getAll('upgrade').map((v) => v.trim());
+  return values.every(Boolean) ? values.join(', ') : null;
 }
 
 /** An upstream connection after a 101: its transport, and the bytes that came after the 101 head. */
