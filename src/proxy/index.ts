@@ -15,7 +15,9 @@
 import { connect as netConnect, createServer, type Server, type Socket } from 'node:net';
 import { Code } from '../abi/index.js';
 import { BodyKind, RequestReader, type RequestEvent, type RequestHead } from '../core/index.js';
+import type { ReceiveBuffer } from '../core/buffer.js';
 import type { HeaderValue } from '../http/client.js';
+import type { HTTPResponse as RawResponse } from '../http/response.js';
 import type { Transport } from '../transport/types.js';
 import { requestError } from '../http/server.js';
 // The Node entries: HTTPConnection over node:net, and the pool with Node's hooks.
@@ -229,6 +231,18 @@ function upgradeAsked(head: RequestHead): string | null {
   return values.every(Boolean) ? values.join(', ') : null;
 }
 
+/**
+ * The bytes a response's file holds past its head (a copy). http.client
+ * has no API for them; its file keeps them in `buf`, or (since the
+ * response machine) in `machine.buffer`: both are read, so that this works
+ * on either side of that change.
+ */
+function bufferedAfterHead(raw: RawResponse): Uint8Array {
+  const fp = raw.fp as unknown as { buf?: ReceiveBuffer; machine?: { buffer: ReceiveBuffer } } | null;
+  const buffer = fp?.machine?.buffer ?? fp?.buf;
+  return buffer ? buffer.view().slice() : new Uint8Array(0);
+}
+
 /** An upstream connection after a 101: its transport, and the bytes that came after the 101 head. */
 interface Upgraded {
   transport: Transport;
@@ -246,7 +260,7 @@ function takeUpstream(res: PoolResponse): Upgraded {
   const raw = res._fp!;
   const conn = res.connection!;
   const transport = conn.sock!;
-  const early = raw.fp ? raw.fp.buf.view().slice() : new Uint8Array(0);
+  const early = bufferedAfterHead(raw);
   conn.sock = null; // so that close() leaves it open
   conn.close();
   res.release_conn();
