@@ -6,9 +6,9 @@
 //   curl -x http://127.0.0.1:8080 https://example.internal/       # CONNECT tunnel
 //
 // Requests are read with httpwire's WASM request parser (strict mode on:
-// smuggling forms get 400), sent on with HTTPConnection (strict: a
+// smuggling forms get 400), sent on through httpwire's pool (strict: a
 // response that splits gets 502), streamed back with backpressure both
-// ways. Prints `listening on HOST:PORT`, then one line per 100 requests;
+// ways; WebSocket and other upgrades become tunnels after the origin's 101. Prints `listening on HOST:PORT`, then one line per 100 requests;
 // SIGINT/SIGTERM close it.
 import { createProxy } from '../dist/proxy/index.js';
 

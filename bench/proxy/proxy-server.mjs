@@ -1,15 +1,18 @@
 // One proxy under test, in its own process (so its CPU time is its own):
-//   node bench/proxy/proxy-server.mjs httpwire|node-undici
+//   node bench/proxy/proxy-server.mjs httpwire [DIST] | node-undici
+// (DIST: the dist/ directory of the httpwire build to run; default this checkout's.)
 // Prints `port N`; on the stdin line `cpu` prints `cpu <user+system µs>`.
 import { once } from 'node:events';
 import http from 'node:http';
 import { createInterface } from 'node:readline';
 import { Agent, request } from 'undici';
-import { createProxy } from '../../dist/proxy/index.js';
+import { pathToFileURL } from 'node:url';
 
 const kind = process.argv[2];
 let server;
 if (kind === 'httpwire') {
+  const dist = process.argv[3] ? pathToFileURL(`${process.argv[3]}/`).href : new URL('../../dist/', import.meta.url).href;
+  const { createProxy } = await import(new URL('proxy/index.js', dist).href);
   server = createProxy({ strict: true, maxIdlePerOrigin: 64 }).server;
 } else if (kind === 'node-undici') {
   // The same job with Node's own parts: node:http reads the client's

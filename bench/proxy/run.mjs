@@ -2,7 +2,10 @@
 // undici forwarder, both in front of nginx (GET /100b, keep-alive on
 // every hop), at 1 and 50 client connections.
 //
-//   npm run build && node bench/proxy/run.mjs [--rounds 3] [--ms 2000]
+//   npm run build && node bench/proxy/run.mjs [--rounds 3] [--ms 2000] [--alt /path/to/other/dist]
+//
+// --alt runs a second httpwire build's proxy (`httpwire-alt`, e.g. a build
+// of main) in the same rounds: a same-run A/B of a change to the proxy.
 //
 // Each proxy runs in its own process; the load client (raw keep-alive
 // sockets, absolute-form requests, one request in flight per connection)
@@ -13,6 +16,7 @@
 import { spawn } from 'node:child_process';
 import * as net from 'node:net';
 import { cpus } from 'node:os';
+import { resolve } from 'node:path';
 import { createInterface } from 'node:readline';
 import { startNginx, stopChild } from '../e2e/servers.mjs';
 import { median, percentile } from '../e2e/workloads.mjs';
@@ -22,14 +26,17 @@ function option(name, fallback) {
   return i < 0 || i + 1 >= process.argv.length ? fallback : Number(process.argv[i + 1]);
 }
 const ROUNDS = option('rounds', 3);
+const altAt = process.argv.indexOf('--alt');
+const ALT = altAt < 0 ? null : resolve(process.argv[altAt + 1]);
 const MS = option('ms', 2000);
 const MAX_REQUESTS = 200_000;
 const WARMUP = 2000;
-const KINDS = ['httpwire', 'node-undici'];
+const KINDS = ALT ? ['httpwire', 'httpwire-alt', 'node-undici'] : ['httpwire', 'node-undici'];
 const CONNS = [1, 50];
 
 async function startProxy(kind) {
-  const child = spawn(process.execPath, [new URL('./proxy-server.mjs', import.meta.url).pathname, kind], { stdio: ['pipe', 'pipe', 'inherit'] });
+  const args = kind === 'httpwire-alt' ? ['httpwire', ALT] : [kind];
+  const child = spawn(process.execPath, [new URL('./proxy-server.mjs', import.meta.url).pathname, ...args], { stdio: ['pipe', 'pipe', 'inherit'] });
   const lines = createInterface({ input: child.stdout });
   const waiters = [];
   lines.on('line', (l) => waiters.shift()?.(l));
@@ -121,13 +128,17 @@ try {
   await nginx.stop();
 }
 
-console.log(`# Proxy benchmark\n\nNode ${process.version}, ${nginx.version}, ${cpus()[0]?.model ?? '?'} x${cpus().length}; GET /100b through the proxy to nginx; ${ROUNDS} rounds x ${MS} ms per proxy.\n`);
-console.log('| client connections | proxy | requests/s (median) | proxy CPU µs/request (median) | p99 ms (median) | httpwire / node-undici req/s (median of per-round ratios) |');
-console.log('|---:|---|---:|---:|---:|---:|');
+console.log(`# Proxy benchmark\n\nNode ${process.version}, ${nginx.version}, ${cpus()[0]?.model ?? '?'} x${cpus().length}; GET /100b through the proxy to nginx; ${ROUNDS} rounds x ${MS} ms per proxy${ALT ? `; httpwire-alt: ${ALT}` : ''}.\n`);
+const altColumn = ALT ? ' httpwire / httpwire-alt req/s (median of per-round ratios) |' : '';
+console.log(`| client connections | proxy | requests/s (median) | proxy CPU µs/request (median) | p99 ms (median) | httpwire / node-undici req/s (median of per-round ratios) |${altColumn}`);
+console.log(`|---:|---|---:|---:|---:|---:|${ALT ? '---:|' : ''}`);
+/** "1.23x": the median over rounds of kind a's req/s over kind b's in the same round. */
+const ratio = (conns, a, b) => median(results[`${a}/${conns}`].map((r, i) => r.rps / results[`${b}/${conns}`][i].rps)).toFixed(2) + 'x';
 for (const conns of CONNS) {
   for (const kind of KINDS) {
     const rs = results[`${kind}/${conns}`];
-    const ratio = kind === 'httpwire' ? median(rs.map((r, i) => r.rps / results[`node-undici/${conns}`][i].rps)).toFixed(2) + 'x' : '';
-    console.log(`| ${conns} | ${kind} | ${Math.round(median(rs.map((r) => r.rps))).toLocaleString('en-US')} | ${median(rs.map((r) => r.cpuPerRequest)).toFixed(1)} | ${median(rs.map((r) => r.p99)).toFixed(2)} | ${ratio} |`);
+    const vsUndici = kind === 'node-undici' ? '' : ratio(conns, kind, 'node-undici');
+    const vsAlt = !ALT ? '' : kind === 'httpwire' ? ` ${ratio(conns, 'httpwire', 'httpwire-alt')} |` : ' |';
+    console.log(`| ${conns} | ${kind} | ${Math.round(median(rs.map((r) => r.rps))).toLocaleString('en-US')} | ${median(rs.map((r) => r.cpuPerRequest)).toFixed(1)} | ${median(rs.map((r) => r.p99)).toFixed(2)} | ${vsUndici} |${vsAlt}`);
   }
 }

@@ -1,21 +1,37 @@
 // httpwire/proxy: a forward HTTP proxy on node:net with both halves of the
 // wire read by httpwire. Client requests are read by the core's
 // RequestReader (strict by default: the request smuggling forms are
-// refused with 400), sent on with HTTPConnection (strict too, so a
-// response that splits is refused with 502), and the response streamed
-// back; CONNECT opens a TCP tunnel (HTTPS). Node only.
+// refused with 400), sent on with httpwire's pool (a PoolManager, one
+// HTTPConnectionPool per origin; strict too, so a response that splits is
+// refused with 502; no redirects followed, no content decoded, no retry of
+// a request the origin may have seen), and the response streamed back;
+// CONNECT opens a TCP tunnel (HTTPS), and so does an Upgrade request
+// (WebSocket) once the origin answers 101. Node only.
 //
 // Memory per client connection is bounded: the client socket is read only
 // when the reader needs more bytes (pull, not push), one request at a
 // time; bodies move one piece at a time and wait for the other side to
-// drain. Upstream connections are kept alive in a small per-origin cache
-// (a stand-in until issue 12's pool lands; see the note on OriginCache).
+// drain.
 import { connect as netConnect, createServer, type Server, type Socket } from 'node:net';
 import { Code } from '../abi/index.js';
 import { BodyKind, RequestReader, type RequestEvent, type RequestHead } from '../core/index.js';
-// The Node entry: HTTPConnection with node:net as its transport.
-import { HTTPConnection, type HTTPResponse } from '../index.js';
+import type { ReceiveBuffer } from '../core/buffer.js';
+import type { HeaderValue } from '../http/client.js';
+import type { HTTPResponse as RawResponse } from '../http/response.js';
+import type { Transport } from '../transport/types.js';
 import { requestError } from '../http/server.js';
+// The Node entries: HTTPConnection over node:net, and the pool with Node's hooks.
+import { HTTPConnection } from '../index.js';
+import {
+  HTTPConnectionPool,
+  MaxRetryError,
+  NewConnectionError,
+  PoolManager,
+  Retry,
+  TimeoutError as PoolTimeoutError,
+  type HTTPResponse as PoolResponse,
+  type PoolManagerOptions,
+} from '../pool/node.js';
 
 /** Options of `createProxy`. */
 export interface ProxyOptions {
@@ -25,8 +41,10 @@ export interface ProxyOptions {
   timeout?: number;
   /** Seconds a client connection may sit idle between requests (default 60). */
   idleTimeout?: number;
-  /** Idle keep-alive connections kept per origin (default 8). */
+  /** Idle keep-alive connections kept per origin: each origin's pool `maxsize` (default 8). */
   maxIdlePerOrigin?: number;
+  /** Origins whose pools are kept, least recently used closed first: the PoolManager's `num_pools` (default 64). */
+  maxOrigins?: number;
   /** This proxy's name in `Via` (default `httpwire`). */
   via?: string;
   /** Body bytes moved per step (default 64 KiB): with socket buffers, the memory bound per connection. */
@@ -44,7 +62,7 @@ export interface ProxyStats {
   clients: number;
   /** Upstream connections in use by a request. */
   upstreamActive: number;
-  /** Upstream keep-alive connections waiting in the cache. */
+  /** Upstream keep-alive connections idle in the pools. */
   upstreamIdle: number;
   /** CONNECT tunnels open. */
   tunnels: number;
@@ -84,66 +102,183 @@ function latin1Bytes(s: string): Buffer {
 }
 
 /**
- * Keep-alive upstream connections per origin. A small stand-in for issue
- * 12's pool (urllib3's HTTPConnectionPool over HTTPConnection): once that
- * lands, `take`/`give` become the pool's urlopen-level checkout.
+ * urllib3's SKIP_HEADER: a User-Agent with this value is not sent. The
+ * pool adds its own User-Agent to a request that has none; a proxy must
+ * send the client's headers as they came.
  */
-class OriginCache {
-  private readonly idle = new Map<string, HTTPConnection[]>();
-  active = 0;
+const SKIP_HEADER = '@@@SKIP_HEADER@@@';
 
-  constructor(
-    private readonly maxIdle: number,
-    private readonly timeout: number,
-    private readonly strict: boolean,
-  ) {}
-
-  /** An idle connection to host:port whose transport is still open, or (or with `fresh`) a new one. */
-  take(host: string, port: number, fresh = false): { conn: HTTPConnection; reused: boolean } {
-    const list = this.idle.get(`${host}:${port}`);
-    this.active++;
-    while (!fresh && list && list.length) {
-      const conn = list.pop()!;
-      if (conn.sock && !conn.sock.closed) return { conn, reused: true };
-      conn.close();
-    }
-    return { conn: new HTTPConnection(host, port, { timeout: this.timeout, strict: this.strict }), reused: false };
+/**
+ * The upstream connection: HTTPConnection that sends only the headers it is
+ * given — no `Accept-Encoding: identity` added (an absent Accept-Encoding
+ * means any coding is fine, RFC 9110 12.5.3), and no SKIP_HEADER value.
+ */
+class UpstreamConnection extends HTTPConnection {
+  override putrequest(method: string, url: string): void {
+    super.putrequest(method, url, { skip_host: true, skip_accept_encoding: true });
   }
 
-  /** Returns a connection after its response was read to the end; `reusable` false closes it. */
-  give(conn: HTTPConnection, reusable: boolean): void {
-    this.active--;
-    if (!reusable || !conn.sock || conn.sock.closed) {
-      conn.close();
-      return;
-    }
-    const key = `${conn.host}:${conn.port}`;
-    let list = this.idle.get(key);
-    if (!list) this.idle.set(key, (list = []));
-    if (list.length >= this.maxIdle) {
-      conn.close();
-      return;
-    }
-    list.push(conn);
-  }
-
-  get idleCount(): number {
-    let n = 0;
-    for (const list of this.idle.values()) n += list.length;
-    return n;
-  }
-
-  closeAll(): void {
-    for (const list of this.idle.values()) for (const c of list) c.close();
-    this.idle.clear();
+  override putheader(header: string | Uint8Array, ...values: HeaderValue[]): void {
+    if (values.length === 1 && values[0] === SKIP_HEADER) return;
+    super.putheader(header, ...values);
   }
 }
 
-/** Why an exchange failed, as the answer the client gets. */
+/**
+ * The pools of upstream connections: urllib3's PoolManager, one
+ * HTTPConnectionPool per origin, each making UpstreamConnections. (urllib3
+ * would take `ConnectionCls`; httpwire's pool has no such attribute, so
+ * each new pool gets its `_new_conn`.)
+ */
+class UpstreamPools extends PoolManager {
+  constructor(
+    options: PoolManagerOptions,
+    private readonly strict: boolean,
+  ) {
+    super(options);
+  }
+
+  override connection_from_host(...args: Parameters<PoolManager['connection_from_host']>): HTTPConnectionPool {
+    const pool = super.connection_from_host(...args);
+    if (!upstreamPools.has(pool)) {
+      upstreamPools.add(pool);
+      const strict = this.strict;
+      pool._new_conn = function (this: HTTPConnectionPool) {
+        this.num_connections++;
+        return new UpstreamConnection(this.host, this.port, { strict });
+      };
+    }
+    return pool;
+  }
+
+  /** Idle keep-alive connections over every pool. */
+  get idleCount(): number {
+    let n = 0;
+    for (const pool of this.pools.values()) n += pool.num_idle;
+    return n;
+  }
+}
+
+const upstreamPools = new WeakSet<HTTPConnectionPool>();
+
+/**
+ * A proxy does not retry a request the origin may have seen (RFC 9110
+ * 9.2.2 allows it for idempotent ones; the client decides), follows no
+ * redirect and honours no Retry-After: one retry, only for a request not a
+ * byte of which was written (a connect error, or a kept-alive connection
+ * found closed before writing — the origin saw nothing).
+ */
+const UPSTREAM_RETRY = new Retry({ total: 1, connect: 1, read: 0, redirect: false, status: 0, other: 0, respect_retry_after_header: false });
+
+/** A client's request body that could not be read to its end (cut, refused, or the client left). */
+class ClientBodyFailed extends Error {
+  constructor(readonly event: RequestEvent) {
+    super('the client request body could not be read');
+  }
+}
+
+/**
+ * The headers sent upstream: `Host` from the target's authority (RFC 9112
+ * 3.2.2), the client's end-to-end fields, `Via` appended to. Fields of one
+ * name are joined into one line (RFC 9110 5.3; `Cookie` with `; `, RFC
+ * 6265 5.4) because the pool takes headers as an object. Framing
+ * (Content-Length, Transfer-Encoding) is set from the body as read, and
+ * `Expect` is answered here.
+ */
+function upstreamHeaders(head: RequestHead, authority: string, via: string, upgrade: string | null): Record<string, string> {
+  // A plain object (Object.create(null) would be a slow dictionary for
+  // every pass the pool and http.client make over it).
+  const out: Record<string, string> = { Host: authority };
+  const keyOf = new Map<string, string>();
+  const h = head.headers;
+  // The fields read in place (no pair list): names listed in Connection are hop-by-hop too.
+  const listed = h.indexOf('connection') < 0 ? null : connectionTokens(h.getAll('connection'));
+  for (let i = 0; i < h.length; i++) {
+    const k = h.name(i);
+    const lower = k.toLowerCase();
+    if (HOP_BY_HOP.has(lower) || listed?.has(lower) || lower === 'host' || lower === 'expect' || lower === 'content-length') continue;
+    const v = h.value(i);
+    const key = keyOf.get(lower);
+    if (key === undefined) {
+      keyOf.set(lower, k);
+      // A field named __proto__ is a field like any other, not the prototype.
+      if (k === '__proto__') Object.defineProperty(out, k, { value: v, writable: true, enumerable: true, configurable: true });
+      else out[k] = v;
+    } else {
+      out[key] += (lower === 'cookie' ? '; ' : ', ') + v;
+    }
+  }
+  const viaKey = keyOf.get('via');
+  if (viaKey === undefined) out.Via = via;
+  else out[viaKey] += `, ${via}`;
+  if (!keyOf.has('user-agent')) out['User-Agent'] = SKIP_HEADER;
+  if (head.bodyKind === BodyKind.LENGTH) out['Content-Length'] = String(head.length ?? 0);
+  if (upgrade !== null) {
+    // Hop-by-hop, but the upgrade is asked of the origin: passed on as asked.
+    out.Upgrade = upgrade;
+    out.Connection = 'upgrade';
+  }
+  return out;
+}
+
+/** The `Upgrade` a request asks for (RFC 9110 7.8: the field, and `upgrade` among Connection's tokens), or null. */
+function upgradeAsked(head: RequestHead): string | null {
+  const h = head.headers;
+  // Most requests have no Upgrade field: one lookup, no copies.
+  if (h.indexOf('upgrade') < 0) return null;
+  if (!connectionTokens(h.getAll('connection')).has('upgrade')) return null;
+  const values = h.getAll('upgrade').map((v) => v.trim());
+  return values.every(Boolean) ? values.join(', ') : null;
+}
+
+/**
+ * The bytes a response's file holds past its head (a copy). http.client
+ * has no API for them; its file keeps them in `buf`, or (since the
+ * response machine) in `machine.buffer`: both are read, so that this works
+ * on either side of that change.
+ */
+function bufferedAfterHead(raw: RawResponse): Uint8Array {
+  const fp = raw.fp as unknown as { buf?: ReceiveBuffer; machine?: { buffer: ReceiveBuffer } } | null;
+  const buffer = fp?.machine?.buffer ?? fp?.buf;
+  return buffer ? buffer.view().slice() : new Uint8Array(0);
+}
+
+/** An upstream connection after a 101: its transport, and the bytes that came after the 101 head. */
+interface Upgraded {
+  transport: Transport;
+  early: Uint8Array;
+}
+
+/**
+ * Takes the transport of a 101 response out of its pooled connection: the
+ * bytes buffered after the head are copied out, the connection forgets the
+ * transport (it reconnects when the pool hands it out again) and goes back
+ * to the pool. (Neither urllib3 nor http.client has a way to hand over a
+ * connection after 101; this is that way, kept here.)
+ */
+function takeUpstream(res: PoolResponse): Upgraded {
+  const raw = res._fp!;
+  const conn = res.connection!;
+  const transport = conn.sock!;
+  const early = bufferedAfterHead(raw);
+  conn.sock = null; // so that close() leaves it open
+  conn.close();
+  res.release_conn();
+  return { transport, early };
+}
+
+/** Why an exchange failed, as the answer the client gets: 504 for a timeout, else 502. */
 function upstreamFailure(e: unknown): { code: number; message: string } {
-  const name = (e as { name?: string } | null)?.name ?? '';
-  if (name === 'TimeoutError' || /timed? ?out/i.test(String((e as Error)?.message))) return { code: 504, message: 'Gateway Timeout' };
+  const cause = e instanceof MaxRetryError ? e.reason : e;
+  // NewConnectionError is a ConnectTimeoutError in urllib3's tree: a refused connect is not a timeout.
+  if (cause instanceof PoolTimeoutError && !(cause instanceof NewConnectionError)) return { code: 504, message: 'Gateway Timeout' };
   return { code: 502, message: 'Bad Gateway' };
+}
+
+/** The text of an upstream failure for the 502/504 body: the cause's, not MaxRetryError's wrapping. */
+function failureText(e: unknown): string {
+  const cause = e instanceof MaxRetryError && e.reason ? e.reason : e;
+  return (cause as Error)?.message ?? String(cause);
 }
 
 /** Starts a forward proxy listening on `port` (0: any) at `host` (default 127.0.0.1). */
@@ -154,9 +289,14 @@ export function createProxy(options: ProxyOptions = {}): Proxy {
   const via = `1.1 ${options.via ?? 'httpwire'}`;
   const chunkSize = options.chunkSize ?? 65536;
   const allow = options.allow ?? (() => true);
-  const cache = new OriginCache(options.maxIdlePerOrigin ?? 8, timeout, strict);
+  const pools = new UpstreamPools(
+    { num_pools: options.maxOrigins ?? 64, maxsize: options.maxIdlePerOrigin ?? 8, timeout, strict, retries: UPSTREAM_RETRY },
+    strict,
+  );
+  let upstreamActive = 0;
   const clients = new Set<Socket>();
-  const tunnels = new Set<Socket>();
+  /** What each open tunnel (CONNECT or an upgraded connection) closes with. */
+  const tunnels = new Set<{ destroy(): void }>();
   const answered: Record<string, number> = {};
   /** Counts an answer sent to a client under its status class (`stats().answered`). */
   const countAnswer = (code: number): void => {
@@ -264,6 +404,10 @@ export function createProxy(options: ProxyOptions = {}): Proxy {
         return;
       }
       const keepOpen = await forward(sock, head, next);
+      if (typeof keepOpen === 'object') {
+        upgradedTunnel(sock, reader, keepOpen);
+        return;
+      }
       if (!keepOpen) {
         sock.end();
         return;
@@ -277,11 +421,7 @@ export function createProxy(options: ProxyOptions = {}): Proxy {
     const port = m ? Number(m[2]) : NaN;
     if (!m || !(port > 0 && port < 65536)) return answer(sock, 400, 'Bad Request', 'CONNECT needs host:port');
     if (!allow(m[1]!, port, 'CONNECT')) return answer(sock, 403, 'Forbidden', 'destination not allowed');
-    // From here the client's bytes are the tunnel's: held until the pipe.
-    sock.pause();
-    sock.removeAllListeners('data');
-    sock.removeAllListeners('end');
-    const early = reader.detach();
+    const early = takeClient(sock, reader);
     const up = netConnect({ host: m[1]!, port, noDelay: true });
     tunnels.add(up);
     up.once('close', () => tunnels.delete(up));
@@ -298,7 +438,6 @@ export function createProxy(options: ProxyOptions = {}): Proxy {
       clearTimeout(timer);
     }
     countAnswer(200);
-    sock.setTimeout(0);
     await write(sock, `HTTP/1.1 200 Connection Established\r\nVia: ${via}\r\n\r\n`).catch(() => {});
     if (early.length) up.write(early);
     up.on('error', () => sock.destroy());
@@ -310,11 +449,62 @@ export function createProxy(options: ProxyOptions = {}): Proxy {
     sock.resume();
   }
 
+  /** From here the client's bytes are a tunnel's: the socket paused and taken from the reader; what it had buffered. */
+  function takeClient(sock: Socket, reader: RequestReader): Uint8Array {
+    sock.pause();
+    sock.removeAllListeners('data');
+    sock.removeAllListeners('end');
+    sock.setTimeout(0);
+    return reader.detach();
+  }
+
+  /**
+   * After a 101 (RFC 9110 7.8) the connection speaks the new protocol: the
+   * client socket and the upstream transport (taken out of the pool) piped
+   * both ways, each piece written before the next is read, no timeout (a
+   * WebSocket may sit idle); either side closing closes both.
+   */
+  function upgradedTunnel(sock: Socket, reader: RequestReader, up: Upgraded): void {
+    const fromClient = takeClient(sock, reader);
+    const { transport } = up;
+    transport.setTimeout(null);
+    const entry = { destroy: () => close() };
+    tunnels.add(entry);
+    const close = () => {
+      tunnels.delete(entry);
+      transport.close();
+      sock.destroy();
+    };
+    sock.on('error', close);
+    sock.once('close', close);
+    // Origin to client: what came after the 101 head, then every read.
+    void (async () => {
+      if (up.early.length) await write(sock, up.early);
+      for (;;) {
+        const chunk = await transport.read();
+        if (chunk === null) break;
+        // A transport may reuse a chunk's memory on its next read; the socket may still hold it.
+        await write(sock, transport.reusesChunks ? Buffer.from(chunk) : chunk);
+      }
+      sock.end();
+    })().catch(close);
+    // Client to origin.
+    const send = (data: Uint8Array) => {
+      sock.pause();
+      transport.write(data).then(() => sock.resume(), close);
+    };
+    if (fromClient.length) send(fromClient);
+    sock.on('data', send);
+    sock.on('end', close);
+    if (!fromClient.length) sock.resume();
+  }
+
   /**
    * One request sent on and its response streamed back. Returns whether
-   * the client connection stays open for the next request.
+   * the client connection stays open for the next request, or the upstream
+   * connection to tunnel to after a 101.
    */
-  async function forward(sock: Socket, head: RequestHead, next: () => Promise<RequestEvent>): Promise<boolean> {
+  async function forward(sock: Socket, head: RequestHead, next: () => Promise<RequestEvent>): Promise<boolean | Upgraded> {
     // The path goes on as sent: a URL parser would re-encode it and
     // resolve dot segments, which is the origin's business.
     const m = ABSOLUTE_HTTP.exec(head.target);
@@ -333,112 +523,92 @@ export function createProxy(options: ProxyOptions = {}): Proxy {
     const authority = m[2] ? `${m[1]}:${m[2]}` : m[1]!;
     const rest = m[3] ?? '';
     const path = rest.startsWith('/') ? rest : '/' + rest;
-    // A request without a body has nothing more to read: its end is taken
-    // now, so the request can be sent a second time.
-    if (head.bodyKind === BodyKind.NONE) await next();
-    let { conn, reused } = cache.take(host, port);
-    for (let attempt = 0; ; attempt++) {
-      let res: HTTPResponse | null;
-      try {
-        res = await sendRequest(conn, head, authority, path, next, sock);
-      } catch (e) {
-        cache.give(conn, false);
-        if (attempt === 0 && reused && head.bodyKind === BodyKind.NONE && isStaleConnection(e)) {
-          // A kept-alive connection the origin had closed: once more, fresh.
-          ({ conn, reused } = cache.take(host, port, true));
-          continue;
-        }
-        const f = upstreamFailure(e);
-        await answer(sock, f.code, f.message, `${head.method} ${head.target}: ${(e as Error)?.message ?? e}`);
-        return false;
-      }
-      if (res === null) {
-        cache.give(conn, false);
-        return false; // the client went away (or was refused) mid-body
-      }
-      let upstreamOk = false;
-      try {
-        const keep = await relayResponse(sock, head, res);
-        upstreamOk = !res.will_close;
-        return keep;
-      } catch {
-        sock.destroy(); // the head was sent: a cut body is all the client can be told
-        return false;
-      } finally {
-        cache.give(conn, upstreamOk && res.isclosed());
-      }
-    }
-  }
-
-  /** Sends the head and body upstream; the response, or null when the client left mid-body. */
-  async function sendRequest(
-    conn: HTTPConnection,
-    head: RequestHead,
-    authority: string,
-    path: string,
-    next: () => Promise<RequestEvent>,
-    sock: Socket,
-  ): Promise<HTTPResponse | null> {
-    conn.putrequest(head.method, path, { skip_host: true, skip_accept_encoding: true });
-    // RFC 9112 3.2.2: a proxy replaces Host with the absolute-form target's
-    // authority (an HTTP/1.0 client may have sent none at all).
-    conn.putheader('Host', authority);
-    const fields = endToEnd(head.headers.toArray());
-    let sawVia = false;
-    for (const [k, v] of fields) {
-      const lower = k.toLowerCase();
-      if (lower === 'expect' || lower === 'host') continue; // answered here (see below); Host set above
-      if (lower === 'via') {
-        conn.putheader(k, `${v}, ${via}`);
-        sawVia = true;
-        continue;
-      }
-      conn.putheader(k, v);
-    }
-    if (!sawVia) conn.putheader('Via', via);
-    const chunked = head.chunked;
-    if (chunked) conn.putheader('Transfer-Encoding', 'chunked');
+    const bodyless = head.bodyKind === BodyKind.NONE;
+    const upgrade = upgradeAsked(head);
+    // A request without a body has nothing more to read: its end is taken now.
+    if (bodyless) await next();
     if (head.expectContinue) {
       // The client waits for 100 before its body; the proxy says it (as
       // http.server's handle_expect_100) and sends the body on unasked.
       await write(sock, 'HTTP/1.1 100 Continue\r\n\r\n');
     }
-    await conn.endheaders();
-    while (head.bodyKind !== BodyKind.NONE) {
-      const ev = await next();
-      if (ev.type === 'end') break;
-      if (ev.type === 'data') {
-        if (chunked) {
-          await conn.send(latin1Bytes(`${ev.data.length.toString(16)}\r\n`));
-          await conn.send(ev.data);
-          await conn.send(CRLF);
-        } else {
-          await conn.send(ev.data);
-        }
-        continue;
-      }
-      // error (cut or refused body) or closed: the origin must not get half a request.
-      conn.close();
-      if (ev.type === 'error') {
-        const s = requestError(ev.error);
-        if (s && ev.error.code === Code.STRICT_VIOLATION) await answer(sock, s.code, s.message, s.explain);
+    upstreamActive++;
+    let res: PoolResponse;
+    try {
+      // The pool's urlopen with the path as sent: a URL parser would
+      // re-encode it and resolve dot segments, which is the origin's business.
+      res = await pools.connection_from_host(host, port, 'http').urlopen(head.method, path, {
+        body: bodyless ? null : clientBody(next),
+        headers: upstreamHeaders(head, authority, via, upgrade),
+        chunked: head.chunked,
+        retries: UPSTREAM_RETRY,
+        redirect: false,
+        assert_same_host: false,
+        preload_content: false,
+        decode_content: false,
+      });
+    } catch (e) {
+      upstreamActive--;
+      if (e instanceof ClientBodyFailed) {
+        // A cut or refused body: the origin got half a request and its connection was closed.
+        const ev = e.event;
+        const s = ev.type === 'error' && ev.error.code === Code.STRICT_VIOLATION ? requestError(ev.error) : null;
+        if (s) await answer(sock, s.code, s.message, s.explain);
         else sock.destroy();
-      } else {
-        sock.destroy();
+        return false;
       }
-      return null;
+      const f = upstreamFailure(e);
+      await answer(sock, f.code, f.message, `${head.method} ${head.target}: ${failureText(e)}`);
+      return false;
     }
-    if (chunked) await conn.send(LAST_CHUNK);
-    return conn.getresponse();
+    if (res.status === 101) {
+      upstreamActive--;
+      if (upgrade === null) {
+        // Switching protocols unasked: nothing the client could read.
+        res.connection?.close();
+        res.release_conn();
+        await answer(sock, 502, 'Bad Gateway', `${head.method} ${head.target}: 101 without an Upgrade request`);
+        return false;
+      }
+      const up = takeUpstream(res);
+      countAnswer(101);
+      const fields = endToEnd(res._fp!.getheaders()).filter(([k]) => k.toLowerCase() !== 'via');
+      const viaIn = res.headers.get('via');
+      let out = `HTTP/1.1 101 ${res.reason}\r\n`;
+      for (const [k, v] of fields) out += `${k}: ${v}\r\n`;
+      out += `Upgrade: ${res.headers.get('upgrade') ?? upgrade}\r\nConnection: upgrade\r\nVia: ${viaIn ? `${viaIn}, ${via}` : via}\r\n\r\n`;
+      try {
+        await write(sock, latin1Bytes(out));
+      } catch {
+        up.transport.close();
+        return false;
+      }
+      return up;
+    }
+    try {
+      return await relayResponse(sock, head, res);
+    } catch {
+      // The head was sent: a cut body is all the client can be told. The
+      // upstream connection goes back closed (the pool reconnects it).
+      res.connection?.close();
+      sock.destroy();
+      return false;
+    } finally {
+      res.release_conn();
+      upstreamActive--;
+    }
   }
 
   /** The response head and body to the client. Returns whether the client connection stays open. */
-  async function relayResponse(sock: Socket, head: RequestHead, res: HTTPResponse): Promise<boolean> {
+  async function relayResponse(sock: Socket, head: RequestHead, res: PoolResponse): Promise<boolean> {
+    // http.client's response under the pool's: read1 (what has arrived,
+    // not a full piece) and the framing it read.
+    const raw = res._fp!;
     const status = res.status;
     const noBody = head.method === 'HEAD' || status === 204 || status === 304 || (status >= 100 && status < 200);
-    const fields = endToEnd(res.getheaders());
+    const fields = endToEnd(raw.getheaders());
     // Until-close bodies are sent chunked, so the client connection lives on.
-    const lengthKnown = !res.chunked && res.length !== null;
+    const lengthKnown = !raw.chunked && raw.length !== null;
     const rechunk = !noBody && !lengthKnown;
     const close = head.closeConnection || (rechunk && head.version !== 11);
     let out = `HTTP/1.1 ${status} ${res.reason}\r\n`;
@@ -464,7 +634,7 @@ export function createProxy(options: ProxyOptions = {}): Proxy {
     if (!noBody) {
       const framed = rechunk && !close;
       for (;;) {
-        const piece = await res.read1(chunkSize);
+        const piece = await raw.read1(chunkSize);
         if (piece.length === 0) break;
         if (framed) await write(sock, `${piece.length.toString(16)}\r\n`);
         await write(sock, piece);
@@ -472,7 +642,7 @@ export function createProxy(options: ProxyOptions = {}): Proxy {
       }
       if (framed) await write(sock, LAST_CHUNK);
     } else {
-      await res.read();
+      await raw.read();
     }
     return !close;
   }
@@ -487,21 +657,25 @@ export function createProxy(options: ProxyOptions = {}): Proxy {
 
   return {
     server,
-    stats: () => ({ clients: clients.size, upstreamActive: cache.active, upstreamIdle: cache.idleCount, tunnels: tunnels.size, answered: { ...answered } }),
+    stats: () => ({ clients: clients.size, upstreamActive, upstreamIdle: pools.idleCount, tunnels: tunnels.size, answered: { ...answered } }),
     close: () =>
       new Promise<void>((resolve) => {
         server.close(() => resolve());
         for (const c of clients) c.destroy();
         for (const t of tunnels) t.destroy();
-        cache.closeAll();
+        pools.clear();
       }),
   };
 }
 
-/** An error that says a kept-alive connection was already closed by the origin. */
-function isStaleConnection(e: unknown): boolean {
-  const name = (e as { constructor?: { name?: string } } | null)?.constructor?.name ?? '';
-  return ['RemoteDisconnected', 'ConnectionResetError', 'BrokenPipeError', 'ConnectionAbortedError'].includes(name);
+/** The client's request body, piece by piece as the pool sends it (each piece sent before the next is read). */
+async function* clientBody(next: () => Promise<RequestEvent>): AsyncGenerator<Uint8Array> {
+  for (;;) {
+    const ev = await next();
+    if (ev.type === 'end') return;
+    if (ev.type !== 'data') throw new ClientBodyFailed(ev);
+    yield ev.data;
+  }
 }
 
 /** `http://host[:port][/path?query]`: host (a name or a bracketed IPv6), port, the rest. No userinfo. */

@@ -101,6 +101,11 @@ def read_body(h):
             out["body"] = resp._read_chunked().decode("latin-1")
         except http.client.HTTPException as e:  # IncompleteRead, LineTooLong
             out["body_error"] = type(e).__name__
+        except (ValueError, OverflowError):
+            # A negative chunk size: _safe_read(-n) makes read() raise these,
+            # outside http.client's exceptions. httpwire refuses the size line
+            # as IncompleteRead (docs/differences.md, "A negative chunk size").
+            out["body_error"] = "IncompleteRead"
     elif length:
         data = h.rfile.read(length)
         if len(data) < length:

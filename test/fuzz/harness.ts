@@ -22,6 +22,19 @@
 //    progress (a bounded number of calls per input), and the two builds
 //    fill the out-block identically.
 //
+// Requests (`runRequest`, run by `fuzz.mjs --target requests` and
+// test/fuzz/request-fuzz.test.ts): generated request streams
+// (test/support/generate-requests.ts: pipelined heads, bodies by length and
+// chunked), half mutated again with the generator's mutations and the ones
+// above (with pipelined requests and a chunked request head where responses
+// get 100 Continue heads and a chunked response head), checked the same way:
+// the core's RequestReader as CPython's BaseHTTPRequestHandler.handle()
+// reads a connection, SIMD = scalar = both fed in pieces, strict equal to
+// the default or a refusal; `parseRequestHead` whole and in pieces on both
+// builds, and `decodeChunked` over what follows the head. The reference for
+// requests is CPython's http.server itself (test/cpython/request_oracle.py,
+// on a sample: `requestOracleLine` gives its input).
+//
 // Anything thrown other than ParseError (a WASM trap included) is a crash.
 import {
   ChunkState,
@@ -34,10 +47,13 @@ import {
   Slot,
   type WasmParser,
 } from '../../src/core/index.js';
+import type { ProtocolVersion } from '../../src/core/index.js';
 import type { ResponseResult } from '../../src/http/report.js';
 import { referenceParse } from '../reference/parser.js';
 import { read } from '../support/replay.js';
 import { generateResponse, latin1Bytes, makeRng, mutateBytes, splitPoints, type Rng } from '../support/generate.js';
+import { generateRequests } from '../support/generate-requests.js';
+import { readRequests, type RequestRecord } from '../support/request-replay.js';
 
 export interface Finding {
   index: number;
@@ -63,10 +79,12 @@ export interface FuzzStats {
   outcomes: Record<string, number>;
   /** WASM calls made by the ABI checks. */
   abiCalls: number;
+  /** Request streams with at least one request accepted (requests only). */
+  accepted: number;
 }
 
 export function newStats(): FuzzStats {
-  return { inputs: 0, bytes: 0, largest: 0, kinds: {}, strictAccepted: 0, strictRefused: {}, outcomes: {}, abiCalls: 0 };
+  return { inputs: 0, bytes: 0, largest: 0, kinds: {}, strictAccepted: 0, strictRefused: {}, outcomes: {}, abiCalls: 0, accepted: 0 };
 }
 
 /** Seed of input `index` under run seed `seed` (a 32-bit mix of both). */
@@ -120,8 +138,24 @@ function chunkFraming(rng: Rng): string {
   return out;
 }
 
+/** The messages mutations put in front of an input (case 6) and the chunked head they frame fuzzed chunks with (case 9). */
+interface Shape {
+  repeated: readonly string[];
+  chunkedHead: string;
+}
+
+const RESPONSE_SHAPE: Shape = {
+  repeated: ['HTTP/1.1 100 Continue\r\n\r\n', 'HTTP/1.1 100 Continue\r\nX: y\r\n\r\n', 'HTTP/1.1 100\r\n\n'],
+  chunkedHead: 'HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n',
+};
+
+const REQUEST_SHAPE: Shape = {
+  repeated: ['GET / HTTP/1.1\r\nHost: a\r\n\r\n', 'POST / HTTP/1.1\r\nHost: a\r\nContent-Length: 0\r\n\r\n', 'PUT / HTTP/1.1\r\nHost: a\r\nExpect: 100-continue\r\nContent-Length: 1\r\n\r\nx'],
+  chunkedHead: 'POST / HTTP/1.1\r\nHost: a\r\nTransfer-Encoding: chunked\r\n\r\n',
+};
+
 /** One more mutation, of the kinds the brief lists, on top of the generator's. */
-function fuzzMutate(rng: Rng, s: string): string {
+function fuzzMutate(rng: Rng, s: string, shape: Shape): string {
   const pos = () => rng.int(0, s.length);
   switch (rng.int(0, 10)) {
     case 0: { // flip one bit
@@ -156,8 +190,8 @@ function fuzzMutate(rng: Rng, s: string): string {
       const i = end >= 0 && rng.chance(0.7) ? end + 4 : pos();
       return s.slice(0, i) + chunkFraming(rng) + (rng.chance(0.5) ? s.slice(i) : '');
     }
-    case 6: { // many 100 Continue heads first
-      const one = rng.pick(['HTTP/1.1 100 Continue\r\n\r\n', 'HTTP/1.1 100 Continue\r\nX: y\r\n\r\n', 'HTTP/1.1 100\r\n\n']);
+    case 6: { // many 100 Continue heads (responses) or pipelined requests first
+      const one = rng.pick(shape.repeated);
       return one.repeat(rng.pick([1, 2, 10, 100, 1000])) + s;
     }
     case 7: { // copy a segment elsewhere
@@ -173,7 +207,7 @@ function fuzzMutate(rng: Rng, s: string): string {
       return s.slice(0, i) + String.fromCharCode(c) + s.slice(i + 1);
     }
     case 9: // a chunked head in front of fuzzed framing
-      return 'HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n' + chunkFraming(rng) + (rng.chance(0.3) ? s : '');
+      return shape.chunkedHead + chunkFraming(rng) + (rng.chance(0.3) ? s : '');
     default: // the generator's own byte mutations
       return mutateBytes(rng, s);
   }
@@ -192,9 +226,45 @@ export function fuzzInput(seed: number, index: number): FuzzInput & { rng: Rng }
   if (!rng.chance(0.5)) return { ...g, rng };
   let text = latin1(g.input);
   const rounds = rng.int(1, 4);
-  for (let i = 0; i < rounds; i++) text = fuzzMutate(rng, text);
+  for (let i = 0; i < rounds; i++) text = fuzzMutate(rng, text, RESPONSE_SHAPE);
   if (text.length > MAX_INPUT) text = text.slice(0, MAX_INPUT);
   return { input: latin1Bytes(text), method: g.method, kind: `${g.kind}+fuzz`, rng };
+}
+
+export interface RequestFuzzInput {
+  input: Uint8Array;
+  /** The server's protocol_version the stream is read with. */
+  protocol: ProtocolVersion;
+  kind: string;
+}
+
+/**
+ * Request stream `index` of run `seed`: generated, and half the time
+ * mutated one to four times (the generator's byte mutations or this
+ * file's, evenly).
+ */
+export function requestFuzzInput(seed: number, index: number): RequestFuzzInput & { rng: Rng } {
+  // Its own stream of seeds: request input i is not response input i's generator state.
+  const rng = makeRng(inputSeed(seed ^ 0x52455155, index));
+  const g = generateRequests(rng);
+  const kind = g.kind.split('+')[0]!;
+  if (!rng.chance(0.5)) return { input: latin1Bytes(g.text), protocol: g.protocol, kind, rng };
+  let text = g.text;
+  const rounds = rng.int(1, 4);
+  for (let i = 0; i < rounds; i++) text = rng.chance(0.5) ? mutateBytes(rng, text) : fuzzMutate(rng, text, REQUEST_SHAPE);
+  if (text.length > MAX_INPUT) text = text.slice(0, MAX_INPUT);
+  return { input: latin1Bytes(text), protocol: g.protocol, kind: `${kind}+fuzz`, rng };
+}
+
+/** What the request oracle (test/cpython/request_oracle.py) reads for one stream: a JSON line, non-ASCII escaped. */
+export function requestOracleLine(c: RequestFuzzInput): string {
+  const json = JSON.stringify({ input: latin1(c.input), method: 'GET', protocol: c.protocol });
+  return json.replace(/[\u007f-\uffff]/g, (ch) => `\\u${ch.charCodeAt(0).toString(16).padStart(4, '0')}`);
+}
+
+/** How httpwire reads a request stream whole with the SIMD build: what the oracle's line for it must equal (as JSON). */
+export function requestResult(wasm: WasmParser, c: RequestFuzzInput): { requests: RequestRecord[] } {
+  return readRequests([c.input], { wasm, protocol: c.protocol });
 }
 
 /** Cut points: the generator's (biased to the head), uniform ones, or (short inputs) a trickle. */
@@ -218,6 +288,7 @@ function cutPoints(rng: Rng, length: number): number[] {
 type Report = (kind: Finding['kind'], where: string, detail: string) => void;
 
 const HEAD_CODES = new Set<number>([Code.REMOTE_DISCONNECTED, Code.BAD_STATUS_LINE, Code.LINE_TOO_LONG, Code.TOO_MANY_HEADERS, Code.UNKNOWN_PROTOCOL]);
+const REQUEST_HEAD_CODES = new Set<number>([Code.REMOTE_DISCONNECTED, Code.LINE_TOO_LONG, Code.TOO_MANY_HEADERS, Code.BAD_REQUEST_LINE]);
 const CHUNK_CODES = new Set<number>([Code.BAD_CHUNK_SIZE, Code.LINE_TOO_LONG, Code.INCOMPLETE_CHUNK, Code.STRICT_VIOLATION]);
 const MAX_SAFE = Number.MAX_SAFE_INTEGER;
 const KNOWN_FLAGS = HeadFlag.CHUNKED | HeadFlag.HAS_LENGTH | HeadFlag.WILL_CLOSE | HeadFlag.NO_BODY | HeadFlag.LENGTH_CLAMPED;
@@ -281,6 +352,30 @@ export class Fuzzer {
     return found;
   }
 
+  /** Generates and checks request stream `index` of run `seed`; returns the findings it made. */
+  runRequest(seed: number, index: number): Finding[] {
+    const c = requestFuzzInput(seed, index);
+    const found: Finding[] = [];
+    let text: string | null = null;
+    const report: Report = (k, where, detail) => {
+      text ??= latin1(c.input.subarray(0, 4096));
+      found.push({ index, kind: k, where, detail, method: c.protocol, input: text });
+    };
+    const s = this.stats;
+    s.inputs++;
+    s.bytes += c.input.length;
+    if (c.input.length > s.largest) s.largest = c.input.length;
+    s.kinds[c.kind] = (s.kinds[c.kind] ?? 0) + 1;
+    try {
+      this.checkRequests(c, c.rng, report);
+      this.checkRequestAbi(c.input, c.rng, report);
+    } catch (e) {
+      report('crash', 'checker', String(e instanceof Error ? e.stack : e));
+    }
+    this.findings.push(...found);
+    return found;
+  }
+
   // -- whole responses -------------------------------------------------------
 
   private read(wasm: WasmParser, input: Uint8Array, method: string, cuts: number[], strict: boolean, report: Report, where: string): ResponseResult | null {
@@ -330,6 +425,65 @@ export class Fuzzer {
     }
   }
 
+  // -- whole request streams -------------------------------------------------
+
+  private readStream(wasm: WasmParser, c: RequestFuzzInput, cuts: number[], strict: boolean, report: Report, where: string): { requests: RequestRecord[] } | null {
+    try {
+      const pieces = [0, ...cuts].map((at, i) => c.input.subarray(at, i < cuts.length ? cuts[i] : c.input.length));
+      const got = readRequests(pieces, { wasm, protocol: c.protocol, strict });
+      if (got.requests.some((r) => r.stuck)) report('progress', where, 'the reader decided nothing after EOF');
+      return got;
+    } catch (e) {
+      report('crash', where, String(e instanceof Error ? e.stack : e));
+      return null;
+    }
+  }
+
+  /**
+   * The stream read by the RequestReader: SIMD whole = scalar whole = both
+   * in pieces; strict (SIMD whole, scalar in pieces) gives one result, the
+   * default one or the same requests up to a refusal of the last.
+   */
+  private checkRequests(c: RequestFuzzInput, rng: Rng, report: Report): void {
+    const cutsA = cutPoints(rng, c.input.length);
+    const cutsB = cutPoints(rng, c.input.length);
+    const a = this.readStream(this.simd, c, [], false, report, 'simd');
+    if (!a) return;
+    const want = JSON.stringify(a);
+    const runs: [string, WasmParser, number[]][] = [
+      ['scalar', this.scalar, []],
+      ['simd split', this.simd, cutsA],
+      ['scalar split', this.scalar, cutsB],
+    ];
+    for (const [where, wasm, cuts] of runs) {
+      const got = this.readStream(wasm, c, cuts, false, report, where);
+      if (got && JSON.stringify(got) !== want) report('mismatch', `${where} vs simd`, `cuts ${JSON.stringify(cuts).slice(0, 200)}\n  ours ${short(JSON.stringify(got))}\n  simd ${short(want)}`);
+    }
+    const last = a.requests[a.requests.length - 1] ?? {};
+    const outcome = 'command' in last ? (typeof last.body_error === 'string' ? last.body_error : 'ok') : 'status' in last ? `${last.status}` : 'closed';
+    this.stats.outcomes[outcome] = (this.stats.outcomes[outcome] ?? 0) + 1;
+    if (a.requests.some((r) => 'command' in r)) this.stats.accepted++;
+    const sa = this.readStream(this.simd, c, [], true, report, 'strict simd');
+    const sb = this.readStream(this.scalar, c, cutsB, true, report, 'strict scalar split');
+    if (!sa || !sb) return;
+    const strict = JSON.stringify(sa);
+    if (strict !== JSON.stringify(sb)) report('mismatch', 'strict simd vs strict scalar split', `\n  simd   ${short(strict)}\n  scalar ${short(JSON.stringify(sb))}`);
+    if (strict === want) {
+      this.stats.strictAccepted++;
+      return;
+    }
+    const n = sa.requests.length;
+    const refusal = sa.requests[n - 1]!;
+    const message = String(refusal.message ?? '');
+    const refused = (refusal.status === 400 && message.startsWith('Bad request: ')) || refusal.body_error === 'StrictViolation' || refusal.body_error === 'IncompleteRead';
+    if (!refused || JSON.stringify(sa.requests.slice(0, n - 1)) !== JSON.stringify(a.requests.slice(0, n - 1))) {
+      report('mismatch', 'strict reads differently, not a refusal', `\n  strict  ${short(strict)}\n  default ${short(want)}`);
+      return;
+    }
+    const name = refusal.status === 400 ? `StrictViolation ${message.slice('Bad request: '.length)}` : String(refusal.body_error);
+    this.stats.strictRefused[name] = (this.stats.strictRefused[name] ?? 0) + 1;
+  }
+
   // -- the ABI ---------------------------------------------------------------
 
   private checkAbi(input: Uint8Array, method: string, rng: Rng, report: Report): void {
@@ -349,6 +503,29 @@ export class Fuzzer {
     const bodies: Uint8Array[] = [];
     if (headEnd > 0) bodies.push(input.subarray(headEnd));
     if (rng.chance(0.2)) bodies.push(input);
+    this.checkChunkBodies(bodies, rng, report);
+  }
+
+  /**
+   * parseRequestHead whole (both builds, the same record) and in pieces
+   * with its resume hints; then decodeChunked over what follows the head
+   * (a chunked request body, or whatever is there).
+   */
+  private checkRequestAbi(input: Uint8Array, rng: Rng, report: Report): void {
+    const cuts = cutPoints(rng, Math.min(input.length, Limit.MAX_HEAD));
+    const [a, b] = [this.simd, this.scalar].map((w) => this.headWhole(w, input, 0, report, true)) as [number[], number[]];
+    if (canonical(a) !== canonical(b)) report('mismatch', 'parseRequestHead simd vs scalar', `\n  simd   ${short(canonical(a))}\n  scalar ${short(canonical(b))}`);
+    for (const w of [this.simd, this.scalar]) {
+      const inc = this.headPieces(w, input, 0, cuts, report, true);
+      if (canonical(inc) !== canonical(a)) {
+        report('mismatch', `parseRequestHead in pieces vs whole (${w.build})`, `cuts ${JSON.stringify(cuts).slice(0, 200)}\n  pieces ${short(canonical(inc))}\n  whole  ${short(canonical(a))}`);
+      }
+    }
+    if (a[0]! > 0) this.checkChunkBodies([input.subarray(a[0]!)], rng, report);
+  }
+
+  /** decodeChunked over each body, default and strict: SIMD = scalar whole, and in pieces = whole. */
+  private checkChunkBodies(bodies: Uint8Array[], rng: Rng, report: Report): void {
     for (const body of bodies) {
       const bodyCuts = cutPoints(rng, body.length);
       for (const strict of [false, true]) {
@@ -378,14 +555,7 @@ export class Fuzzer {
       if (r === Code.LINE_TOO_LONG && kind !== 1 && kind !== 2) bad(`line kind ${kind}`);
       return [r, off, kind];
     }
-    if (r === 0) {
-      const scanned = o[Slot.SCANNED]!;
-      const lines = o[Slot.LINES]!;
-      if (eof) bad('need more at EOF');
-      if (total >= Limit.MAX_HEAD) bad('need more past MAX_HEAD');
-      if (!isCount(scanned, total) || !isCount(lines, Limit.MAX_HEADERS + 1)) bad(`resume hints ${scanned}/${lines}`);
-      return [0, scanned, lines];
-    }
+    if (r === 0) return this.needMoreRecord(w, total, eof, bad);
     if (r > total || o[Slot.HEAD_END] !== r) bad('head end outside the input');
     const status = o[Slot.STATUS]!;
     const version = o[Slot.VERSION]!;
@@ -425,28 +595,89 @@ export class Fuzzer {
     return record;
   }
 
-  private parse(w: WasmParser, total: number, scanned: number, lines: number, flags: number): number {
+  /**
+   * The request head slots after a parseRequestHead that returned `r`:
+   * return code, error offset, method/target/version spans and header
+   * entries inside the head, strict mode's line check; the record compared
+   * between builds and between whole and pieces.
+   */
+  private requestHeadRecord(w: WasmParser, r: number, total: number, eof: boolean, report: Report, where: string): number[] {
+    const o = w.out;
+    const bad = (what: string) => report('bounds', where, `${what}; r=${r} total=${total} slots=${JSON.stringify(Array.from(o.subarray(0, 16)))}`);
+    const inside = (name: string, start: number, end: number, limit: number) => {
+      if (!(isCount(start, limit) && isCount(end, limit) && start <= end)) bad(`${name} [${start}, ${end}) outside [0, ${limit}]`);
+    };
+    if (r < 0) {
+      if (!REQUEST_HEAD_CODES.has(r)) bad(`unknown return code ${r}`);
+      const off = o[Slot.ERROR_OFFSET]!;
+      if (!isCount(off, total)) bad(`error offset ${off} outside the input`);
+      return [r, off, o[Slot.ERROR_KIND]!];
+    }
+    if (r === 0) return this.needMoreRecord(w, total, eof, bad);
+    if (r > total) bad('head end outside the input');
+    const count = o[Slot.HEADER_COUNT]!;
+    const record = [r, o[Slot.METHOD_START]!, o[Slot.METHOD_END]!, o[Slot.TARGET_START]!, o[Slot.TARGET_END]!, o[Slot.VERSION]!, o[Slot.FLAGS]!, count];
+    inside('method', o[Slot.METHOD_START]!, o[Slot.METHOD_END]!, r);
+    inside('target', o[Slot.TARGET_START]!, o[Slot.TARGET_END]!, r);
+    if (o[Slot.WORD_COUNT]! >= 3) inside('version', o[Slot.VERSION_START]!, o[Slot.VERSION_END]!, r);
+    if (![9, 10, 11].includes(o[Slot.VERSION]!)) bad(`version ${o[Slot.VERSION]}`);
+    if (!isCount(count, w.entries.length / 4)) bad(`header count ${count}`);
+    for (let i = 0; i < Math.min(count, w.entries.length / 4); i++) {
+      const e = Array.from(w.entries.subarray(i * 4, i * 4 + 4));
+      inside(`header ${i} name`, e[0]!, e[1]!, r);
+      inside(`header ${i} value`, e[2]!, e[3]!, r);
+      record.push(...e);
+    }
+    const sr = w.checkHeadStrict(r, InFlag.REQUEST);
+    if (sr !== 0 && sr !== Code.STRICT_VIOLATION) bad(`checkHeadStrict returned ${sr}`);
+    if (sr !== 0) {
+      const off = o[Slot.ERROR_OFFSET]!;
+      if (!isCount(off, r)) bad(`strict error offset ${off} outside the head`);
+      record.push(sr, off, o[Slot.ERROR_KIND]!);
+    }
     this.stats.abiCalls++;
-    let r = w.parseHead(total, scanned, lines, flags);
+    return record;
+  }
+
+  /** A head that needs more bytes: never at EOF or past MAX_HEAD, resume hints in range. */
+  private needMoreRecord(w: WasmParser, total: number, eof: boolean, bad: (what: string) => void): number[] {
+    const scanned = w.out[Slot.SCANNED]!;
+    const lines = w.out[Slot.LINES]!;
+    if (eof) bad('need more at EOF');
+    if (total >= Limit.MAX_HEAD) bad('need more past MAX_HEAD');
+    if (!isCount(scanned, total) || !isCount(lines, Limit.MAX_HEADERS + 1)) bad(`resume hints ${scanned}/${lines}`);
+    return [0, scanned, lines];
+  }
+
+  /** parseHead (parseRequestHead when `request`), with the entries it asks for reserved. */
+  private parse(w: WasmParser, total: number, scanned: number, lines: number, flags: number, request: boolean): number {
+    this.stats.abiCalls++;
+    const call = () => (request ? w.parseRequestHead(total, scanned, lines, flags) : w.parseHead(total, scanned, lines, flags));
+    let r = call();
     if (r === Code.NEED_ENTRIES) {
       if (!w.reserve(0, w.out[Slot.NEEDED_ENTRIES]!)) throw new Error('reserve refused the entries a head needs');
-      r = w.parseHead(total, scanned, lines, flags);
+      r = call();
     }
     return r;
   }
 
-  /** parseHead over the whole input (up to MAX_HEAD, as HeadParser stages it). */
-  private headWhole(w: WasmParser, input: Uint8Array, headFlag: number, report: Report): number[] {
+  /** The record of a head parse of either kind. */
+  private record(w: WasmParser, r: number, total: number, eof: boolean, report: Report, where: string, request: boolean): number[] {
+    return request ? this.requestHeadRecord(w, r, total, eof, report, where) : this.headRecord(w, r, total, eof, report, where);
+  }
+
+  /** parseHead (or parseRequestHead) over the whole input (up to MAX_HEAD, as HeadParser stages it). */
+  private headWhole(w: WasmParser, input: Uint8Array, headFlag: number, report: Report, request = false): number[] {
     const total = Math.min(input.length, Limit.MAX_HEAD);
     if (total > w.inputCapacity && !w.reserve(total, 0)) throw new Error(`reserve(${total}) refused`);
     w.stageOnce(input.subarray(0, total));
     const eof = total === input.length;
-    const r = this.parse(w, total, 0, 0, headFlag | (eof ? InFlag.EOF : 0));
-    return this.headRecord(w, r, total, eof, report, `parseHead whole (${w.build})`);
+    const r = this.parse(w, total, 0, 0, headFlag | (eof ? InFlag.EOF : 0), request);
+    return this.record(w, r, total, eof, report, `${request ? 'parseRequestHead' : 'parseHead'} whole (${w.build})`, request);
   }
 
-  /** parseHead fed growing prefixes with its resume hints, as HeadParser does; the hints must only move forward. */
-  private headPieces(w: WasmParser, input: Uint8Array, headFlag: number, cuts: number[], report: Report): number[] {
+  /** The head fed growing prefixes with its resume hints, as HeadParser does; the hints must only move forward. */
+  private headPieces(w: WasmParser, input: Uint8Array, headFlag: number, cuts: number[], report: Report, request = false): number[] {
     const limit = Math.min(input.length, Limit.MAX_HEAD);
     const owner = {};
     let scanned = 0;
@@ -454,15 +685,15 @@ export class Fuzzer {
     for (const end of [...cuts, limit]) {
       if (!w.stage(owner, input.subarray(0, end))) throw new Error(`stage(${end}) refused`);
       const eof = end === input.length;
-      const r = this.parse(w, end, scanned, lines, headFlag | (eof ? InFlag.EOF : 0));
-      const rec = this.headRecord(w, r, end, eof, report, `parseHead in pieces (${w.build})`);
+      const r = this.parse(w, end, scanned, lines, headFlag | (eof ? InFlag.EOF : 0), request);
+      const rec = this.record(w, r, end, eof, report, `${request ? 'parseRequestHead' : 'parseHead'} in pieces (${w.build})`, request);
       if (r !== 0) {
         w.release(owner);
         return rec;
       }
       const s = w.out[Slot.SCANNED]!;
       const l = w.out[Slot.LINES]!;
-      if (s < scanned || l < lines) report('progress', `parseHead in pieces (${w.build})`, `resume hints went back: ${scanned}/${lines} -> ${s}/${l} at ${end}`);
+      if (s < scanned || l < lines) report('progress', `${request ? 'parseRequestHead' : 'parseHead'} in pieces (${w.build})`, `resume hints went back: ${scanned}/${lines} -> ${s}/${l} at ${end}`);
       scanned = s;
       lines = l;
     }

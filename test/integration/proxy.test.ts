@@ -9,6 +9,7 @@ import { rmSync, truncateSync, writeFileSync } from 'node:fs';
 import { createServer as createHttpServer } from 'node:http';
 import * as net from 'node:net';
 import { join } from 'node:path';
+import { gzipSync } from 'node:zlib';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { HTTPConnection, HTTPSConnection, create_default_context } from '../../src/index.js';
@@ -227,6 +228,161 @@ describe('refusals and failures', () => {
     try {
       const out = await rawExchange(`GET http://127.0.0.1:${origin.port}/ HTTP/1.1\r\nHost: a\r\n\r\n`);
       expect(out).toMatch(/^HTTP\/1\.1 200 OK\r\n[^]*\r\n\r\n0123456789$/);
+    } finally {
+      await origin.stop();
+    }
+    await settled();
+  });
+});
+
+describe('sent on with the pool', () => {
+  const get = (port: number, path = '/', extra = '') => `GET http://127.0.0.1:${port}${path} HTTP/1.1\r\nHost: a\r\nConnection: close\r\n${extra}\r\n`;
+
+  it("the client's end-to-end fields go on as sent: nothing added but Host and Via, hop-by-hop ones dropped, one name joined", async () => {
+    const origin = await startRawServer([]);
+    try {
+      const out = await rawExchange(
+        `GET http://127.0.0.1:${origin.port}/a/../b?c=%41 HTTP/1.1\r\nHost: elsewhere\r\nX-A: 1\r\nCookie: a=1\r\nX-A: 2\r\n` +
+          'Cookie: b=2\r\nConnection: close, X-Hop\r\nX-Hop: y\r\nKeep-Alive: 5\r\nProxy-Authorization: Basic eg==\r\nTE: trailers\r\nVia: 1.0 first\r\n\r\n',
+      );
+      expect(out).toMatch(/^HTTP\/1\.1 200 OK\r\n/);
+      // No User-Agent or Accept-Encoding of the pool's or http.client's; the path not normalised.
+      expect(origin.requests.map((r) => r.head)).toEqual([
+        `GET /a/../b?c=%41 HTTP/1.1\r\nHost: 127.0.0.1:${origin.port}\r\nX-A: 1, 2\r\nCookie: a=1; b=2\r\nVia: 1.0 first, 1.1 httpwire\r\n\r\n`,
+      ]);
+    } finally {
+      await origin.stop();
+    }
+    await settled();
+  });
+
+  it('bodies framed from what was read: Content-Length as read, chunked re-framed, a bodyless POST with Content-Length: 0', async () => {
+    const origin = await startRawServer([]);
+    try {
+      const base = `http://127.0.0.1:${origin.port}/`;
+      await rawExchange(`POST ${base} HTTP/1.1\r\nHost: a\r\nContent-Length: 003\r\nConnection: close\r\n\r\nabc`);
+      await rawExchange(`POST ${base} HTTP/1.1\r\nHost: a\r\nTransfer-Encoding: chunked\r\nConnection: close\r\n\r\n2;x=y\r\nde\r\n1\r\nf\r\n0\r\n\r\n`);
+      await rawExchange(`POST ${base} HTTP/1.1\r\nHost: a\r\nConnection: close\r\n\r\n`);
+      const [length, chunked, none] = origin.requests;
+      expect(length!.head).toMatch(/\r\nContent-Length: 3\r\n/);
+      expect(Buffer.from(length!.body).toString('latin1')).toBe('abc');
+      expect(chunked!.head).toMatch(/\r\nTransfer-Encoding: chunked\r\n\r\n$/);
+      expect(chunked!.head).not.toMatch(/Content-Length/i);
+      expect(Buffer.from(chunked!.body).toString('latin1')).toBe('def');
+      // RFC 9110 8.6: a POST says its (empty) length; http.client sends it as CPython does.
+      expect(none!.head).toMatch(/\r\nContent-Length: 0\r\n/);
+    } finally {
+      await origin.stop();
+    }
+    await settled();
+  });
+
+  it('no redirect followed, no content decoded: the response goes back as the origin sent it', async () => {
+    const gz = gzipSync(Buffer.from('decoded text'));
+    const origin = await startRawServer([
+      raw.send('HTTP/1.1 302 Found\r\nLocation: /elsewhere\r\nContent-Length: 0\r\n\r\n'),
+      (s) => void s.write(Buffer.concat([Buffer.from(`HTTP/1.1 200 OK\r\nContent-Encoding: gzip\r\nContent-Length: ${gz.length}\r\n\r\n`), gz])),
+    ]);
+    try {
+      expect(await rawExchange(get(origin.port))).toMatch(/^HTTP\/1\.1 302 Found\r\nLocation: \/elsewhere\r\n/);
+      const out = Buffer.from(await rawExchange(get(origin.port)), 'latin1');
+      expect(out.subarray(out.length - gz.length).equals(gz)).toBe(true);
+      expect(out.toString('latin1')).toMatch(/\r\nContent-Encoding: gzip\r\n/);
+      expect(origin.requests).toHaveLength(2); // the redirect was not followed
+    } finally {
+      await origin.stop();
+    }
+    await settled();
+  });
+
+  it('a request the origin saw is not sent again: a reset after a POST or a GET is a 502', async () => {
+    const origin = await startRawServer([raw.reset(), raw.reset()]);
+    try {
+      const post = await rawExchange(`POST http://127.0.0.1:${origin.port}/ HTTP/1.1\r\nHost: a\r\nContent-Length: 2\r\nConnection: close\r\n\r\nhi`);
+      expect(post).toMatch(/^HTTP\/1\.1 502 Bad Gateway\r\n/);
+      expect(await rawExchange(get(origin.port))).toMatch(/^HTTP\/1\.1 502 Bad Gateway\r\n/);
+      expect(origin.requests.map((r) => r.head.split(' ')[0])).toEqual(['POST', 'GET']);
+    } finally {
+      await origin.stop();
+    }
+    await settled();
+  });
+
+  it('upstream connections are kept in the pool and reused; one the origin closed while idle is replaced', async () => {
+    const origin = await startRawServer([
+      raw.ok('one'),
+      raw.ok('two'),
+      // Closes after answering without saying so: the pooled connection is dead.
+      raw.sendAndClose('HTTP/1.1 200 OK\r\nContent-Length: 5\r\n\r\nthree'),
+    ]);
+    try {
+      for (const body of ['one', 'two', 'three', 'ok']) expect(await rawExchange(get(origin.port))).toMatch(new RegExp(`\r\n\r\n${body}$`));
+      // The first three over one connection, the fourth over a new one.
+      expect(origin.requests.map((r) => r.connection)).toEqual([1, 1, 1, 2]);
+      await settled();
+      expect(proxy.stats().upstreamIdle).toBeGreaterThanOrEqual(1);
+    } finally {
+      await origin.stop();
+    }
+  });
+});
+
+describe('Upgrade through the proxy', () => {
+  it('a 101 from a real upgrading server (node:http) turns the exchange into a tunnel: bytes both ways, early bytes kept', async () => {
+    const seen: string[] = [];
+    const origin = createHttpServer((_req, res) => res.end('not upgraded'));
+    origin.on('upgrade', (req, socket: net.Socket, early: Buffer) => {
+      seen.push(`${req.headers.upgrade} ${req.headers.connection} ${req.headers.via}`);
+      // The 101 and the first bytes of the new protocol in one write.
+      socket.write('HTTP/1.1 101 Switching Protocols\r\nUpgrade: echo\r\nConnection: Upgrade\r\n\r\nhello;' + early.toString('latin1'));
+      socket.on('data', (d: Buffer) => socket.write(d.toString('latin1').toUpperCase()));
+      socket.on('end', () => socket.end());
+    });
+    await new Promise<void>((resolve) => origin.listen(0, '127.0.0.1', resolve));
+    const port = (origin.address() as net.AddressInfo).port;
+    try {
+      const got = await new Promise<string>((resolve, reject) => {
+        const s = net.connect(proxyPort, '127.0.0.1', () =>
+          s.write(`GET http://127.0.0.1:${port}/chat HTTP/1.1\r\nHost: a\r\nConnection: Upgrade\r\nUpgrade: echo\r\n\r\n`),
+        );
+        let text = '';
+        let step = 0;
+        s.on('data', (d: Buffer) => {
+          text += d.toString('latin1');
+          if (step === 0 && text.endsWith('hello;')) {
+            step = 1;
+            s.write('ping');
+          } else if (step === 1 && text.endsWith('PING')) {
+            step = 2;
+            s.write('pong');
+          } else if (step === 2 && text.endsWith('PONG')) {
+            s.end();
+          }
+        });
+        s.on('close', () => resolve(text));
+        s.on('error', reject);
+        setTimeout(() => s.destroy(), 5000);
+      });
+      expect(got).toMatch(/^HTTP\/1\.1 101 Switching Protocols\r\n/);
+      expect(got).toMatch(/\r\nUpgrade: echo\r\nConnection: upgrade\r\nVia: 1\.1 httpwire\r\n\r\nhello;PINGPONG$/);
+      expect(seen).toEqual(['echo upgrade 1.1 httpwire']);
+      await settled();
+      // A request without Upgrade goes on as before, over a new pooled connection.
+      expect(await rawExchange(`GET http://127.0.0.1:${port}/ HTTP/1.1\r\nHost: a\r\nConnection: close\r\n\r\n`)).toMatch(/\r\n\r\nnot upgraded$/);
+    } finally {
+      origin.close();
+    }
+    await settled();
+  });
+
+  it('Upgrade without `upgrade` in Connection is hop-by-hop and dropped; a 101 nobody asked for is a 502', async () => {
+    const origin = await startRawServer([raw.ok('plain'), raw.send('HTTP/1.1 101 Switching Protocols\r\nUpgrade: x\r\nConnection: upgrade\r\n\r\n')]);
+    try {
+      const plain = await rawExchange(`GET http://127.0.0.1:${origin.port}/ HTTP/1.1\r\nHost: a\r\nUpgrade: echo\r\nConnection: close\r\n\r\n`);
+      expect(plain).toMatch(/\r\n\r\nplain$/);
+      expect(origin.requests[0]!.head).not.toMatch(/upgrade/i);
+      const unasked = await rawExchange(`GET http://127.0.0.1:${origin.port}/ HTTP/1.1\r\nHost: a\r\nConnection: close\r\n\r\n`);
+      expect(unasked).toMatch(/^HTTP\/1\.1 502 Bad Gateway\r\n[^]*101 without an Upgrade request/);
     } finally {
       await origin.stop();
     }
