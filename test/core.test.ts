@@ -17,6 +17,7 @@ import {
   UntilCloseReader,
   type BodyReader,
 } from '../src/core/index.js';
+import { keepBytes } from '../src/core/buffer.js';
 import { parseDecimalInt } from '../src/core/request.js';
 import { pythonExceptionName } from '../src/http/exceptions.js';
 import { parseResponse } from '../src/http/report.js';
@@ -75,6 +76,42 @@ describe('ReceiveBuffer', () => {
       }
       expect(buf.length).toBe(model.length);
     }
+    expect(Array.from(buf.view())).toEqual(model);
+  });
+
+  it('borrows chunks in reused memory: kept bytes and leftovers survive the memory being overwritten', () => {
+    const rng = makeRng(11).next;
+    const mem = new Uint8Array(300); // the transport's one read buffer
+    const buf = new ReceiveBuffer(8);
+    let model: number[] = [];
+    const kept: [Uint8Array, number[]][] = [];
+    for (let step = 0; step < 5000; step++) {
+      const op = rng() * 3;
+      if (op < 1.2) {
+        // A transport read: leftovers leave the memory first, then it is overwritten.
+        buf.release();
+        mem.fill(0xee);
+        const n = Math.floor(rng() * 300);
+        for (let i = 0; i < n; i++) mem[i] = Math.floor(rng() * 256);
+        buf.push(mem.subarray(0, n), false);
+        model.push(...mem.subarray(0, n));
+      } else if (op < 2.2) {
+        const n = Math.floor(rng() * 200);
+        const adopted = buf.adopted;
+        const got = keepBytes(buf.take(n), adopted);
+        expect(adopted).toBe(false); // nothing here is adopted: every chunk is borrowed or copied
+        kept.push([got, model.slice(0, n)]);
+        model = model.slice(n);
+      } else {
+        const n = Math.min(Math.floor(rng() * 100), model.length);
+        buf.consume(n);
+        model = model.slice(n);
+      }
+      expect(buf.length).toBe(model.length);
+    }
+    mem.fill(0xee);
+    for (const [got, want] of kept) expect(Array.from(got)).toEqual(want);
+    buf.release();
     expect(Array.from(buf.view())).toEqual(model);
   });
 });

@@ -238,7 +238,7 @@ describe('ResponseMachine', () => {
     expect(m.next(3)).toBe(ResponseEvent.DATA);
     expect(m.keptData().buffer).not.toBe(input.buffer); // a small piece of a large chunk: copied, not pinning it
     const reused = new ResponseMachine({ wasm });
-    reused.receive(input, false); // memory the transport reuses: copied in, then copied out
+    reused.receive(input, false); // memory the transport reuses: borrowed, then copied out
     reused.next();
     expect(reused.next(3)).toBe(ResponseEvent.DATA);
     const kept = reused.keptData();

@@ -1,9 +1,13 @@
 // The receive buffer: bytes read from the transport and not yet consumed.
 // A chunk pushed into an empty buffer is adopted, not copied (the usual
 // case: a read that holds whole messages); bytes are copied only to join a
-// chunk to leftover bytes. Owned space grows geometrically and consumed
-// space at the front is reclaimed only when an append needs room, so a
-// head arriving in pieces keeps its bytes in place.
+// chunk to leftover bytes. A chunk whose memory the transport reuses is
+// borrowed the same way, and its leftover bytes are copied out only when
+// the reader is about to read again (`release`): each body byte is then
+// copied once, from the transport's memory to where it is kept. Owned
+// space grows geometrically and consumed space at the front is reclaimed
+// only when an append needs room, so a head arriving in pieces keeps its
+// bytes in place.
 
 /** The owned space of a buffer that has not needed any yet. */
 const NO_SPACE = new Uint8Array(0);
@@ -16,6 +20,8 @@ export class ReceiveBuffer {
   private own: Uint8Array;
   private start = 0;
   private end = 0;
+  /** `buf` is a chunk whose memory the transport reuses after its next read (see `release`). */
+  private borrowed = false;
 
   /** Size of the owned space once it is first needed. */
   private readonly initialSize: number;
@@ -37,17 +43,20 @@ export class ReceiveBuffer {
   /**
    * Appends `chunk`. The buffer may keep a reference to it instead of a
    * copy: the caller must not change it afterwards (a socket's chunks are
-   * never reused), unless `adopt` is false (the chunk's memory is reused:
-   * it is copied into owned space).
+   * never reused), unless `adopt` is false (the chunk's memory is reused
+   * once the transport reads again): then the chunk is borrowed when the
+   * buffer is empty, and the caller must call `release()` before that next
+   * read; otherwise it is copied into owned space.
    */
   push(chunk: Uint8Array, adopt = true): void {
     const n = chunk.length;
     if (n === 0) return;
-    if (adopt && this.start === this.end) {
+    if (this.start === this.end) {
       // A subclass (Node's Buffer) is seen through a plain Uint8Array: its
       // own subarray() is a slow JavaScript path, and every view handed out
       // is then the same plain type.
       this.buf = chunk.constructor === Uint8Array ? chunk : new Uint8Array(chunk.buffer, chunk.byteOffset, n);
+      this.borrowed = !adopt;
       this.start = 0;
       this.end = n;
       return;
@@ -70,17 +79,35 @@ export class ReceiveBuffer {
       this.own = next;
     }
     this.buf = this.own;
+    this.borrowed = false;
     this.start = 0;
     this.end = live;
   }
 
   /**
+   * Copies the unconsumed bytes of a borrowed chunk into owned space (a
+   * no-op otherwise, and when they were all consumed): call it before the
+   * transport reads again, since that read may reuse the chunk's memory.
+   */
+  release(): void {
+    if (!this.borrowed) return;
+    if (this.start === this.end) {
+      this.buf = this.own;
+      this.borrowed = false;
+      this.start = this.end = 0;
+      return;
+    }
+    this.makeRoom(0);
+  }
+
+  /**
    * The front bytes sit in a chunk adopted from `push`, which is never
    * written again: a view of them (from `take`) stays valid for good.
-   * Otherwise views are valid only until the next push.
+   * Otherwise (owned space, or a borrowed chunk) views are valid only until
+   * the next push or `release`.
    */
   get adopted(): boolean {
-    return this.buf !== this.own;
+    return this.buf !== this.own && !this.borrowed;
   }
 
   /** A view of the unconsumed bytes: valid until the next push or consume. */
@@ -142,9 +169,13 @@ export class ReceiveBuffer {
     return k;
   }
 
-  /** Drops everything. */
+  /** Drops everything (a borrowed chunk too). */
   clear(): void {
     this.start = this.end = 0;
+    if (this.borrowed) {
+      this.buf = this.own;
+      this.borrowed = false;
+    }
   }
 }
 

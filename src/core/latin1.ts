@@ -58,3 +58,18 @@ export function latin1Encode(text: string): Uint8Array {
   for (let i = 0; i < text.length; i++) out[i] = text.charCodeAt(i);
   return out;
 }
+
+/**
+ * `text` encoded as Latin-1 when every character is below `limit` (0x80
+ * for ASCII, 0x100 for Latin-1), else null: the check and the encoding in
+ * one pass, for callers that raise their own error on null.
+ */
+export function encodeBelow(text: string, limit: number): Uint8Array | null {
+  const out = new Uint8Array(text.length);
+  for (let i = 0; i < text.length; i++) {
+    const c = text.charCodeAt(i);
+    if (c >= limit) return null;
+    out[i] = c;
+  }
+  return out;
+}

@@ -31,6 +31,10 @@ import {
   chunkBytes,
   debugRepr,
   encodeLatin1,
+  GIVEN_ACCEPT_ENCODING,
+  GIVEN_CONTENT_LENGTH,
+  GIVEN_HOST,
+  GIVEN_TRANSFER_ENCODING,
   givenHeaders,
   headerName,
   headerValue,
@@ -43,6 +47,7 @@ import {
 } from './request-input.js';
 import { ConnectionEvent, ConnectionState, nextState } from '../core/connection.js';
 import { bytesView } from '../core/buffer.js';
+import { encodeBelow } from '../core/latin1.js';
 import type { ConnectOptions, TlsOptions, Transport, TransportFactory } from '../transport/types.js';
 import { HTTPS_PORT, HTTP_PORT } from './constants.js';
 import {
@@ -71,6 +76,9 @@ import { create_default_context, type SSLContext } from './ssl.js';
 
 /** CPython's names of the connection states (`_CS_IDLE`, ...), shown in its exceptions; by ConnectionState. */
 const STATE_NAMES = ['Idle', 'Request-started', 'Request-sent'];
+
+/** How many of request()'s header lines a connection keeps for reuse (see `_putGivenHeaders`). */
+const GIVEN_LINES_MAX = 8;
 
 let defaultTransportFactory: TransportFactory | null = null;
 
@@ -196,6 +204,8 @@ export class HTTPConnection {
   /** The automatic Host line last made, and the host and port it was made for. */
   private _hostLine: Uint8Array | null = null;
   private _hostLineKey: string | null = null;
+  /** request()'s header lines of earlier requests, by position (see `_putGivenHeaders`). */
+  private readonly _givenLines: { name: string; value: string; strict: boolean; line: Uint8Array }[] = [];
 
   /**
    * `host` may carry the port (`example.com:8080`, `[::1]:8080`) when
@@ -689,7 +699,7 @@ export class HTTPConnection {
    * override it to send another encoding (CPython's hook, bpo-36274).
    */
   _encode_request(request: string): Uint8Array {
-    return pyEncode(request, 'ascii');
+    return encodeBelow(request, 0x80) ?? pyEncode(request, 'ascii');
   }
 
   _validate_method(method: string): void {
@@ -758,18 +768,18 @@ export class HTTPConnection {
     headers: RequestHeaders | null,
     encode_chunked: boolean,
   ): Promise<void> {
-    const { entries, names } = givenHeaders(headers);
+    const { entries, given } = givenHeaders(headers);
     let sentHead = false;
     try {
-      this.putrequest(method, url, { skip_host: names.has('host'), skip_accept_encoding: names.has('accept-encoding') });
-      const framing = requestFraming(method, body, names.has('content-length'), names.has('transfer-encoding'), encode_chunked);
+      this.putrequest(method, url, { skip_host: (given & GIVEN_HOST) !== 0, skip_accept_encoding: (given & GIVEN_ACCEPT_ENCODING) !== 0 });
+      const framing = requestFraming(method, body, (given & GIVEN_CONTENT_LENGTH) !== 0, (given & GIVEN_TRANSFER_ENCODING) !== 0, encode_chunked);
       if (framing.addChunked) {
         if (this.debuglevel > 0) debugPrint(`Unable to determine size of ${debugRepr(body)}`);
         this.putheader('Transfer-Encoding', 'chunked');
       } else if (framing.contentLength !== null) {
         this.putheader('Content-Length', String(framing.contentLength));
       }
-      for (const [k, v] of entries) this.putheader(k, v);
+      this._putGivenHeaders(entries);
       const encoded = typeof body === 'string' ? encodeLatin1(body, 'body') : body;
       sentHead = true;
       await this.endheaders(encoded, { encode_chunked: framing.chunked });
@@ -779,6 +789,29 @@ export class HTTPConnection {
       if (!sentHead && this._on(ConnectionEvent.REFUSED)) this._buffer = [];
       observe.error?.({ connection: this, error: e });
       throw e;
+    }
+  }
+
+  /**
+   * request()'s header lines. A line made from the same name and value
+   * strings at the same position in the last request is reused (a pool
+   * sends the same User-Agent every time): the same bytes, checked then;
+   * unless a subclass changes how headers are put.
+   */
+  private _putGivenHeaders(entries: readonly (readonly [string | Uint8Array, HeaderValue])[]): void {
+    const own = this.putheader === HTTPConnection.prototype.putheader;
+    const cache = this._givenLines;
+    for (let i = 0; i < entries.length; i++) {
+      const [k, v] = entries[i]!;
+      const c = own && i < GIVEN_LINES_MAX ? cache[i] : undefined;
+      if (c !== undefined && c.name === k && c.value === v && c.strict === this.strict) {
+        this._output(c.line);
+        continue;
+      }
+      this.putheader(k, v);
+      if (own && i < GIVEN_LINES_MAX && typeof k === 'string' && typeof v === 'string') {
+        cache[i] = { name: k, value: v, strict: this.strict, line: this._buffer[this._buffer.length - 1]! };
+      }
     }
   }
 

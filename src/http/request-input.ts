@@ -6,7 +6,7 @@
 // object with Python's read(size), an iterable — read as CPython's
 // `_read_readable` reads a file, in blocks of at most `blocksize` bytes.
 import { bytesView } from '../core/buffer.js';
-import { latin1Encode } from '../core/latin1.js';
+import { encodeBelow, latin1Encode } from '../core/latin1.js';
 import { isIllegalHeaderValue, isLegalHeaderName } from '../core/request.js';
 import { isBlob, isBytesLike, isWebStream, type BytesLike, type ReadableFile } from '../core/request-writer.js';
 import { pyRepr, TypeError as PyTypeError, unicodeEncodeError, UnicodeEncodeError, ValueError } from './exceptions.js';
@@ -134,7 +134,7 @@ export function encodeLatin1(text: string, name: string): Uint8Array {
 
 /** A header name as bytes (a str must be ASCII), checked with CPython's rule. */
 export function headerName(header: string | Uint8Array, strict = false): Uint8Array {
-  const name = typeof header === 'string' ? pyEncode(header, 'ascii') : bytesView(header)!;
+  const name = typeof header === 'string' ? (encodeBelow(header, 0x80) ?? pyEncode(header, 'ascii')) : bytesView(header)!;
   if (!isLegalHeaderName(name, strict)) throw new ValueError(`Invalid header name ${pyRepr(name)}`);
   return name;
 }
@@ -142,7 +142,7 @@ export function headerName(header: string | Uint8Array, strict = false): Uint8Ar
 /** A header value as bytes (str: Latin-1; integer: decimal), checked with CPython's rule. */
 export function headerValue(value: HeaderValue, strict = false): Uint8Array {
   let bytes: Uint8Array;
-  if (typeof value === 'string') bytes = pyEncode(value, 'latin-1');
+  if (typeof value === 'string') bytes = encodeBelow(value, 0x100) ?? pyEncode(value, 'latin-1');
   else if (typeof value === 'number' && Number.isInteger(value)) bytes = latin1Encode(BigInt(value).toString());
   else if (typeof value === 'bigint') bytes = latin1Encode(value.toString());
   else if (typeof value === 'boolean') bytes = latin1Encode(value ? 'True' : 'False');
@@ -165,19 +165,28 @@ function headerEntries(headers: RequestHeaders | null | undefined): [string | Ui
   return Object.entries(headers as Record<string, HeaderValue>);
 }
 
-/** The headers of request() in order, and their names lower-cased (to skip the automatic ones). */
+/** Bits of `GivenHeaders.given`: the headers request() adds unless the caller gave them. */
+export const GIVEN_HOST = 1;
+export const GIVEN_ACCEPT_ENCODING = 2;
+export const GIVEN_CONTENT_LENGTH = 4;
+export const GIVEN_TRANSFER_ENCODING = 8;
+
+/** The headers of request() in order, and which of the automatic ones they name (any case). */
 export interface GivenHeaders {
   entries: [string | Uint8Array, HeaderValue][];
-  names: ReadonlySet<string>;
+  /** GIVEN_* bits. */
+  given: number;
 }
 
-const NO_HEADERS: GivenHeaders = { entries: [], names: new Set() };
+const NO_HEADERS: GivenHeaders = { entries: [], given: 0 };
 
-/** request()'s `headers` argument as entries and names; none (the common `{}`) costs nothing. */
+/** request()'s `headers` argument as entries and GIVEN_* bits; none (the common `{}`) costs nothing. */
 export function givenHeaders(headers: RequestHeaders | null | undefined): GivenHeaders {
   if (headers === null || headers === undefined || (headers.constructor === Object && isEmptyObject(headers))) return NO_HEADERS;
   const entries = headerEntries(headers);
-  return { entries, names: new Set(entries.map(([k]) => lowerName(k))) };
+  let given = 0;
+  for (const [k] of entries) given |= givenBit(k);
+  return { entries, given };
 }
 
 function isEmptyObject(o: object): boolean {
@@ -185,8 +194,27 @@ function isEmptyObject(o: object): boolean {
   return true;
 }
 
-function lowerName(name: string | Uint8Array): string {
-  return (typeof name === 'string' ? name : String.fromCharCode(...name)).toLowerCase();
+/**
+ * The GIVEN_* bit of a header name, 0 for any other. Lower-casing never
+ * shortens a string and maps no non-ASCII character of the same length to
+ * a letter of these names, so a name of another length is none of them and
+ * is not lower-cased at all (the usual header costs a length check).
+ */
+function givenBit(name: string | Uint8Array): number {
+  const n = name.length;
+  if (n !== 4 && n !== 14 && n !== 15 && n !== 17) return 0;
+  switch ((typeof name === 'string' ? name : String.fromCharCode(...name)).toLowerCase()) {
+    case 'host':
+      return GIVEN_HOST;
+    case 'accept-encoding':
+      return GIVEN_ACCEPT_ENCODING;
+    case 'content-length':
+      return GIVEN_CONTENT_LENGTH;
+    case 'transfer-encoding':
+      return GIVEN_TRANSFER_ENCODING;
+    default:
+      return 0;
+  }
 }
 
 /** One item of an iterable body as bytes (strings are Latin-1, with `_encode`'s error). */

@@ -86,6 +86,8 @@ export class SocketFile {
     const m = this.machine;
     if (m.eof) return false;
     let chunk: Uint8Array | null;
+    // A borrowed chunk's leftover bytes are copied out before the read that may reuse its memory.
+    m.buffer.release();
     try {
       chunk = await this.sock.read();
     } catch (e) {
