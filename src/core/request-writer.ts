@@ -81,7 +81,9 @@ export interface RequestFraming {
  * as Content-Length and an unknown one as `Transfer-Encoding: chunked`
  * (the caller's `encodeChunked` is ignored). A caller's Content-Length
  * sends the body as it is; a caller's Transfer-Encoding alone frames it
- * as chunks only when `encodeChunked` says so.
+ * as chunks only when `encodeChunked` says so. `measure` is the length
+ * rule (CPython's request() calls `self._get_content_length`, which a
+ * subclass may replace).
  */
 export function requestFraming(
   method: string,
@@ -89,10 +91,11 @@ export function requestFraming(
   hasContentLength: boolean,
   hasTransferEncoding: boolean,
   encodeChunked: boolean,
+  measure: (body: never, method: string) => number | null = bodyLength,
 ): RequestFraming {
   if (hasContentLength) return { contentLength: null, addChunked: false, chunked: false };
   if (hasTransferEncoding) return { contentLength: null, addChunked: false, chunked: encodeChunked };
-  const length = bodyLength(body, method);
+  const length = measure(body as never, method);
   const unsized = length === null && body !== null && body !== undefined;
   return { contentLength: length, addChunked: unsized, chunked: unsized };
 }

@@ -772,7 +772,9 @@ export class HTTPConnection {
     let sentHead = false;
     try {
       this.putrequest(method, url, { skip_host: (given & GIVEN_HOST) !== 0, skip_accept_encoding: (given & GIVEN_ACCEPT_ENCODING) !== 0 });
-      const framing = requestFraming(method, body, (given & GIVEN_CONTENT_LENGTH) !== 0, (given & GIVEN_TRANSFER_ENCODING) !== 0, encode_chunked);
+      // Through the class, as CPython's self._get_content_length: a subclass may replace it.
+      const measure = (this.constructor as typeof HTTPConnection)._get_content_length;
+      const framing = requestFraming(method, body, (given & GIVEN_CONTENT_LENGTH) !== 0, (given & GIVEN_TRANSFER_ENCODING) !== 0, encode_chunked, measure);
       if (framing.addChunked) {
         if (this.debuglevel > 0) debugPrint(`Unable to determine size of ${debugRepr(body)}`);
         this.putheader('Transfer-Encoding', 'chunked');

@@ -693,7 +693,8 @@ export class HTTPResponse implements AsyncIterable<Uint8Array> {
       return EMPTY;
     }
     let view = m.peek();
-    if (view.length === 0 && !m.bodyDone && !fp.eof) {
+    // A size line already refused: nothing more can come, so no wait (the next read raises it).
+    if (view.length === 0 && !m.bodyDone && !fp.eof && !m.framingFailed && m.phase !== ResponsePhase.ERROR) {
       await fp.fill();
       view = m.peek();
     }

@@ -12,7 +12,7 @@ import {
   UnicodeEncodeError,
   pyRepr,
 } from '../../src/index.js';
-import { addCleanup, capturedStdout, dec, enc, fakeSocket, thrown } from './httplib/support.js';
+import { addCleanup, capturedStdout, dec, enc, fakeSocket, listen, thrown } from './httplib/support.js';
 
 describe('debug output as CPython prints it', () => {
   it('the status line is printed before it is checked', async () => {
@@ -86,5 +86,44 @@ describe('zero-byte reads of a chunked body', () => {
     expect(resp.isclosed()).toBe(false);
     expect(await resp.readinto(new Uint8Array(0))).toBe(0);
     expect(resp.isclosed()).toBe(true);
+  });
+});
+
+describe('peek on a chunked body whose size line was refused', () => {
+  // The server sends a bad size line and then keeps the socket open: peek
+  // must not wait for bytes that cannot help (CPython's _peek_chunked
+  // returns b'' at once); the next read raises the failure.
+  it('returns empty bytes without waiting, and the next read raises IncompleteRead', async () => {
+    const { createServer } = await import('node:net');
+    const server = createServer((sock) => {
+      sock.once('data', () => sock.write('HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n3\r\nabc\r\nzz\r\n'));
+    });
+    const port = await listen(server);
+    const conn = new HTTPConnection('127.0.0.1', port, { timeout: 5 });
+    addCleanup(() => conn.close());
+    await conn.request('GET', '/');
+    const resp = await conn.getresponse();
+    expect(dec(await resp.read(3))).toBe('abc');
+    expect((await resp.peek(1)).length).toBe(0);
+    const e = await thrown(() => resp.read());
+    expect(e).toBeInstanceOf(Error);
+    expect(pyRepr(e)).toMatch(/^IncompleteRead\(/);
+  });
+});
+
+describe('request() measures the body through the class', () => {
+  // CPython's request() calls self._get_content_length, so a subclass that
+  // replaces the static method changes the Content-Length sent.
+  it("a subclass's _get_content_length decides the Content-Length header", async () => {
+    class Measured extends HTTPConnection {
+      static override _get_content_length(): number | null {
+        return 7;
+      }
+    }
+    const conn = new Measured('example.com');
+    const sock = fakeSocket('');
+    conn.sock = sock;
+    await conn.request('POST', '/', 'abc');
+    expect(dec(sock.sent)).toBe('POST / HTTP/1.1\r\nHost: example.com\r\nAccept-Encoding: identity\r\nContent-Length: 7\r\n\r\nabc');
   });
 });
