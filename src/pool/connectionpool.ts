@@ -206,6 +206,13 @@ function notSentError(e: unknown, conn: HTTPConnection): unknown {
   return withCause(new NewConnectionError(conn, `Failed to establish a new connection: ${inner instanceof Error ? inner.message : String(inner)}`), inner);
 }
 
+/**
+ * Errors of the pool's own checks on a new connection (socket_options,
+ * assert_fingerprint): thrown as they are, wherever the connect happened
+ * (never wrapped as a connect, request or proxy error).
+ */
+const checkFailed = new WeakSet<object>();
+
 /** A request body that can be sent again for a retry or redirect (bytes and text can; streams only before any byte went). */
 function isReplayable(body: unknown): boolean {
   return body === null || body === undefined || typeof body === 'string' || body instanceof ArrayBuffer || ArrayBuffer.isView(body);
@@ -325,7 +332,27 @@ export class HTTPConnectionPool {
     const conn = new HTTPConnection(target.host, target.port, this.connectionOptions());
     if (this.proxy && this.tunnel) conn.set_tunnel(this.host, this.port, mergedHeaders(this.proxy.headers));
     this._overProxyTls(conn);
+    this._checkEveryConnect(conn);
     return conn;
+  }
+
+  /**
+   * `_connected` after every connect of `conn`: the pool's own, and the
+   * one HTTPConnection makes by itself when it sends on a connection
+   * whose peer has closed (auto_open). urllib3 checks in its connection's
+   * connect(), so a reopened connection is never used unchecked.
+   */
+  protected _checkEveryConnect(conn: HTTPConnection): void {
+    const connect = conn.connect;
+    conn.connect = async (options) => {
+      await connect.call(conn, options);
+      try {
+        await this._connected(conn);
+      } catch (e) {
+        if (typeof e === 'object' && e !== null) checkFailed.add(e);
+        throw e;
+      }
+    };
   }
 
   /**
@@ -614,13 +641,12 @@ export class HTTPConnectionPool {
         try {
           await conn.connect({ signal });
         } catch (e) {
-          if (signal?.aborted) throw e;
+          if (signal?.aborted || checkFailed.has(e as object)) throw e;
           throw this.proxyWrap(connectError(e, conn, connectTimeout, (this as { assert_hostname?: string | null }).assert_hostname ?? null), true);
         } finally {
           restore?.();
         }
         if (timings && timings.connect === null) timings.connect = performance.now() - t0;
-        await this._connected(conn);
       } else {
         if (timings) timings.reused = true;
         conn.sock!.setTimeout(connectTimeout);
@@ -662,7 +688,9 @@ export class HTTPConnectionPool {
         throw signal.reason;
       }
       let err: unknown;
-      if (phase === 'connect' || phase === 'body') err = e;
+      // A failed check of a connection reopened while sending: as on the pool's own connect.
+      const check = checkFailed.has(e as object);
+      if (phase === 'connect' || phase === 'body' || check) err = e;
       else if (requestNotSent(e)) err = notSentError(e, conn);
       else err = requestError(e, this, url, readTimeout);
       if (phase !== 'body') {
@@ -676,15 +704,16 @@ export class HTTPConnectionPool {
         err instanceof ConnectTimeoutError || err instanceof SSLError || err instanceof ProxyError ||
         err instanceof ProtocolError || err instanceof ReadTimeoutError;
       if (!retryable) throw err;
-      if (phase !== 'connect' && !(err instanceof NewConnectionError)) (err as { _bodySent?: boolean })._bodySent = body !== null;
+      if (phase !== 'connect' && !check && !(err instanceof NewConnectionError)) (err as { _bodySent?: boolean })._bodySent = body !== null;
       throw new AttemptFailed(err);
     }
   }
 
   /**
-   * A new connection is up: urllib3's `socket_options` set on it (the
-   * default, TCP_NODELAY, is the transport's own). The HTTPS pool checks
-   * `assert_fingerprint` here too. Throws what counts as a connect error.
+   * A new connection is up (after every connect: `_checkEveryConnect`):
+   * urllib3's `socket_options` set on it (the default, TCP_NODELAY, is the
+   * transport's own). The HTTPS pool checks `assert_fingerprint` here too.
+   * Throws what counts as a connect error.
    */
   protected async _connected(conn: HTTPConnection): Promise<void> {
     const options = this.socket_options;
@@ -785,6 +814,7 @@ export class HTTPSConnectionPool extends HTTPConnectionPool {
     if (this.proxy && this.tunnel) conn.set_tunnel(this.host, this.port, mergedHeaders(this.proxy.headers));
     if (this.assert_hostname !== null) this._assertHostname(conn, this.assert_hostname);
     this._overProxyTls(conn);
+    this._checkEveryConnect(conn);
     return conn;
   }
 

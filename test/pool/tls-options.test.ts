@@ -219,3 +219,55 @@ describe('socket_options', () => {
     expect(() => new HTTPConnectionPool('127.0.0.1', 1, { socket_options: [[SOL_SOCKET, 2 /* SO_REUSEADDR */, 1]] })).toThrow(ValueError);
   });
 });
+
+describe('assert_fingerprint on every connect of a pool connection', () => {
+  it('a connection that reopens itself (auto_open after the server closed) is checked too, as urllib3 2.7.0 does', async () => {
+    // The first two TCP connections present the pinned certificate, later ones another. The first
+    // drops its 2nd request unanswered; later ones close after each response (no Connection: close),
+    // so the pool's connection reopens itself when it sends the next request.
+    const { createServer } = await import('node:net');
+    const certA = { key: readFileSync(nginx.certs.server.key), cert: readFileSync(nginx.certs.server.cert) };
+    const certB = { key: readFileSync(nginx.certs.wrongName.key), cert: readFileSync(nginx.certs.wrongName.cert) };
+    const ctxA = tls.createSecureContext(certA);
+    const ctxB = tls.createSecureContext(certB);
+    let accepted = 0;
+    const front = createServer((raw) => {
+      const idx = accepted++;
+      const which = idx <= 1 ? 'A' : 'B';
+      const s = new tls.TLSSocket(raw, { isServer: true, secureContext: which === 'A' ? ctxA : ctxB });
+      let buf = '';
+      let reqs = 0;
+      s.on('data', (d: Buffer) => {
+        buf += d.toString('latin1');
+        if (!buf.includes('\r\n\r\n')) return;
+        buf = '';
+        reqs++;
+        if (idx === 0 && reqs === 2) return void s.destroy();
+        s.write(`HTTP/1.1 200 OK\r\nContent-Length: 1\r\n\r\n${which}`);
+        if (idx !== 0) s.end();
+      });
+      s.on('error', () => {});
+    });
+    await new Promise<void>((resolve) => front.listen(0, '127.0.0.1', resolve));
+    try {
+      const port = (front.address() as net.AddressInfo).port;
+      const fp = new X509Certificate(certA.cert).fingerprint256;
+      const p = https(port, { cert_reqs: 'CERT_NONE', assert_fingerprint: fp, retries: 3, maxsize: 1 });
+      const results: unknown[] = [];
+      for (let i = 0; i < 6; i++) {
+        try {
+          const r = await p.request('GET', `/${i}`);
+          results.push([r.status, new TextDecoder().decode(r.data)]);
+        } catch (e) {
+          const reason = (e as MaxRetryError).reason;
+          results.push([(e as Error).name, (reason as Error | undefined)?.name, String((reason as Error | undefined)?.message).slice(0, 26)]);
+        }
+      }
+      // urllib3 2.7.0 (python3 /tmp/review/fp_client.py against the same server): 200 A, 200 A, then MaxRetryError(SSLError) x4.
+      const refused = ['MaxRetryError', 'SSLError', 'Fingerprints did not match'];
+      expect(results).toEqual([[200, 'A'], [200, 'A'], refused, refused, refused, refused]);
+    } finally {
+      front.close();
+    }
+  });
+});
