@@ -15,7 +15,7 @@ import {
   TimeoutError as PyTimeoutError,
   ValueError,
 } from '../http/exceptions.js';
-import { create_default_context, CERT_NONE, type SSLContext, type TLSVersion } from '../http/ssl.js';
+import { create_default_context, CERT_NONE, CERT_REQUIRED, type SSLContext, type TLSVersion } from '../http/ssl.js';
 import type { HTTPResponse as RawResponse } from '../http/response.js';
 import type { Transport, TransportFactory } from '../transport/types.js';
 import {
@@ -345,6 +345,12 @@ export class HTTPConnectionPool {
   protected _checkEveryConnect(conn: HTTPConnection): void {
     const connect = conn.connect;
     conn.connect = async (options) => {
+      try {
+        this._beforeConnect();
+      } catch (e) {
+        if (typeof e === 'object' && e !== null) checkFailed.add(e);
+        throw e;
+      }
       await connect.call(conn, options);
       try {
         await this._connected(conn);
@@ -354,6 +360,9 @@ export class HTTPConnectionPool {
       }
     };
   }
+
+  /** Before every connect of a pool connection (the HTTPS pool adjusts a caller's SSLContext). */
+  protected _beforeConnect(): void {}
 
   /**
    * Through an https:// proxy: the connection's transport to the proxy
@@ -782,11 +791,37 @@ export class HTTPSConnectionPool extends HTTPConnectionPool {
   /** The name the certificate must match instead of the host (assert_hostname as a string), or null. */
   readonly assert_hostname: string | null;
 
+  /** With a caller's ssl_context: the verify_mode to set on it (cert_reqs given) and whether to turn its host name check off. */
+  private readonly callerContext: { verifyMode: number | null; noHostnameCheck: boolean } | null;
+
   constructor(host: string, port?: number | null, options: HTTPSConnectionPoolOptions = {}) {
     super(host, port, options);
     this.ssl_context = options.ssl_context ?? makeContext(options);
     this.assert_fingerprint = options.assert_fingerprint ? options.assert_fingerprint.replace(/:/g, '').toLowerCase() : null;
     this.assert_hostname = typeof options.assert_hostname === 'string' ? options.assert_hostname : null;
+    const cert_reqs = options.cert_reqs;
+    this.callerContext = options.ssl_context
+      ? {
+          verifyMode: cert_reqs === 'CERT_NONE' ? CERT_NONE : cert_reqs === 'CERT_REQUIRED' ? CERT_REQUIRED : typeof cert_reqs === 'number' ? cert_reqs : null,
+          // assert_hostname as a name stays checked by the context (against that name: _assertHostname).
+          noHostnameCheck: Boolean(options.assert_fingerprint) || options.assert_hostname === false,
+        }
+      : null;
+  }
+
+  /**
+   * urllib3 2.x sets these on the SSLContext it was given, before each
+   * connect (_ssl_wrap_socket_and_match_hostname): verify_mode from
+   * cert_reqs first (a ValueError, as ssl's, for CERT_NONE while the
+   * context checks host names), then check_hostname off when a
+   * fingerprint is pinned or assert_hostname is false. The caller's
+   * context is changed, as urllib3 does (an SSLContext cannot be copied).
+   */
+  protected override _beforeConnect(): void {
+    const c = this.callerContext;
+    if (c === null || (this.proxy && !this.tunnel)) return;
+    if (c.verifyMode !== null) this.ssl_context.verify_mode = c.verifyMode;
+    if (c.noHostnameCheck) this.ssl_context.check_hostname = false;
   }
 
   /** Also urllib3's assert_fingerprint, on every new connection (not through a proxy forwarding https://: there is no TLS to the server). */
