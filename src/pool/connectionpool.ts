@@ -500,12 +500,21 @@ export class HTTPConnectionPool {
     return u.scheme === this.scheme && u.host.toLowerCase() === this.host.toLowerCase() && port === this.port;
   }
 
-  /** The headers as sent: the proxy's merged in (absolute-form requests), a User-Agent added when there is none. */
+  /**
+   * The headers as sent: the proxy's merged in (absolute-form requests), a
+   * User-Agent added when there is none — before the others, where urllib3
+   * 2.x's HTTPConnection.request puts it on the wire.
+   */
   private headersToSend(headers: Headers): Headers {
     const out = this.proxy && !this.tunnel ? mergeHeaders(headers, this.proxy.headers) : headers;
     if (hasHeader(out, 'user-agent')) return out;
+    if (out instanceof HTTPHeaderDict) {
+      const h = new HTTPHeaderDict({ 'User-Agent': DEFAULT_USER_AGENT });
+      h.extend(out);
+      return h;
+    }
     // Per request: a literal with a constant key (V8 keeps it a fast object), not the general merge.
-    return out instanceof HTTPHeaderDict ? withHeader(out, 'User-Agent', DEFAULT_USER_AGENT) : { ...out, 'User-Agent': DEFAULT_USER_AGENT };
+    return { 'User-Agent': DEFAULT_USER_AGENT, ...out };
   }
 
   /** A Location resolved against the URL it answered (a relative one stays a path on this pool). */
