@@ -15,7 +15,7 @@ import {
   TimeoutError as PyTimeoutError,
   ValueError,
 } from '../http/exceptions.js';
-import { create_default_context, CERT_NONE, type SSLContext, type TLSVersion } from '../http/ssl.js';
+import { create_default_context, CERT_NONE, CERT_REQUIRED, type SSLContext, type TLSVersion } from '../http/ssl.js';
 import type { HTTPResponse as RawResponse } from '../http/response.js';
 import type { Transport, TransportFactory } from '../transport/types.js';
 import {
@@ -206,6 +206,13 @@ function notSentError(e: unknown, conn: HTTPConnection): unknown {
   return withCause(new NewConnectionError(conn, `Failed to establish a new connection: ${inner instanceof Error ? inner.message : String(inner)}`), inner);
 }
 
+/**
+ * Errors of the pool's own checks on a new connection (socket_options,
+ * assert_fingerprint): thrown as they are, wherever the connect happened
+ * (never wrapped as a connect, request or proxy error).
+ */
+const checkFailed = new WeakSet<object>();
+
 /** A request body that can be sent again for a retry or redirect (bytes and text can; streams only before any byte went). */
 function isReplayable(body: unknown): boolean {
   return body === null || body === undefined || typeof body === 'string' || body instanceof ArrayBuffer || ArrayBuffer.isView(body);
@@ -325,8 +332,37 @@ export class HTTPConnectionPool {
     const conn = new HTTPConnection(target.host, target.port, this.connectionOptions());
     if (this.proxy && this.tunnel) conn.set_tunnel(this.host, this.port, mergedHeaders(this.proxy.headers));
     this._overProxyTls(conn);
+    this._checkEveryConnect(conn);
     return conn;
   }
+
+  /**
+   * `_connected` after every connect of `conn`: the pool's own, and the
+   * one HTTPConnection makes by itself when it sends on a connection
+   * whose peer has closed (auto_open). urllib3 checks in its connection's
+   * connect(), so a reopened connection is never used unchecked.
+   */
+  protected _checkEveryConnect(conn: HTTPConnection): void {
+    const connect = conn.connect;
+    conn.connect = async (options) => {
+      try {
+        this._beforeConnect();
+      } catch (e) {
+        if (typeof e === 'object' && e !== null) checkFailed.add(e);
+        throw e;
+      }
+      await connect.call(conn, options);
+      try {
+        await this._connected(conn);
+      } catch (e) {
+        if (typeof e === 'object' && e !== null) checkFailed.add(e);
+        throw e;
+      }
+    };
+  }
+
+  /** Before every connect of a pool connection (the HTTPS pool adjusts a caller's SSLContext). */
+  protected _beforeConnect(): void {}
 
   /**
    * Through an https:// proxy: the connection's transport to the proxy
@@ -464,12 +500,21 @@ export class HTTPConnectionPool {
     return u.scheme === this.scheme && u.host.toLowerCase() === this.host.toLowerCase() && port === this.port;
   }
 
-  /** The headers as sent: the proxy's merged in (absolute-form requests), a User-Agent added when there is none. */
+  /**
+   * The headers as sent: the proxy's merged in (absolute-form requests), a
+   * User-Agent added when there is none — before the others, where urllib3
+   * 2.x's HTTPConnection.request puts it on the wire.
+   */
   private headersToSend(headers: Headers): Headers {
     const out = this.proxy && !this.tunnel ? mergeHeaders(headers, this.proxy.headers) : headers;
     if (hasHeader(out, 'user-agent')) return out;
+    if (out instanceof HTTPHeaderDict) {
+      const h = new HTTPHeaderDict({ 'User-Agent': DEFAULT_USER_AGENT });
+      h.extend(out);
+      return h;
+    }
     // Per request: a literal with a constant key (V8 keeps it a fast object), not the general merge.
-    return out instanceof HTTPHeaderDict ? withHeader(out, 'User-Agent', DEFAULT_USER_AGENT) : { ...out, 'User-Agent': DEFAULT_USER_AGENT };
+    return { 'User-Agent': DEFAULT_USER_AGENT, ...out };
   }
 
   /** A Location resolved against the URL it answered (a relative one stays a path on this pool). */
@@ -614,13 +659,12 @@ export class HTTPConnectionPool {
         try {
           await conn.connect({ signal });
         } catch (e) {
-          if (signal?.aborted) throw e;
+          if (signal?.aborted || checkFailed.has(e as object)) throw e;
           throw this.proxyWrap(connectError(e, conn, connectTimeout, (this as { assert_hostname?: string | null }).assert_hostname ?? null), true);
         } finally {
           restore?.();
         }
         if (timings && timings.connect === null) timings.connect = performance.now() - t0;
-        await this._connected(conn);
       } else {
         if (timings) timings.reused = true;
         conn.sock!.setTimeout(connectTimeout);
@@ -662,7 +706,9 @@ export class HTTPConnectionPool {
         throw signal.reason;
       }
       let err: unknown;
-      if (phase === 'connect' || phase === 'body') err = e;
+      // A failed check of a connection reopened while sending: as on the pool's own connect.
+      const check = checkFailed.has(e as object);
+      if (phase === 'connect' || phase === 'body' || check) err = e;
       else if (requestNotSent(e)) err = notSentError(e, conn);
       else err = requestError(e, this, url, readTimeout);
       if (phase !== 'body') {
@@ -676,15 +722,16 @@ export class HTTPConnectionPool {
         err instanceof ConnectTimeoutError || err instanceof SSLError || err instanceof ProxyError ||
         err instanceof ProtocolError || err instanceof ReadTimeoutError;
       if (!retryable) throw err;
-      if (phase !== 'connect' && !(err instanceof NewConnectionError)) (err as { _bodySent?: boolean })._bodySent = body !== null;
+      if (phase !== 'connect' && !check && !(err instanceof NewConnectionError)) (err as { _bodySent?: boolean })._bodySent = body !== null;
       throw new AttemptFailed(err);
     }
   }
 
   /**
-   * A new connection is up: urllib3's `socket_options` set on it (the
-   * default, TCP_NODELAY, is the transport's own). The HTTPS pool checks
-   * `assert_fingerprint` here too. Throws what counts as a connect error.
+   * A new connection is up (after every connect: `_checkEveryConnect`):
+   * urllib3's `socket_options` set on it (the default, TCP_NODELAY, is the
+   * transport's own). The HTTPS pool checks `assert_fingerprint` here too.
+   * Throws what counts as a connect error.
    */
   protected async _connected(conn: HTTPConnection): Promise<void> {
     const options = this.socket_options;
@@ -753,11 +800,37 @@ export class HTTPSConnectionPool extends HTTPConnectionPool {
   /** The name the certificate must match instead of the host (assert_hostname as a string), or null. */
   readonly assert_hostname: string | null;
 
+  /** With a caller's ssl_context: the verify_mode to set on it (cert_reqs given) and whether to turn its host name check off. */
+  private readonly callerContext: { verifyMode: number | null; noHostnameCheck: boolean } | null;
+
   constructor(host: string, port?: number | null, options: HTTPSConnectionPoolOptions = {}) {
     super(host, port, options);
     this.ssl_context = options.ssl_context ?? makeContext(options);
     this.assert_fingerprint = options.assert_fingerprint ? options.assert_fingerprint.replace(/:/g, '').toLowerCase() : null;
     this.assert_hostname = typeof options.assert_hostname === 'string' ? options.assert_hostname : null;
+    const cert_reqs = options.cert_reqs;
+    this.callerContext = options.ssl_context
+      ? {
+          verifyMode: cert_reqs === 'CERT_NONE' ? CERT_NONE : cert_reqs === 'CERT_REQUIRED' ? CERT_REQUIRED : typeof cert_reqs === 'number' ? cert_reqs : null,
+          // assert_hostname as a name stays checked by the context (against that name: _assertHostname).
+          noHostnameCheck: Boolean(options.assert_fingerprint) || options.assert_hostname === false,
+        }
+      : null;
+  }
+
+  /**
+   * urllib3 2.x sets these on the SSLContext it was given, before each
+   * connect (_ssl_wrap_socket_and_match_hostname): verify_mode from
+   * cert_reqs first (a ValueError, as ssl's, for CERT_NONE while the
+   * context checks host names), then check_hostname off when a
+   * fingerprint is pinned or assert_hostname is false. The caller's
+   * context is changed, as urllib3 does (an SSLContext cannot be copied).
+   */
+  protected override _beforeConnect(): void {
+    const c = this.callerContext;
+    if (c === null || (this.proxy && !this.tunnel)) return;
+    if (c.verifyMode !== null) this.ssl_context.verify_mode = c.verifyMode;
+    if (c.noHostnameCheck) this.ssl_context.check_hostname = false;
   }
 
   /** Also urllib3's assert_fingerprint, on every new connection (not through a proxy forwarding https://: there is no TLS to the server). */
@@ -785,6 +858,7 @@ export class HTTPSConnectionPool extends HTTPConnectionPool {
     if (this.proxy && this.tunnel) conn.set_tunnel(this.host, this.port, mergedHeaders(this.proxy.headers));
     if (this.assert_hostname !== null) this._assertHostname(conn, this.assert_hostname);
     this._overProxyTls(conn);
+    this._checkEveryConnect(conn);
     return conn;
   }
 

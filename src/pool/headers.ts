@@ -116,9 +116,14 @@ export class HTTPHeaderDict implements Iterable<[string, string]> {
     if (extra) for (const [k, v] of Object.entries(extra)) this.add(k, v);
   }
 
-  /** Mapping's `update()`: each name of `source` set(), replacing. */
+  /**
+   * Mapping's `update()`: each name of `source` set(), replacing. A header
+   * dict is a Mapping there: each name once, its values joined with ", "
+   * (itermerged), as urllib3's; its pairs one by one would keep only the last.
+   */
   update(source: HeaderSource): void {
-    for (const [k, v] of sourcePairs(source)) this.set(k, v);
+    const pairs = source instanceof HTTPHeaderDict ? source.itermerged() : sourcePairs(source);
+    for (const [k, v] of pairs) this.set(k, v);
   }
 
   /** Every value of the name; `[]` (or `fallback`, if given) when absent. */

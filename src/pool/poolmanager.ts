@@ -191,13 +191,15 @@ export class PoolManager {
       const u = parse_url(url);
       const proxy = this.proxyFor(u);
       const pool = this.connection_from_host(u.host, u.port, u.scheme, null, proxy);
-      const absolute = proxy !== null && u.scheme === 'http';
+      // Absolute form to the proxy: http://, and https:// forwarded through an https:// proxy (no tunnel).
+      const absolute = proxy !== null && (u.scheme === 'http' || (u.scheme === 'https' && proxy.scheme === 'https' && proxy.use_forwarding_for_https === true));
       const target = absolute ? u.url : u.request_uri;
+      const sent = absolute ? setProxyHeaders(u, headers) : headers;
       // Each pool's own redirects off: they are followed here, to any origin.
       const response =
         pool.urlopen === HTTPConnectionPool.prototype.urlopen
-          ? await pool._urlopen(method, target, o, body, headers, retries, false, false)
-          : await pool.urlopen(method, target, { ...o, body, headers, retries, redirect: false, assert_same_host: false });
+          ? await pool._urlopen(method, target, o, body, sent, retries, false, false)
+          : await pool.urlopen(method, target, { ...o, body, headers: sent, retries, redirect: false, assert_same_host: false });
       response.url = u.url;
       const location = redirect ? response.get_redirect_location() : false;
       if (!location) return response;
@@ -251,6 +253,30 @@ export function proxyConfig(proxy_url: string, proxy_headers: Headers): ProxyCon
   let headers: Headers = proxy_headers instanceof HTTPHeaderDict ? proxy_headers.copy() : { ...proxy_headers };
   if (u.auth && !hasHeader(headers, 'proxy-authorization')) headers = mergeHeaders(headers, make_headers({ proxy_basic_auth: u.auth }));
   return { scheme: u.scheme, host: u.host, port: u.port ?? (u.scheme === 'https' ? 443 : 80), headers };
+}
+
+/**
+ * urllib3 2.x's ProxyManager._set_proxy_headers, for a request in absolute
+ * form: `Accept: *\/*` and `Host:` the URL's host and port (never its
+ * userinfo; http.client would take the Host from the whole netloc of the
+ * URL), each unless the caller gives it (any case), then the caller's.
+ */
+function setProxyHeaders(u: Url, headers: Headers): Headers {
+  const host = u.host.includes(':') ? `[${u.host}]` : u.host;
+  const base: Record<string, string> = { Accept: '*/*', Host: u.port === null ? host : `${host}:${u.port}` };
+  // urllib3 returns a dict: an HTTPHeaderDict's repeated values joined with ", " (its Mapping view).
+  const given: Record<string, string> = headers instanceof HTTPHeaderDict ? Object.fromEntries(headers.itermerged()) : headers;
+  // A given Accept or Host keeps the place of the default it replaces (a dict's update()), as on urllib3's wire.
+  // Names compare in any case here (urllib3's dict is case-sensitive and would send both `Accept` and `accept`).
+  const out: Record<string, string> = {};
+  const names = new Map(Object.keys(given).map((k) => [k.toLowerCase(), k]));
+  for (const [k, v] of Object.entries(base)) {
+    const name = names.get(k.toLowerCase());
+    if (name === undefined) out[k] = v;
+    else out[name] = given[name]!;
+  }
+  for (const [k, v] of Object.entries(given)) out[k] = v;
+  return out;
 }
 
 /** Options of `new ProxyManager(proxy_url, options)`. */

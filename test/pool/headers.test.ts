@@ -126,6 +126,9 @@ for kind, name, value in json.loads(sys.argv[1]):
 c = h.copy()
 c.add('Accept', 'x')
 out.append([h == c, h == HTTPHeaderDict(h), h == dict(h.itermerged()), list(h)])
+u = HTTPHeaderDict({'accept': 'old', 'Y': '1'})
+u.update(h)
+out.append(list(map(list, u.iteritems())))
 print(json.dumps(out))
 `;
     const py = JSON.parse(execFileSync('/usr/bin/python3', ['-c', script, JSON.stringify(ops)], { encoding: 'utf8', timeout: 30_000 }));
@@ -140,6 +143,10 @@ print(json.dumps(out))
     const c = h.copy();
     c.add('Accept', 'x');
     ours.push([h.__eq__(c), h.__eq__(new HTTPHeaderDict(h)), h.__eq__(Object.fromEntries(h.itermerged())), h.keys()]);
+    // update() from a header dict sets each name to its joined value (a Mapping's items), as urllib3's.
+    const u = new HTTPHeaderDict({ accept: 'old', Y: '1' });
+    u.update(h);
+    ours.push(Array.from(u.iteritems()));
     expect(ours).toEqual(py);
   });
 });

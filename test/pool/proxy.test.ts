@@ -12,6 +12,7 @@ import { create_default_context } from '../../src/http/ssl.js';
 import { bundleLibrary } from '../support/bundle.js';
 import { runToExit } from './child.js';
 import {
+  HTTPHeaderDict,
   MaxRetryError,
   SSLError,
   no_proxy_matches,
@@ -258,6 +259,62 @@ describe('ProxyManager through an https:// proxy (TLS to the proxy, verified aga
       expect([code, out.trim()]).toEqual([0, 'done 200 200']);
     } finally {
       remove();
+    }
+  });
+});
+
+describe('absolute-form requests to an http:// proxy: Host and Accept as urllib3 2.x sets them', () => {
+  it('Host is the netloc without userinfo, Accept */* unless given; the request line keeps the URL (urllib3 2.7.0 bytes)', async () => {
+    const { execFile } = await import('node:child_process');
+    // The "proxy" answers each request with the bytes of its head, as they came.
+    const server = net.createServer((s) => {
+      let buf = Buffer.alloc(0);
+      s.on('data', (d: Buffer) => {
+        buf = Buffer.concat([buf, d]);
+        const end = buf.indexOf('\r\n\r\n');
+        if (end < 0) return;
+        const head = buf.subarray(0, end + 4);
+        buf = buf.subarray(end + 4);
+        s.write(Buffer.concat([Buffer.from(`HTTP/1.1 200 OK\r\nContent-Length: ${head.length}\r\n\r\n`), head]));
+      });
+      s.on('error', () => {});
+    });
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    try {
+      const port = (server.address() as net.AddressInfo).port;
+      // Headers as an object, or as pairs for an HTTPHeaderDict (urllib3 updates a plain dict with it: values joined).
+      const cases: [string, Record<string, string> | [string, string][]][] = [
+        ['http://u:p@example.com/x', {}],
+        ['http://u:p@example.com:8080/x?q', { Accept: 'a/b' }],
+        ['http://Example.COM/x', {}],
+        ['http://u@example.com/y', [['X-A', '1'], ['x-a', '2'], ['Accept', 'q/r']]],
+      ];
+      const script = `
+import json, sys, urllib3
+pm = urllib3.ProxyManager(sys.argv[1])
+def hdrs(h):
+    return urllib3.HTTPHeaderDict(h) if isinstance(h, list) else (h or None)
+print(json.dumps([urllib3.__version__] + [pm.request('GET', url, headers=hdrs(h), retries=False).data.decode('latin-1') for url, h in json.loads(sys.argv[2])]))
+`;
+      const [version, ...py]: string[] = await new Promise((resolve, reject) =>
+        // python3 on PATH (pyenv's here): urllib3 2.x; Debian's /usr/bin/python3 has 1.26.
+        execFile('python3', ['-c', script, `http://127.0.0.1:${port}`, JSON.stringify(cases)], { timeout: 30_000 }, (err, out) =>
+          err ? reject(err) : resolve(JSON.parse(out)),
+        ),
+      );
+      const pm = track(new ProxyManager(`http://127.0.0.1:${port}`));
+      const ours: string[] = [];
+      for (const [url, h] of cases) {
+        const headers = Array.isArray(h) ? new HTTPHeaderDict(h) : Object.keys(h).length ? h : null;
+        const r = await pm.request('GET', url, { headers, retries: false });
+        ours.push(new TextDecoder('latin1').decode(r.data));
+      }
+      const ua = (s: string) => s.replace(/\r\nUser-Agent: [^\r]*/, '\r\nUser-Agent: *');
+      expect(version).toMatch(/^2\./);
+      expect(py[0]).toContain('\r\nHost: example.com\r\n');
+      expect(ours.map(ua)).toEqual(py.map(ua));
+    } finally {
+      server.close();
     }
   });
 });

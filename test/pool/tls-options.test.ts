@@ -11,7 +11,7 @@ import { readFileSync } from 'node:fs';
 import type * as net from 'node:net';
 import * as tls from 'node:tls';
 import { afterAll, describe, expect, it } from 'vitest';
-import { TLSVersion } from '../../src/http/ssl.js';
+import { CERT_NONE, create_default_context, TLSVersion } from '../../src/http/ssl.js';
 import { ValueError } from '../../src/http/exceptions.js';
 import {
   HTTPConnectionPool,
@@ -217,5 +217,97 @@ describe('socket_options', () => {
 
   it('an option this runtime cannot set is a ValueError when the pool is made', () => {
     expect(() => new HTTPConnectionPool('127.0.0.1', 1, { socket_options: [[SOL_SOCKET, 2 /* SO_REUSEADDR */, 1]] })).toThrow(ValueError);
+  });
+});
+
+describe('assert_fingerprint on every connect of a pool connection', () => {
+  it('a connection that reopens itself (auto_open after the server closed) is checked too, as urllib3 2.7.0 does', async () => {
+    // The first two TCP connections present the pinned certificate, later ones another. The first
+    // drops its 2nd request unanswered; later ones close after each response (no Connection: close),
+    // so the pool's connection reopens itself when it sends the next request.
+    const { createServer } = await import('node:net');
+    const certA = { key: readFileSync(nginx.certs.server.key), cert: readFileSync(nginx.certs.server.cert) };
+    const certB = { key: readFileSync(nginx.certs.wrongName.key), cert: readFileSync(nginx.certs.wrongName.cert) };
+    const ctxA = tls.createSecureContext(certA);
+    const ctxB = tls.createSecureContext(certB);
+    let accepted = 0;
+    const front = createServer((raw) => {
+      const idx = accepted++;
+      const which = idx <= 1 ? 'A' : 'B';
+      const s = new tls.TLSSocket(raw, { isServer: true, secureContext: which === 'A' ? ctxA : ctxB });
+      let buf = '';
+      let reqs = 0;
+      s.on('data', (d: Buffer) => {
+        buf += d.toString('latin1');
+        if (!buf.includes('\r\n\r\n')) return;
+        buf = '';
+        reqs++;
+        if (idx === 0 && reqs === 2) return void s.destroy();
+        s.write(`HTTP/1.1 200 OK\r\nContent-Length: 1\r\n\r\n${which}`);
+        if (idx !== 0) s.end();
+      });
+      s.on('error', () => {});
+    });
+    await new Promise<void>((resolve) => front.listen(0, '127.0.0.1', resolve));
+    try {
+      const port = (front.address() as net.AddressInfo).port;
+      const fp = new X509Certificate(certA.cert).fingerprint256;
+      const p = https(port, { cert_reqs: 'CERT_NONE', assert_fingerprint: fp, retries: 3, maxsize: 1 });
+      const results: unknown[] = [];
+      for (let i = 0; i < 6; i++) {
+        try {
+          const r = await p.request('GET', `/${i}`);
+          results.push([r.status, new TextDecoder().decode(r.data)]);
+        } catch (e) {
+          const reason = (e as MaxRetryError).reason;
+          results.push([(e as Error).name, (reason as Error | undefined)?.name, String((reason as Error | undefined)?.message).slice(0, 26)]);
+        }
+      }
+      // urllib3 2.7.0 (python3 /tmp/review/fp_client.py against the same server): 200 A, 200 A, then MaxRetryError(SSLError) x4.
+      const refused = ['MaxRetryError', 'SSLError', 'Fingerprints did not match'];
+      expect(results).toEqual([[200, 'A'], [200, 'A'], refused, refused, refused, refused]);
+    } finally {
+      front.close();
+    }
+  });
+});
+
+describe("a caller's ssl_context with assert_fingerprint, assert_hostname or cert_reqs (urllib3 2.7.0's _ssl_wrap_socket_and_match_hostname)", () => {
+  /** One GET of /small.txt on `port` (no retries): the body, or the error. */
+  const get = (options: HTTPSConnectionPoolOptions, port = nginx.wrongNamePort) =>
+    https(port, { retries: false, ...options })
+      .request('GET', '/small.txt')
+      .then((r) => r.data, (e: unknown) => e);
+  const ctx = () => create_default_context({ cafile: nginx.certs.caFile });
+
+  it('assert_fingerprint or assert_hostname: false turn the host name check off on the context (the chain is still verified)', async () => {
+    // nginx's wrongNamePort: a CA-signed certificate for DNS:wrong.example only, reached as 127.0.0.1.
+    const fp = new X509Certificate(readFileSync(nginx.certs.wrongName.cert)).fingerprint256;
+    // The same answers as urllib3 2.7.0 for these cases (python3 /tmp/review/pool_tls.py).
+    const withFp = ctx();
+    expect(await get({ ssl_context: withFp, assert_fingerprint: fp })).toEqual(small);
+    // urllib3 sets it on the context it was given.
+    expect(withFp.check_hostname).toBe(false);
+    expect(await get({ ssl_context: ctx(), assert_hostname: false })).toEqual(small);
+    // Without either, the context checks the host name: 127.0.0.1 is not in the certificate.
+    expect(await get({ ssl_context: ctx() })).toBeInstanceOf(SSLError);
+    // A wrong pin still refuses; the chain is still verified (a CA that did not sign it).
+    expect(await get({ ssl_context: ctx(), assert_fingerprint: 'aa'.repeat(32) })).toBeInstanceOf(SSLError);
+    const selfSigned = new X509Certificate(nginx.certs.selfSigned.pem).fingerprint256;
+    const untrusted = await https(nginx.selfSignedPort, { retries: false, ssl_context: ctx(), assert_fingerprint: selfSigned })
+      .request('GET', '/small.txt')
+      .catch((e: unknown) => e);
+    expect(untrusted).toBeInstanceOf(SSLError);
+  });
+
+  it("cert_reqs: 'CERT_NONE' with a context that checks host names: ValueError, as ssl's verify_mode setter", async () => {
+    const err = await get({ ssl_context: ctx(), cert_reqs: 'CERT_NONE' }, nginx.tlsPort);
+    expect(err).toBeInstanceOf(ValueError);
+    expect((err as Error).message).toBe('Cannot set verify_mode to CERT_NONE when check_hostname is enabled.');
+    // With the host name check off on the context, CERT_NONE is set on it and the request goes through.
+    const off = ctx();
+    off.check_hostname = false;
+    expect(await get({ ssl_context: off, cert_reqs: 'CERT_NONE' }, nginx.tlsPort)).toEqual(small);
+    expect(off.verify_mode).toBe(CERT_NONE);
   });
 });
