@@ -72,25 +72,11 @@ export function isPresent(peer) {
   return findCommand(peer.command) !== null;
 }
 
-/**
- * CPython 3.13, the reference of the Python-surface suites: PYTHON313,
- * `python3.13` on PATH, or a 3.13 that pyenv installed. The path, or null.
- * (Debian 12 has no python3.13 package, so it cannot be installed here.)
- */
-export function findPython313() {
-  const candidates = [];
-  if (process.env.PYTHON313) candidates.push(process.env.PYTHON313);
-  const onPath = findCommand('python3.13');
-  if (onPath) candidates.push(onPath);
-  const pyenv = join(process.env.PYENV_ROOT || join(process.env.HOME || '/root', '.pyenv'), 'versions');
-  if (existsSync(pyenv)) {
-    for (const v of readdirSync(pyenv).filter((d) => d.startsWith('3.13')).sort().reverse()) {
-      candidates.push(join(pyenv, v, 'bin', 'python3.13'));
-    }
-  }
+/** The first of `candidates` for which `python -c code` prints True; null when none. */
+function firstPython(candidates, code) {
   for (const python of candidates) {
     try {
-      const ok = execFileSync(python, ['-c', 'import sys; print(sys.version_info[:2] == (3, 13))'], {
+      const ok = execFileSync(python, ['-c', code], {
         encoding: 'utf8',
         stdio: ['ignore', 'pipe', 'ignore'], // a pyenv shim explains its misses on stderr
         timeout: 30_000,
@@ -102,6 +88,37 @@ export function findPython313() {
   }
   return null;
 }
+
+/** The interpreters pyenv installed whose version folder starts with `prefix`, newest first. */
+function pyenvPythons(prefix, exe) {
+  const pyenv = join(process.env.PYENV_ROOT || join(process.env.HOME || '/root', '.pyenv'), 'versions');
+  if (!existsSync(pyenv)) return [];
+  return readdirSync(pyenv).filter((d) => d.startsWith(prefix)).sort().reverse().map((v) => join(pyenv, v, 'bin', exe));
+}
+
+/**
+ * CPython 3.13, the reference of the Python-surface suites: PYTHON313,
+ * `python3.13` on PATH, or a 3.13 that pyenv installed. The path, or null.
+ * (Debian 12 has no python3.13 package, so it cannot be installed here.)
+ */
+export function findPython313() {
+  const candidates = [process.env.PYTHON313, findCommand('python3.13'), ...pyenvPythons('3.13', 'python3.13')].filter(Boolean);
+  return firstPython(candidates, 'import sys; print(sys.version_info[:2] == (3, 13))');
+}
+
+/**
+ * A python3 with urllib3 2.x, for the pool tests that compare bytes with
+ * urllib3 2 (Debian 12's python3-urllib3 is 1.26): PYTHON_URLLIB3,
+ * `python3` on PATH, or a pyenv python3. The path, or null.
+ */
+export function findUrllib3v2() {
+  const candidates = [process.env.PYTHON_URLLIB3, findCommand('python3'), ...pyenvPythons('3', 'python3')].filter(Boolean);
+  return firstPython(candidates, "import urllib3; print(urllib3.__version__.startswith('2.'))");
+}
+
+const HOW_TO_GET_URLLIB3 =
+  "urllib3 2.x for some python3 (Debian 12's package is 1.26): `python3 -m pip install 'urllib3>=2,<3'`, " +
+  'or PYTHON_URLLIB3=/path/to/python3 that has it';
 
 const HOW_TO_GET_313 =
   'CPython 3.13 (no Debian 12 package): `pyenv install 3.13` (https://github.com/pyenv/pyenv), ' +
@@ -130,11 +147,13 @@ export function ensurePeers({ install = true, log = console.error } = {}) {
     missing = peers.filter((p) => !isPresent(p));
   }
   const python313 = findPython313();
-  if (missing.length === 0 && python313) return { python313 };
+  const urllib3 = findUrllib3v2();
+  if (missing.length === 0 && python313 && urllib3) return { python313, urllib3 };
 
   const lines = ['npm test cannot start: the tests need programs this machine does not have.'];
   for (const p of missing) lines.push(`  - ${p.apt}: ${p.why}`);
   if (!python313) lines.push(`  - ${HOW_TO_GET_313}`);
+  if (!urllib3) lines.push(`  - ${HOW_TO_GET_URLLIB3}`);
   if (missing.length > 0) {
     const names = missing.map((p) => p.apt).join(' ');
     const sudo = root ? '' : 'sudo ';
@@ -158,4 +177,5 @@ if (process.argv[1] && import.meta.url === new URL(`file://${process.argv[1]}`).
     process.exit(1);
   }
   console.log(`ok      CPython 3.13: ${r.python313}`);
+  console.log(`ok      urllib3 2.x: ${r.urllib3}`);
 }

@@ -32,8 +32,9 @@ const vitest = join(root, 'node_modules', 'vitest', 'vitest.mjs');
 const run = spawnSync(
   process.execPath,
   [vitest, 'run', '--reporter=default', '--reporter=json', `--outputFile.json=${report}`, ...process.argv.slice(2)],
-  // PYTHON313: the interpreter found above, for test/support/python.ts.
-  { cwd: root, stdio: 'inherit', env: { ...process.env, PYTHON313: peers.python313 } },
+  // PYTHON313: the interpreter found above, for test/support/python.ts;
+  // PYTHON_URLLIB3: a python3 with urllib3 2.x, for test/pool/proxy.test.ts.
+  { cwd: root, stdio: 'inherit', env: { ...process.env, PYTHON313: peers.python313, PYTHON_URLLIB3: peers.urllib3 } },
 );
 
 let passed = 0;

@@ -297,8 +297,8 @@ def hdrs(h):
 print(json.dumps([urllib3.__version__] + [pm.request('GET', url, headers=hdrs(h), retries=False).data.decode('latin-1') for url, h in json.loads(sys.argv[2])]))
 `;
       const [version, ...py]: string[] = await new Promise((resolve, reject) =>
-        // python3 on PATH (pyenv's here): urllib3 2.x; Debian's /usr/bin/python3 has 1.26.
-        execFile('python3', ['-c', script, `http://127.0.0.1:${port}`, JSON.stringify(cases)], { timeout: 30_000 }, (err, out) =>
+        // A python3 with urllib3 2.x (scripts/peers.mjs finds it; Debian's /usr/bin/python3 has 1.26).
+        execFile(process.env.PYTHON_URLLIB3 ?? 'python3', ['-c', script, `http://127.0.0.1:${port}`, JSON.stringify(cases)], { timeout: 30_000 }, (err, out) =>
           err ? reject(err) : resolve(JSON.parse(out)),
         ),
       );
