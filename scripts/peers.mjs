@@ -47,6 +47,7 @@ export const peers = [
     present: () => dpkgInstalled('python3-urllib3') ?? imports('python3', 'urllib3'),
     why: 'the pool tests and benchmark compare with urllib3',
   },
+  { apt: 'iproute2', command: 'ss', why: "`ss` shows the kernel's view of a socket to the pool's socket_options test" },
   { apt: 'bsdutils', command: 'script', why: '`script` (util-linux) gives the CLI tests a real pseudo-terminal' },
 ];
 
