@@ -86,21 +86,31 @@ const HOP_BY_HOP = new Set(['connection', 'proxy-connection', 'keep-alive', 'te'
 /** The header names a Connection field lists, lowercase. */
 function connectionTokens(values: string[]): Set<string> {
   const out = new Set<string>();
-  for (const v of values) for (const t of v.split(',')) if (t.trim()) out.add(t.trim().toLowerCase());
+  for (const v of values) addTokens(out, v);
   return out;
 }
 
-/** [name, value] pairs without hop-by-hop fields and those named in Connection. */
-function endToEnd(fields: [string, string][]): [string, string][] {
-  const listed = connectionTokens(fields.filter(([k]) => k.toLowerCase() === 'connection').map(([, v]) => v));
-  return fields.filter(([k]) => {
-    const lower = k.toLowerCase();
-    return !HOP_BY_HOP.has(lower) && !listed.has(lower);
-  });
+function addTokens(out: Set<string>, value: string): void {
+  for (const t of value.split(',')) {
+    const token = t.trim();
+    if (token) out.add(token.toLowerCase());
+  }
 }
 
-function latin1Bytes(s: string): Buffer {
-  return Buffer.from(s, 'latin1');
+/**
+ * [name, value] pairs without hop-by-hop fields and those named in
+ * Connection. One pass for the Connection tokens and one for the fields,
+ * no intermediate lists (it runs on every response).
+ */
+function endToEnd(fields: [string, string][]): [string, string][] {
+  let listed: Set<string> | null = null;
+  for (const [k, v] of fields) if (k.length === 10 && k.toLowerCase() === 'connection') addTokens((listed ??= new Set()), v);
+  const out: [string, string][] = [];
+  for (const field of fields) {
+    const lower = field[0].toLowerCase();
+    if (!HOP_BY_HOP.has(lower) && !listed?.has(lower)) out.push(field);
+  }
+  return out;
 }
 
 /**
@@ -382,7 +392,7 @@ export function createProxy(options: ProxyOptions = {}): Proxy {
   const answered: Record<string, number> = {};
   /** Counts an answer sent to a client under its status class (`stats().answered`). */
   const countAnswer = (code: number): void => {
-    const cls = `${Math.floor(code / 100)}xx`;
+    const cls = STATUS_CLASS[Math.floor(code / 100)] ?? `${Math.floor(code / 100)}xx`;
     answered[cls] = (answered[cls] ?? 0) + 1;
   };
 
@@ -393,10 +403,11 @@ export function createProxy(options: ProxyOptions = {}): Proxy {
     void serveClient(sock).catch(() => sock.destroy());
   });
 
-  /** Writes `data` to `sock`, resolving once it may take more (backpressure). */
+  /** Writes `data` (text as Latin-1) to `sock`, resolving once it may take more (backpressure). */
   function write(sock: Socket, data: Uint8Array | string): Promise<void> {
     if (sock.destroyed) return Promise.reject(new Error('client gone'));
-    if (sock.write(data)) return Promise.resolve();
+    // Text goes out as Latin-1 (heads are; the rest is ASCII): no Buffer made here for it.
+    if (typeof data === 'string' ? sock.write(data, 'latin1') : sock.write(data)) return Promise.resolve();
     return new Promise((resolve, reject) => {
       const done = (err?: Error) => {
         sock.off('drain', ok);
@@ -416,7 +427,7 @@ export function createProxy(options: ProxyOptions = {}): Proxy {
     countAnswer(code);
     const body = `${code} ${message}\n${explain}\n`;
     const head = `HTTP/1.1 ${code} ${message}\r\nContent-Type: text/plain; charset=utf-8\r\nContent-Length: ${Buffer.byteLength(body)}\r\nVia: ${via}\r\n${close ? 'Connection: close\r\n' : ''}\r\n`;
-    await write(sock, latin1Bytes(head)).catch(() => {});
+    await write(sock, head).catch(() => {});
     await write(sock, Buffer.from(body)).catch(() => {});
     if (close) sock.end();
   }
@@ -596,7 +607,7 @@ export function createProxy(options: ProxyOptions = {}): Proxy {
       await answer(sock, 400, 'Bad Request', 'a forward proxy needs an absolute http:// target (or CONNECT for https)');
       return false;
     }
-    const host = m[1]!.replace(/^\[|\]$/g, '');
+    const host = m[1]!.startsWith('[') ? m[1]!.slice(1, -1) : m[1]!;
     if (!allow(host, port, head.method)) {
       await drainBody(next);
       await answer(sock, 403, 'Forbidden', 'destination not allowed');
@@ -673,7 +684,7 @@ export function createProxy(options: ProxyOptions = {}): Proxy {
       for (const [k, v] of fields) out += `${k}: ${v}\r\n`;
       out += `Upgrade: ${res.headers.get('upgrade') ?? upgrade}\r\nConnection: upgrade\r\nVia: ${viaIn ? `${viaIn}, ${via}` : via}\r\n\r\n`;
       try {
-        await write(sock, latin1Bytes(out));
+        await write(sock, out);
       } catch {
         up.transport.close();
         return false;
@@ -725,7 +736,7 @@ export function createProxy(options: ProxyOptions = {}): Proxy {
     // not there yet does not hold the head back (uncorked on the next turn).
     sock.cork();
     setImmediate(() => sock.uncork());
-    await write(sock, latin1Bytes(out));
+    await write(sock, out);
     if (!noBody) {
       const framed = rechunk && !close;
       for (;;) {
@@ -776,4 +787,6 @@ async function* clientBody(next: () => Promise<RequestEvent>): AsyncGenerator<Ui
 /** `http://host[:port][/path?query]`: host (a name or a bracketed IPv6), port, the rest. No userinfo. */
 const ABSOLUTE_HTTP = /^http:\/\/(\[[0-9A-Fa-f:.]+\]|[^/?#@:[\]]+)(?::([0-9]{1,5}))?([/?].*)?$/i;
 const CRLF = Buffer.from('\r\n');
+/** `stats().answered` keys by status / 100 (made once, not per answer). */
+const STATUS_CLASS = ['0xx', '1xx', '2xx', '3xx', '4xx', '5xx'];
 const LAST_CHUNK = Buffer.from('0\r\n\r\n');
