@@ -4,7 +4,8 @@
 // refused with 400), sent on with httpwire's pool (a PoolManager, one
 // HTTPConnectionPool per origin; strict too, so a response that splits is
 // refused with 502; no redirects followed, no content decoded, no retry of
-// a request the origin may have seen), and the response streamed back;
+// a request the origin may have acted on: only the in-flight race is
+// retried, see `lostInFlightRace`), and the response streamed back;
 // CONNECT opens a TCP tunnel (HTTPS), and so does an Upgrade request
 // (WebSocket) once the origin answers 101. Node only.
 //
@@ -91,6 +92,12 @@ function connectionTokens(values: string[]): Set<string> {
 }
 
 function addTokens(out: Set<string>, value: string): void {
+  // Most values are one token (nginx's `keep-alive` on every response): no split.
+  if (!value.includes(',')) {
+    const token = value.trim();
+    if (token) out.add(token.toLowerCase());
+    return;
+  }
   for (const t of value.split(',')) {
     const token = t.trim();
     if (token) out.add(token.toLowerCase());
