@@ -50,3 +50,5 @@ createInterface({ input: process.stdin }).on('line', (line) => {
   }
 });
 process.stdin.on('end', () => process.exit(0));
+// A normal exit on SIGTERM (the runner's stop), so that --cpu-prof writes its profile.
+process.on('SIGTERM', () => process.exit(0));

@@ -6,6 +6,9 @@
 //
 // --alt runs a second httpwire build's proxy (`httpwire-alt`, e.g. a build
 // of main) in the same rounds: a same-run A/B of a change to the proxy.
+// --cpu-prof DIR runs the httpwire proxies (and -alt, started second in a round) under `node --cpu-prof`,
+// one .cpuprofile per proxy process in DIR; --conns N measures only N
+// client connections (e.g. 50, for a profile of the loaded case).
 //
 // Each proxy runs in its own process; the load client (raw keep-alive
 // sockets, absolute-form requests, one request in flight per connection)
@@ -32,11 +35,14 @@ const MS = option('ms', 2000);
 const MAX_REQUESTS = 200_000;
 const WARMUP = 2000;
 const KINDS = ALT ? ['httpwire', 'httpwire-alt', 'node-undici'] : ['httpwire', 'node-undici'];
-const CONNS = [1, 50];
+const profAt = process.argv.indexOf('--cpu-prof');
+const PROF_DIR = profAt < 0 ? null : resolve(process.argv[profAt + 1]);
+const CONNS = process.argv.includes('--conns') ? [option('conns', 50)] : [1, 50];
 
 async function startProxy(kind) {
   const args = kind === 'httpwire-alt' ? ['httpwire', ALT] : [kind];
-  const child = spawn(process.execPath, [new URL('./proxy-server.mjs', import.meta.url).pathname, ...args], { stdio: ['pipe', 'pipe', 'inherit'] });
+  const prof = PROF_DIR && kind !== 'node-undici' ? ['--cpu-prof', '--cpu-prof-dir', PROF_DIR] : [];
+  const child = spawn(process.execPath, [...prof, new URL('./proxy-server.mjs', import.meta.url).pathname, ...args], { stdio: ['pipe', 'pipe', 'inherit'] });
   const lines = createInterface({ input: child.stdout });
   const waiters = [];
   lines.on('line', (l) => waiters.shift()?.(l));

@@ -4,7 +4,8 @@
 // refused with 400), sent on with httpwire's pool (a PoolManager, one
 // HTTPConnectionPool per origin; strict too, so a response that splits is
 // refused with 502; no redirects followed, no content decoded, no retry of
-// a request the origin may have seen), and the response streamed back;
+// a request the origin may have acted on: only the in-flight race is
+// retried, see `lostInFlightRace`), and the response streamed back;
 // CONNECT opens a TCP tunnel (HTTPS), and so does an Upgrade request
 // (WebSocket) once the origin answers 101. Node only.
 //
@@ -24,9 +25,11 @@ import { requestError } from '../http/server.js';
 import { HTTPConnection } from '../index.js';
 import {
   HTTPConnectionPool,
+  HTTPHeaderDict,
   MaxRetryError,
   NewConnectionError,
   PoolManager,
+  ProtocolError,
   Retry,
   TimeoutError as PoolTimeoutError,
   type HTTPResponse as PoolResponse,
@@ -84,21 +87,37 @@ const HOP_BY_HOP = new Set(['connection', 'proxy-connection', 'keep-alive', 'te'
 /** The header names a Connection field lists, lowercase. */
 function connectionTokens(values: string[]): Set<string> {
   const out = new Set<string>();
-  for (const v of values) for (const t of v.split(',')) if (t.trim()) out.add(t.trim().toLowerCase());
+  for (const v of values) addTokens(out, v);
   return out;
 }
 
-/** [name, value] pairs without hop-by-hop fields and those named in Connection. */
-function endToEnd(fields: [string, string][]): [string, string][] {
-  const listed = connectionTokens(fields.filter(([k]) => k.toLowerCase() === 'connection').map(([, v]) => v));
-  return fields.filter(([k]) => {
-    const lower = k.toLowerCase();
-    return !HOP_BY_HOP.has(lower) && !listed.has(lower);
-  });
+function addTokens(out: Set<string>, value: string): void {
+  // Most values are one token (nginx's `keep-alive` on every response): no split.
+  if (!value.includes(',')) {
+    const token = value.trim();
+    if (token) out.add(token.toLowerCase());
+    return;
+  }
+  for (const t of value.split(',')) {
+    const token = t.trim();
+    if (token) out.add(token.toLowerCase());
+  }
 }
 
-function latin1Bytes(s: string): Buffer {
-  return Buffer.from(s, 'latin1');
+/**
+ * [name, value] pairs without hop-by-hop fields and those named in
+ * Connection. One pass for the Connection tokens and one for the fields,
+ * no intermediate lists (it runs on every response).
+ */
+function endToEnd(fields: [string, string][]): [string, string][] {
+  let listed: Set<string> | null = null;
+  for (const [k, v] of fields) if (k.length === 10 && k.toLowerCase() === 'connection') addTokens((listed ??= new Set()), v);
+  const out: [string, string][] = [];
+  for (const field of fields) {
+    const lower = field[0].toLowerCase();
+    if (!HOP_BY_HOP.has(lower) && !listed?.has(lower)) out.push(field);
+  }
+  return out;
 }
 
 /**
@@ -111,16 +130,34 @@ const SKIP_HEADER = '@@@SKIP_HEADER@@@';
 /**
  * The upstream connection: HTTPConnection that sends only the headers it is
  * given — no `Accept-Encoding: identity` added (an absent Accept-Encoding
- * means any coding is fine, RFC 9110 12.5.3), and no SKIP_HEADER value.
+ * means any coding is fine, RFC 9110 12.5.3), and no SKIP_HEADER value —
+ * and that marks a failed response read with whether the request went out
+ * on a transport an earlier request had used (the in-flight race can only
+ * be lost on a reused connection; see `lostInFlightRace`).
  */
 class UpstreamConnection extends HTTPConnection {
+  /** The transport the last request went out on. */
+  private lastSock: Transport | null = null;
+  /** Whether the current request went out on a transport used before. */
+  private reusedSock = false;
+
   override putrequest(method: string, url: string): void {
+    this.reusedSock = this.sock !== null && this.sock === this.lastSock;
+    this.lastSock = this.sock;
     super.putrequest(method, url, { skip_host: true, skip_accept_encoding: true });
   }
 
   override putheader(header: string | Uint8Array, ...values: HeaderValue[]): void {
     if (values.length === 1 && values[0] === SKIP_HEADER) return;
     super.putheader(header, ...values);
+  }
+
+  override getresponse(...args: Parameters<HTTPConnection['getresponse']>): ReturnType<HTTPConnection['getresponse']> {
+    // No async wrapper on the way that succeeds: only a rejection is marked.
+    return super.getresponse(...args).catch((e: unknown) => {
+      if (typeof e === 'object' && e !== null) (e as { upstreamReused?: boolean }).upstreamReused = this.reusedSock;
+      throw e;
+    });
   }
 }
 
@@ -162,11 +199,12 @@ class UpstreamPools extends PoolManager {
 const upstreamPools = new WeakSet<HTTPConnectionPool>();
 
 /**
- * A proxy does not retry a request the origin may have seen (RFC 9110
- * 9.2.2 allows it for idempotent ones; the client decides), follows no
- * redirect and honours no Retry-After: one retry, only for a request not a
- * byte of which was written (a connect error, or a kept-alive connection
- * found closed before writing — the origin saw nothing).
+ * The pool's retries: one, only for a request not a byte of which was
+ * written (a connect error, or a kept-alive connection found closed before
+ * writing — the origin saw nothing). No redirect followed, no Retry-After
+ * honoured: a proxy passes those to its client. The one retry of a
+ * request the origin may have seen is `forward`'s, for the in-flight race
+ * only (see `lostInFlightRace`).
  */
 const UPSTREAM_RETRY = new Retry({ total: 1, connect: 1, read: 0, redirect: false, status: 0, other: 0, respect_retry_after_header: false });
 
@@ -177,15 +215,41 @@ class ClientBodyFailed extends Error {
   }
 }
 
+/** RFC 9110 9.2.2: the methods a client may send again without asking (their effect is the same). */
+const IDEMPOTENT = new Set(['GET', 'HEAD', 'OPTIONS', 'TRACE', 'PUT', 'DELETE']);
+
+/**
+ * Whether an upstream failure is the keep-alive in-flight race: the
+ * request went out on a reused connection, the origin closed or reset it
+ * and not a byte of a response came (`response_bytes: 0`, set by
+ * http.client on the error; docs/reliability.md). The origin closed an idle
+ * connection as the request arrived, so it did not act on it. A timeout is
+ * not this race (the origin may be working on the request).
+ */
+function lostInFlightRace(e: unknown): boolean {
+  let err = e instanceof MaxRetryError ? e.reason : e;
+  if (!(err instanceof ProtocolError)) return false;
+  // ProtocolError wraps http.client's error (RemoteDisconnected, ConnectionResetError).
+  for (let depth = 0; depth < 4 && typeof err === 'object' && err !== null; depth++) {
+    const marks = err as { response_bytes?: number; upstreamReused?: boolean; cause?: unknown };
+    if (marks.response_bytes !== undefined) return marks.response_bytes === 0 && marks.upstreamReused === true;
+    err = marks.cause;
+  }
+  return false;
+}
+
 /**
  * The headers sent upstream: `Host` from the target's authority (RFC 9112
- * 3.2.2), the client's end-to-end fields, `Via` appended to. Fields of one
- * name are joined into one line (RFC 9110 5.3; `Cookie` with `; `, RFC
- * 6265 5.4) because the pool takes headers as an object. Framing
- * (Content-Length, Transfer-Encoding) is set from the body as read, and
- * `Expect` is answered here.
+ * 3.2.2), the client's end-to-end fields as sent, `Via` appended to (to the
+ * last Via line; a new line when there is none). Framing (Content-Length,
+ * Transfer-Encoding) is set from the body as read, and `Expect` is
+ * answered here. A plain object when every name comes once (the common
+ * case, and the cheapest for the pool and http.client to walk); an
+ * HTTPHeaderDict when a name repeats, so that each field goes out as its
+ * own line, in the order sent (fields of one name together, at the first
+ * one's place: urllib3's HTTPHeaderDict order), as it came from the client.
  */
-function upstreamHeaders(head: RequestHead, authority: string, via: string, upgrade: string | null): Record<string, string> {
+function upstreamHeaders(head: RequestHead, authority: string, via: string, upgrade: string | null): Record<string, string> | HTTPHeaderDict {
   // A plain object (Object.create(null) would be a slow dictionary for
   // every pass the pool and http.client make over it).
   const out: Record<string, string> = { Host: authority };
@@ -196,17 +260,14 @@ function upstreamHeaders(head: RequestHead, authority: string, via: string, upgr
   for (let i = 0; i < h.length; i++) {
     const k = h.name(i);
     const lower = k.toLowerCase();
-    if (HOP_BY_HOP.has(lower) || listed?.has(lower) || lower === 'host' || lower === 'expect' || lower === 'content-length') continue;
+    if (!sentOn(lower, listed)) continue;
+    // A repeated name, or one an object would reorder (an array index, such as `1`): kept as lines.
+    if (keyOf.has(lower) || INDEX_LIKE.test(k)) return upstreamHeaderDict(head, authority, via, upgrade, listed);
+    keyOf.set(lower, k);
     const v = h.value(i);
-    const key = keyOf.get(lower);
-    if (key === undefined) {
-      keyOf.set(lower, k);
-      // A field named __proto__ is a field like any other, not the prototype.
-      if (k === '__proto__') Object.defineProperty(out, k, { value: v, writable: true, enumerable: true, configurable: true });
-      else out[k] = v;
-    } else {
-      out[key] += (lower === 'cookie' ? '; ' : ', ') + v;
-    }
+    // A field named __proto__ is a field like any other, not the prototype.
+    if (k === '__proto__') Object.defineProperty(out, k, { value: v, writable: true, enumerable: true, configurable: true });
+    else out[k] = v;
   }
   const viaKey = keyOf.get('via');
   if (viaKey === undefined) out.Via = via;
@@ -217,6 +278,44 @@ function upstreamHeaders(head: RequestHead, authority: string, via: string, upgr
     // Hop-by-hop, but the upgrade is asked of the origin: passed on as asked.
     out.Upgrade = upgrade;
     out.Connection = 'upgrade';
+  }
+  return out;
+}
+
+/** Whether a client field (lowercase name) goes upstream as sent: not hop-by-hop, and not one set or answered here (Host, Expect, Content-Length). */
+function sentOn(lower: string, listed: Set<string> | null): boolean {
+  return !HOP_BY_HOP.has(lower) && !listed?.has(lower) && lower !== 'host' && lower !== 'expect' && lower !== 'content-length';
+}
+
+/** A name a JS object would move to the front (an array index): such a field goes in an HTTPHeaderDict. */
+const INDEX_LIKE = /^(?:0|[1-9][0-9]*)$/;
+
+/** upstreamHeaders when a name repeats: the same fields, each value its own line. */
+function upstreamHeaderDict(head: RequestHead, authority: string, via: string, upgrade: string | null, listed: Set<string> | null): HTTPHeaderDict {
+  const out = new HTTPHeaderDict();
+  out.add('Host', authority);
+  const h = head.headers;
+  for (let i = 0; i < h.length; i++) {
+    const k = h.name(i);
+    const lower = k.toLowerCase();
+    if (!sentOn(lower, listed)) continue;
+    out.add(k, h.value(i));
+  }
+  const vias = out.getlist('via');
+  if (vias.length === 0) {
+    out.add('Via', via);
+  } else {
+    // Our entry joins the last Via line (RFC 9110 7.6.3: appended to the list).
+    const name = out.keys().find((k) => k.toLowerCase() === 'via')!;
+    vias[vias.length - 1] += `, ${via}`;
+    out.set(name, vias[0]!);
+    for (let j = 1; j < vias.length; j++) out.add(name, vias[j]!);
+  }
+  if (!out.has('user-agent')) out.add('User-Agent', SKIP_HEADER);
+  if (head.bodyKind === BodyKind.LENGTH) out.add('Content-Length', String(head.length ?? 0));
+  if (upgrade !== null) {
+    out.add('Upgrade', upgrade);
+    out.add('Connection', 'upgrade');
   }
   return out;
 }
@@ -300,7 +399,7 @@ export function createProxy(options: ProxyOptions = {}): Proxy {
   const answered: Record<string, number> = {};
   /** Counts an answer sent to a client under its status class (`stats().answered`). */
   const countAnswer = (code: number): void => {
-    const cls = `${Math.floor(code / 100)}xx`;
+    const cls = STATUS_CLASS[Math.floor(code / 100)] ?? `${Math.floor(code / 100)}xx`;
     answered[cls] = (answered[cls] ?? 0) + 1;
   };
 
@@ -311,10 +410,11 @@ export function createProxy(options: ProxyOptions = {}): Proxy {
     void serveClient(sock).catch(() => sock.destroy());
   });
 
-  /** Writes `data` to `sock`, resolving once it may take more (backpressure). */
+  /** Writes `data` (text as Latin-1) to `sock`, resolving once it may take more (backpressure). */
   function write(sock: Socket, data: Uint8Array | string): Promise<void> {
     if (sock.destroyed) return Promise.reject(new Error('client gone'));
-    if (sock.write(data)) return Promise.resolve();
+    // Text goes out as Latin-1 (heads are; the rest is ASCII): no Buffer made here for it.
+    if (typeof data === 'string' ? sock.write(data, 'latin1') : sock.write(data)) return Promise.resolve();
     return new Promise((resolve, reject) => {
       const done = (err?: Error) => {
         sock.off('drain', ok);
@@ -334,7 +434,7 @@ export function createProxy(options: ProxyOptions = {}): Proxy {
     countAnswer(code);
     const body = `${code} ${message}\n${explain}\n`;
     const head = `HTTP/1.1 ${code} ${message}\r\nContent-Type: text/plain; charset=utf-8\r\nContent-Length: ${Buffer.byteLength(body)}\r\nVia: ${via}\r\n${close ? 'Connection: close\r\n' : ''}\r\n`;
-    await write(sock, latin1Bytes(head)).catch(() => {});
+    await write(sock, head).catch(() => {});
     await write(sock, Buffer.from(body)).catch(() => {});
     if (close) sock.end();
   }
@@ -514,7 +614,7 @@ export function createProxy(options: ProxyOptions = {}): Proxy {
       await answer(sock, 400, 'Bad Request', 'a forward proxy needs an absolute http:// target (or CONNECT for https)');
       return false;
     }
-    const host = m[1]!.replace(/^\[|\]$/g, '');
+    const host = m[1]!.startsWith('[') ? m[1]!.slice(1, -1) : m[1]!;
     if (!allow(host, port, head.method)) {
       await drainBody(next);
       await answer(sock, 403, 'Forbidden', 'destination not allowed');
@@ -534,32 +634,45 @@ export function createProxy(options: ProxyOptions = {}): Proxy {
     }
     upstreamActive++;
     let res: PoolResponse;
-    try {
-      // The pool's urlopen with the path as sent: a URL parser would
-      // re-encode it and resolve dot segments, which is the origin's business.
-      res = await pools.connection_from_host(host, port, 'http').urlopen(head.method, path, {
-        body: bodyless ? null : clientBody(next),
-        headers: upstreamHeaders(head, authority, via, upgrade),
-        chunked: head.chunked,
-        retries: UPSTREAM_RETRY,
-        redirect: false,
-        assert_same_host: false,
-        preload_content: false,
-        decode_content: false,
-      });
-    } catch (e) {
-      upstreamActive--;
-      if (e instanceof ClientBodyFailed) {
-        // A cut or refused body: the origin got half a request and its connection was closed.
-        const ev = e.event;
-        const s = ev.type === 'error' && ev.error.code === Code.STRICT_VIOLATION ? requestError(ev.error) : null;
-        if (s) await answer(sock, s.code, s.message, s.explain);
-        else sock.destroy();
+    const headers = upstreamHeaders(head, authority, via, upgrade);
+    const pool = pools.connection_from_host(host, port, 'http');
+    for (let attempt = 0; ; attempt++) {
+      try {
+        // The pool's urlopen with the path as sent: a URL parser would
+        // re-encode it and resolve dot segments, which is the origin's business.
+        res = await pool.urlopen(head.method, path, {
+          body: bodyless ? null : clientBody(next),
+          headers,
+          chunked: head.chunked,
+          retries: UPSTREAM_RETRY,
+          redirect: false,
+          assert_same_host: false,
+          preload_content: false,
+          decode_content: false,
+        });
+        break;
+      } catch (e) {
+        if (attempt === 0 && bodyless && IDEMPOTENT.has(head.method) && lostInFlightRace(e)) {
+          // The in-flight race, lost: once more. The failed connection went
+          // back to the pool closed, on top of its idle stack, so the next
+          // attempt takes it and connects afresh; one macrotask first lets
+          // other idle connections the origin closed show their FIN.
+          await new Promise((resolve) => setImmediate(resolve));
+          continue;
+        }
+        upstreamActive--;
+        if (e instanceof ClientBodyFailed) {
+          // A cut or refused body: the origin got half a request and its connection was closed.
+          const ev = e.event;
+          const s = ev.type === 'error' && ev.error.code === Code.STRICT_VIOLATION ? requestError(ev.error) : null;
+          if (s) await answer(sock, s.code, s.message, s.explain);
+          else sock.destroy();
+          return false;
+        }
+        const f = upstreamFailure(e);
+        await answer(sock, f.code, f.message, `${head.method} ${head.target}: ${failureText(e)}`);
         return false;
       }
-      const f = upstreamFailure(e);
-      await answer(sock, f.code, f.message, `${head.method} ${head.target}: ${failureText(e)}`);
-      return false;
     }
     if (res.status === 101) {
       upstreamActive--;
@@ -578,7 +691,7 @@ export function createProxy(options: ProxyOptions = {}): Proxy {
       for (const [k, v] of fields) out += `${k}: ${v}\r\n`;
       out += `Upgrade: ${res.headers.get('upgrade') ?? upgrade}\r\nConnection: upgrade\r\nVia: ${viaIn ? `${viaIn}, ${via}` : via}\r\n\r\n`;
       try {
-        await write(sock, latin1Bytes(out));
+        await write(sock, out);
       } catch {
         up.transport.close();
         return false;
@@ -630,7 +743,7 @@ export function createProxy(options: ProxyOptions = {}): Proxy {
     // not there yet does not hold the head back (uncorked on the next turn).
     sock.cork();
     setImmediate(() => sock.uncork());
-    await write(sock, latin1Bytes(out));
+    await write(sock, out);
     if (!noBody) {
       const framed = rechunk && !close;
       for (;;) {
@@ -681,4 +794,6 @@ async function* clientBody(next: () => Promise<RequestEvent>): AsyncGenerator<Ui
 /** `http://host[:port][/path?query]`: host (a name or a bracketed IPv6), port, the rest. No userinfo. */
 const ABSOLUTE_HTTP = /^http:\/\/(\[[0-9A-Fa-f:.]+\]|[^/?#@:[\]]+)(?::([0-9]{1,5}))?([/?].*)?$/i;
 const CRLF = Buffer.from('\r\n');
+/** `stats().answered` keys by status / 100 (made once, not per answer). */
+const STATUS_CLASS = ['0xx', '1xx', '2xx', '3xx', '4xx', '5xx'];
 const LAST_CHUNK = Buffer.from('0\r\n\r\n');

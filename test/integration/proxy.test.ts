@@ -238,7 +238,7 @@ describe('refusals and failures', () => {
 describe('sent on with the pool', () => {
   const get = (port: number, path = '/', extra = '') => `GET http://127.0.0.1:${port}${path} HTTP/1.1\r\nHost: a\r\nConnection: close\r\n${extra}\r\n`;
 
-  it("the client's end-to-end fields go on as sent: nothing added but Host and Via, hop-by-hop ones dropped, one name joined", async () => {
+  it("the client's end-to-end fields go on as sent: nothing added but Host and Via, hop-by-hop ones dropped, repeated ones as separate lines", async () => {
     const origin = await startRawServer([]);
     try {
       const out = await rawExchange(
@@ -248,7 +248,26 @@ describe('sent on with the pool', () => {
       expect(out).toMatch(/^HTTP\/1\.1 200 OK\r\n/);
       // No User-Agent or Accept-Encoding of the pool's or http.client's; the path not normalised.
       expect(origin.requests.map((r) => r.head)).toEqual([
-        `GET /a/../b?c=%41 HTTP/1.1\r\nHost: 127.0.0.1:${origin.port}\r\nX-A: 1, 2\r\nCookie: a=1; b=2\r\nVia: 1.0 first, 1.1 httpwire\r\n\r\n`,
+        // Each field its own line as the client sent it (as before the move to the pool), fields of one name together.
+        `GET /a/../b?c=%41 HTTP/1.1\r\nHost: 127.0.0.1:${origin.port}\r\nX-A: 1\r\nX-A: 2\r\nCookie: a=1\r\nCookie: b=2\r\nVia: 1.0 first, 1.1 httpwire\r\n\r\n`,
+      ]);
+    } finally {
+      await origin.stop();
+    }
+    await settled();
+  });
+
+  it('repeated fields keep their order; our Via joins the last Via line; single fields stay one line each', async () => {
+    const origin = await startRawServer([]);
+    try {
+      await rawExchange(
+        `GET http://127.0.0.1:${origin.port}/ HTTP/1.1\r\nHost: a\r\nX-F: 3\r\nVia: 1.0 a\r\nX-F: 1\r\nVia: 1.0 b\r\nX-F: 2\r\nX-One: z\r\nConnection: close\r\n\r\n`,
+      );
+      await rawExchange(`GET http://127.0.0.1:${origin.port}/ HTTP/1.1\r\nHost: a\r\n1: index-like\r\nX-B: b\r\nConnection: close\r\n\r\n`);
+      expect(origin.requests.map((r) => r.head)).toEqual([
+        `GET / HTTP/1.1\r\nHost: 127.0.0.1:${origin.port}\r\nX-F: 3\r\nX-F: 1\r\nX-F: 2\r\nVia: 1.0 a\r\nVia: 1.0 b, 1.1 httpwire\r\nX-One: z\r\n\r\n`,
+        // A name that is an array index keeps its place (a JS object would move it first).
+        `GET / HTTP/1.1\r\nHost: 127.0.0.1:${origin.port}\r\n1: index-like\r\nX-B: b\r\nVia: 1.1 httpwire\r\n\r\n`,
       ]);
     } finally {
       await origin.stop();
@@ -302,6 +321,53 @@ describe('sent on with the pool', () => {
       expect(post).toMatch(/^HTTP\/1\.1 502 Bad Gateway\r\n/);
       expect(await rawExchange(get(origin.port))).toMatch(/^HTTP\/1\.1 502 Bad Gateway\r\n/);
       expect(origin.requests.map((r) => r.head.split(' ')[0])).toEqual(['POST', 'GET']);
+    } finally {
+      await origin.stop();
+    }
+    await settled();
+  });
+
+  it('the in-flight race: an idempotent bodyless request the origin closed a kept-alive connection on, unanswered, is sent once more on a new connection', async () => {
+    const origin = await startRawServer([
+      raw.ok('one'),
+      // Reads the next request on the kept-alive connection and closes without a byte of answer.
+      raw.sendAndClose(),
+      raw.ok('again'),
+      raw.ok('two'),
+      raw.reset(),
+    ]);
+    try {
+      expect(await rawExchange(get(origin.port, '/1'))).toMatch(/\r\n\r\none$/);
+      expect(await rawExchange(get(origin.port, '/2'))).toMatch(/^HTTP\/1\.1 200 OK\r\n[^]*\r\n\r\nagain$/);
+      // The same race lost with a reset instead of a FIN: retried too.
+      expect(await rawExchange(get(origin.port, '/3'))).toMatch(/\r\n\r\ntwo$/);
+      expect(await rawExchange(get(origin.port, '/4'))).toMatch(/\r\n\r\nok$/);
+      expect(origin.requests.map((r) => `${r.head.split(' ')[1]}@${r.connection}`)).toEqual(['/1@1', '/2@1', '/2@2', '/3@2', '/4@2', '/4@3']);
+    } finally {
+      await origin.stop();
+    }
+    await settled();
+  });
+
+  it('the in-flight race is not retried for a request with a body, a bodyless POST, or a second time', async () => {
+    const origin = await startRawServer([
+      raw.ok('a'),
+      raw.sendAndClose(), // the PUT with a body: its body went out, not sent again
+      raw.ok('b'),
+      raw.sendAndClose(), // a bodyless POST: not idempotent
+      raw.ok('c'),
+      raw.sendAndClose(), // a GET: retried once ...
+      raw.sendAndClose(), // ... and not twice (this one was on a new connection)
+    ]);
+    try {
+      const url = `http://127.0.0.1:${origin.port}/`;
+      expect(await rawExchange(get(origin.port))).toMatch(/\r\n\r\na$/);
+      expect(await rawExchange(`PUT ${url} HTTP/1.1\r\nHost: a\r\nContent-Length: 2\r\nConnection: close\r\n\r\nhi`)).toMatch(/^HTTP\/1\.1 502 Bad Gateway\r\n/);
+      expect(await rawExchange(get(origin.port))).toMatch(/\r\n\r\nb$/);
+      expect(await rawExchange(`POST ${url} HTTP/1.1\r\nHost: a\r\nConnection: close\r\n\r\n`)).toMatch(/^HTTP\/1\.1 502 Bad Gateway\r\n/);
+      expect(await rawExchange(get(origin.port))).toMatch(/\r\n\r\nc$/);
+      expect(await rawExchange(get(origin.port))).toMatch(/^HTTP\/1\.1 502 Bad Gateway\r\n/);
+      expect(origin.requests.map((r) => `${r.head.split(' ')[0]}@${r.connection}`)).toEqual(['GET@1', 'PUT@1', 'GET@2', 'POST@2', 'GET@3', 'GET@3', 'GET@4']);
     } finally {
       await origin.stop();
     }
