@@ -36,10 +36,20 @@ class SpanArena {
     return this.current;
   }
 
-  /** Copies `from` (`n` values) into the chunk `chunk(n)` returned; returns their offset. */
-  take(from: Int32Array, n: number): number {
+  /**
+   * Copies the first `n` entry values of `wasm` into the chunk `chunk(n)`
+   * returned; returns their offset. Two fields or fewer are copied by hand
+   * (cheaper than `set` for so few), more with one `set` from a cached view.
+   */
+  take(wasm: WasmParser, n: number): number {
     const at = this.used;
-    this.current.set(from, at);
+    const to = this.current;
+    if (n <= 8) {
+      const from = wasm.entries;
+      for (let i = 0; i < n; i++) to[at + i] = from[i]!;
+    } else {
+      to.set(wasm.entryPrefix(n), at);
+    }
     this.used = at + n;
     return at;
   }
@@ -262,10 +272,14 @@ export class HeadScan {
   }
 }
 
-/** The header fields the last head parse wrote to the context block, over the head's text. */
+/**
+ * The header fields the last head parse (response or request) wrote to the
+ * context block, over the head's text: their spans copied into the shared
+ * arena, so the fields outlive the next parse.
+ */
 export function takeHeaderFields(wasm: WasmParser, text: string): HeaderFields {
   const count = wasm.out[Slot.HEADER_COUNT]!;
-  return new HeaderFields(text, spanArena.chunk(count * 4), spanArena.take(wasm.entryPrefix(count * 4), count * 4), count);
+  return new HeaderFields(text, spanArena.chunk(count * 4), spanArena.take(wasm, count * 4), count);
 }
 
 /** Options of a `HeadParser`. */

@@ -4,58 +4,12 @@
 // rules (the forms request smuggling relies on; docs/strict-mode.md).
 import { Code, HeadFlag, InFlag, Limit, RequestFields, RequestLineError, Slot, StrictRule } from '../abi/index.js';
 import { ParseError } from './errors.js';
-import { BodyKind, HeadScan, HeaderFields } from './head.js';
+import { BodyKind, HeadScan, takeHeaderFields, type HeaderFields } from './head.js';
 import { hasNativeLatin1, latin1Decode, latin1Encode } from './latin1.js';
 import { getWasmParser, type WasmParser } from './wasm.js';
 
 /** Input staged whole for a new head (HeadScan's first window). */
 const FIRST_WINDOW = 16384;
-
-/** Values per chunk of the span arena: a head keeps its chunk alive, so this bounds what it pins. */
-const ARENA_CHUNK = 2048;
-let arena = new Int32Array(ARENA_CHUNK);
-let arenaUsed = 0;
-
-/**
- * Views of the first 16, 32, 64 ... values of an entries view (`viewsOf`),
- * made once: copying from one with `set` is a memmove, where a loop costs
- * a few ns a value and a new view per head an allocation.
- */
-let viewsOf: Int32Array | null = null;
-let prefixViews: Int32Array[] = [];
-
-/** A cached view of the first n or more (up to twice n) values of `entries`. */
-function entriesPrefix(entries: Int32Array, n: number): Int32Array {
-  if (viewsOf !== entries) {
-    viewsOf = entries;
-    prefixViews = [];
-  }
-  let i = 0;
-  while (16 << i < n) i++;
-  return (prefixViews[i] ??= entries.subarray(0, Math.min(16 << i, entries.length)));
-}
-
-/**
- * The header fields the last request-head parse wrote to the entries,
- * over the head's `text`: their spans copied into a shared Int32Array
- * arena (a typed array per head would cost an off-heap allocation). A
- * few fields are copied by hand, more with one `set`.
- */
-function requestFields(wasm: WasmParser, count: number, text: string): HeaderFields {
-  const n = count * 4;
-  const from = wasm.entries;
-  const block = n <= 8 ? null : entriesPrefix(from, n);
-  const room = block === null ? n : block.length;
-  if (arenaUsed + room > arena.length) {
-    arena = new Int32Array(Math.max(ARENA_CHUNK, room));
-    arenaUsed = 0;
-  }
-  const at = arenaUsed;
-  if (block === null) for (let i = 0; i < n; i++) arena[at + i] = from[i]!;
-  else arena.set(block, at);
-  arenaUsed = at + n;
-  return new HeaderFields(text, arena, at, count);
-}
 
 /** The version a server speaks: decides `closeConnection` as http.server's `protocol_version`. */
 export type ProtocolVersion = 'HTTP/1.0' | 'HTTP/1.1';
@@ -98,7 +52,7 @@ export class RequestHead {
     this.version = o[Slot.VERSION]!;
     this.versionStart = o[Slot.VERSION_START]!;
     this.versionEnd = o[Slot.VERSION_END]!;
-    this.headers = requestFields(wasm, o[Slot.HEADER_COUNT]!, text);
+    this.headers = takeHeaderFields(wasm, text);
     const chunked = (flags & HeadFlag.CHUNKED) !== 0;
     this.chunked = chunked;
     // NO_BODY marks a request that nothing frames: no length was sent.
