@@ -66,8 +66,8 @@ import {
   ValueError,
 } from './exceptions.js';
 import type { HTTPMessage } from './message.js';
-import { pyEncode } from './python/codecs.js';
-import { pyModules, pyType } from './python/repr.js';
+import { pyEncode } from '../python/codecs.js';
+import { pyModules, pyType } from '../python/repr.js';
 import { abortable, type SignalOption } from './abort.js';
 import { placeError, pythonError, type ErrorPhase } from './oserror.js';
 import { observe } from './observe.js';

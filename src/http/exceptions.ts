@@ -2,16 +2,16 @@
 // and httpwire's StrictViolation), and the mapping from the core's parse
 // failures to them. Every exception the package raises is exported from
 // here: the Python built-ins and the socket/ssl errors are defined in
-// ./python/exceptions.ts, the email package's in ./email/errors.ts.
+// src/python/exceptions.ts, the email package's in src/email/errors.ts.
 //
 // This module imports nothing from node:* (it runs in browsers too).
 
-import { BaseException, ConnectionResetError, Exception, MemoryError, register } from './python/exceptions.js';
-import { pyRepr, reprNumber } from './python/repr.js';
+import { BaseException, ConnectionResetError, Exception, MemoryError, register } from '../python/exceptions.js';
+import { pyRepr, reprNumber } from '../python/repr.js';
 import { Code, Limit } from '../abi/index.js';
 import { LINE_KIND_TEXT, STRICT_RULES, type ParseError } from '../core/errors.js';
 
-export { pyRepr, pyStr } from './python/repr.js';
+export { pyRepr, pyStr } from '../python/repr.js';
 export {
   BaseException,
   BrokenPipeError,
@@ -36,8 +36,8 @@ export {
   UnicodeEncodeError,
   UnicodeError,
   ValueError,
-} from './python/exceptions.js';
-export { HeaderParseError, HeaderWriteError, MessageError, MessageParseError } from './email/errors.js';
+} from '../python/exceptions.js';
+export { HeaderParseError, HeaderWriteError, MessageError, MessageParseError } from '../email/errors.js';
 
 // ---------------------------------------------------------------------------
 // http.client

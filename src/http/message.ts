@@ -21,22 +21,22 @@
 //
 // This module imports nothing from node:* (it runs in browsers too).
 
-import { type Tail, scanTail } from './email/feedparser.js';
-import { ctime, foldHeader, randomToken, writeLines } from './email/header.js';
-import { type ParamValue, collapseRfc2231Value, decodeParams, parseParam, splitParam, unquoteValue } from './email/params.js';
-import { CodecDecodeError, CodecLookupError, decodeBytes, rawUnicodeEscape } from './python/codecs.js';
-import { cpLength, pyIsspace, pyLower, pyRstrip, pyStrip } from './python/strings.js';
+import { type Tail, scanTail } from '../email/feedparser.js';
+import { ctime, foldHeader, randomToken, writeLines } from '../email/header.js';
+import { type ParamValue, collapseRfc2231Value, decodeParams, parseParam, splitParam, unquoteValue } from '../email/params.js';
+import { CodecDecodeError, CodecLookupError, decodeBytes, rawUnicodeEscape } from '../python/codecs.js';
+import { cpLength, pyIsspace, pyLower, pyRstrip, pyStrip } from '../python/strings.js';
 import { Limit } from '../abi/index.js';
 import { bytesView } from '../core/buffer.js';
 import { ParseError } from '../core/errors.js';
 import { HeadParser, type HeaderFields, type ResponseHead } from '../core/head.js';
 import { latin1Decode, latin1Encode } from '../core/latin1.js';
 import { fromParseError, HTTPException, LineTooLong } from './exceptions.js';
-import { HeaderParseError } from './email/errors.js';
-import { KeyError, TypeError as PyTypeError } from './python/exceptions.js';
-import { pyRepr } from './python/repr.js';
+import { HeaderParseError } from '../email/errors.js';
+import { KeyError, TypeError as PyTypeError } from '../python/exceptions.js';
+import { pyRepr } from '../python/repr.js';
 
-export type { ParamValue, RFC2231Value } from './email/params.js';
+export type { ParamValue, RFC2231Value } from '../email/params.js';
 
 
 // ---------------------------------------------------------------------------

@@ -10,8 +10,8 @@ import { encodeBelow, latin1Encode } from '../core/latin1.js';
 import { isIllegalHeaderValue, isLegalHeaderName } from '../core/request.js';
 import { isBlob, isBytesLike, isWebStream, type BytesLike, type ReadableFile } from '../core/request-writer.js';
 import { pyRepr, TypeError as PyTypeError, unicodeEncodeError, UnicodeEncodeError, ValueError } from './exceptions.js';
-import { pyEncode } from './python/codecs.js';
-import { pyType } from './python/repr.js';
+import { pyEncode } from '../python/codecs.js';
+import { pyType } from '../python/repr.js';
 
 /** A Node FileHandle (node:fs/promises): read(buffer, offset, length, position). */
 export interface FileHandleLike {

@@ -1,8 +1,8 @@
 // email.utils and email.message's parameter helpers (quote, unquote,
 // _parseparam, RFC 2231 decoding and collapsing), as compat32 runs them.
 
-import { Limit } from '../../abi/index.js';
-import { parseDecimalInt } from '../../core/request.js';
+import { Limit } from '../abi/index.js';
+import { parseDecimalInt } from '../core/request.js';
 import { CodecLookupError, decodeBytes, rawUnicodeEscape } from '../python/codecs.js';
 import { TypeError as PyTypeError, ValueError as PyValueError } from '../python/exceptions.js';
 import { cmpCodePoints, pyCount, pyLower, pySplit, pyStrip } from '../python/strings.js';

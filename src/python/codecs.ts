@@ -2,7 +2,7 @@
 // package (the common ones exactly, others through the engine's
 // TextDecoder), and `str.encode` to ASCII or Latin-1 with Python's error.
 
-import { latin1Decode, latin1Encode } from '../../core/latin1.js';
+import { latin1Decode, latin1Encode } from '../core/latin1.js';
 import { unicodeEncodeError } from './exceptions.js';
 
 export class CodecLookupError extends Error {}
