@@ -155,6 +155,12 @@ export class NodeTransport implements Transport {
    * and 11% of the client's main thread at the write call; batched, 0.1-0.2.
    */
   batchWrites = false;
+  /**
+   * Settles each write in flight when the socket closes (this transport's
+   * one 'close' listener calls them: not a listener added and removed on
+   * the socket for every write).
+   */
+  private readonly writesOnClose: (() => void)[] = [];
   /** Writes made with batchWrites on and not yet handed to the socket. */
   private pendingWrites: (() => void)[] | null = null;
 
@@ -410,13 +416,14 @@ export class NodeTransport implements Transport {
         if (settled) return;
         settled = true;
         if (timer !== undefined) clearTimeout(timer);
-        this.socket.off('close', onClose);
+        const i = this.writesOnClose.indexOf(onClose);
+        if (i >= 0) this.writesOnClose.splice(i, 1);
         this.release();
         if (err) reject(err);
         else resolve();
       };
       const onClose = () => settle(this.error ?? new TransportError('ECLOSED', 'transport closed during write'));
-      this.socket.on('close', onClose);
+      this.writesOnClose.push(onClose);
       if (this.timeoutMs !== null) {
         timer = setTimeout(() => {
           this.failTimeout('write');
@@ -519,6 +526,7 @@ export class NodeTransport implements Transport {
       else if (this.eof) this.waiter.resolve(null);
       else this.waiter.reject(new TransportError('ECLOSED', 'connection closed'));
     }
+    for (const settleWrite of this.writesOnClose.slice()) settleWrite();
   }
 
   private failTimeout(what: string): void {
