@@ -80,7 +80,9 @@ let next = 0;
 let done = 0;
 let failed = 0;
 let rssEarly = 0;
+const TENTHS = Boolean(process.env.POOL_BENCH_TENTHS);
 const cpu0 = process.cpuUsage();
+const usage0 = process.resourceUsage();
 const t0 = performance.now();
 async function worker() {
   for (;;) {
@@ -97,10 +99,26 @@ async function worker() {
       if (failed === 1) console.error(name, String(e));
     }
     if (done === Math.floor(requests / 10)) rssEarly = process.memoryUsage().rss;
+    // POOL_BENCH_TENTHS=1: CPU and wall time at each tenth of the run (the first tenths carry the JIT's warm-up).
+    if (TENTHS && done % Math.floor(requests / 10) === 0) {
+      const c = process.cpuUsage(cpu0);
+      console.error(`${name} ${done} requests: ${((c.user + c.system) / 1000).toFixed(0)} ms CPU, ${(performance.now() - t0).toFixed(0)} ms wall`);
+    }
   }
 }
 await Promise.all(Array.from({ length: conns }, worker));
 const seconds = (performance.now() - t0) / 1000;
+// POOL_BENCH_THREADS=1: CPU time of the main thread and of the others (V8's compiler and GC helpers), over the process's life, from /proc.
+if (process.env.POOL_BENCH_THREADS) {
+  const { readdirSync, readFileSync } = await import('node:fs');
+  const ms = { main: 0, other: 0 };
+  for (const t of readdirSync('/proc/self/task')) {
+    const st = readFileSync(`/proc/self/task/${t}/stat`, 'latin1');
+    const f = st.slice(st.lastIndexOf(')') + 2).split(' ');
+    ms[Number(t) === process.pid ? 'main' : 'other'] += (Number(f[11]) + Number(f[12])) * 10;
+  }
+  console.error(`${name} thread CPU ms: main ${ms.main}, other threads ${ms.other}`);
+}
 const cpu = process.cpuUsage(cpu0);
 const lat = latencies.subarray(0, done).sort();
 const pct = (p) => (lat.length ? lat[Math.min(lat.length - 1, Math.ceil((p / 100) * lat.length) - 1)] : NaN);
@@ -112,6 +130,11 @@ console.log(
     seconds,
     cpuUs: cpu.user + cpu.system,
     cpuSystemUs: cpu.system,
+    // Minor page faults over the run: fresh memory touched (allocations the allocator got from the kernel again).
+    minorFaults: process.resourceUsage().minorPageFault - usage0.minorPageFault,
+    // Context switches over the run: involuntary ones are preemptions (e.g. by nginx, woken by a request write on this CPU).
+    voluntarySwitches: process.resourceUsage().voluntaryContextSwitches - usage0.voluntaryContextSwitches,
+    involuntarySwitches: process.resourceUsage().involuntaryContextSwitches - usage0.involuntaryContextSwitches,
     p50: pct(50),
     p99: pct(99),
     maxRssMiB: process.resourceUsage().maxRSS / 1024,

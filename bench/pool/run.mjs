@@ -18,6 +18,11 @@
 // request, p50/p99 latency, peak RSS, RSS after a tenth of the run and at
 // its end, and the per-round ratio to undici Pool (median). Round 0 is a
 // warm-up. Timing is only reported, never asserted.
+// Also per client: minor page faults and involuntary context switches
+// (preemptions) per request. Environment knobs for digging:
+// POOL_BENCH_TENTHS=1 (CPU and wall time at each tenth of a client's run),
+// POOL_BENCH_THREADS=1 (main-thread vs helper-thread CPU), POOL_BENCH_WRAP
+// (a command each client runs under, e.g. "perf record -g -o /tmp/p-%c.data --").
 import { spawn } from 'node:child_process';
 import { readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { cpus } from 'node:os';
@@ -46,6 +51,7 @@ const OUT = resolve(option('out', join(HERE, 'results.json')));
 const TASKSET = process.argv.includes('--pin'); // each client on CPU 0 (nginx stays unpinned)
 // Extra node flags for the Node clients, e.g. --node-args "--cpu-prof --cpu-prof-dir /tmp/prof" (a profile per client and round).
 const NODE_ARGS = option('node-args', '').split(' ').filter(Boolean);
+const WRAP = (process.env.POOL_BENCH_WRAP ?? '').split(' ').filter(Boolean);
 
 /** Deterministic bytes (an LCG), so every run serves the same bodies. */
 function bytes(length, seed) {
@@ -115,7 +121,9 @@ function spawnClient(name, base) {
   const job = JSON.stringify({ base, paths, requests: REQUESTS, conns: CONNS, maxMs: MAX_MS, dist: name === 'httpwire-pool-alt' ? resolve(ALT) : DIST });
   const [cmd, args] =
     name === 'python-urllib3' ? ['/usr/bin/python3', [join(HERE, 'client.py'), job]] : [process.execPath, [...NODE_ARGS, join(HERE, 'client.mjs'), name, job]];
-  const argv = TASKSET ? ['taskset', ['-c', '0', cmd, ...args]] : [cmd, args];
+  let argv = TASKSET ? ['taskset', ['-c', '0', cmd, ...args]] : [cmd, args];
+  // POOL_BENCH_WRAP="perf record -g -o /tmp/perf-%c.data --": a command each client runs under (%c: the client's name).
+  if (WRAP.length) argv = [WRAP[0], [...WRAP.slice(1).map((w) => w.replace('%c', name)), argv[0], ...argv[1]]];
   return new Promise((resolvePromise, reject) => {
     const child = spawn(argv[0], argv[1], { stdio: ['ignore', 'pipe', 'inherit'] });
     let out = '';
@@ -148,7 +156,9 @@ try {
     const results = {};
     for (const name of order) results[name] = await runClient(name, base);
     if (round > 0) rounds.push(results);
-    const line = order.map((n) => `${n} ${(results[n].requests / results[n].seconds).toFixed(0)}/s`).join('  ');
+    const line = order
+      .map((n) => `${n} ${(results[n].requests / results[n].seconds).toFixed(0)}/s ${(results[n].cpuUs / results[n].requests).toFixed(0)} µs/req`)
+      .join('  ');
     console.error(`round ${round}${round === 0 ? ' (warm-up)' : ''}: ${line}`);
   }
 } finally {
@@ -164,6 +174,10 @@ for (const name of CLIENTS) {
     cpuUsPerReq: median(rs.map((r) => r.cpuUs / r.requests)),
     // The kernel's part of it (system time: on loopback the TCP delivery to nginx runs in the client's write call).
     systemUsPerReq: median(rs.map((r) => (r.cpuSystemUs ?? NaN) / r.requests)),
+    // Minor page faults per request (fresh memory touched; Python's client does not report them).
+    faultsPerReq: median(rs.map((r) => (r.minorFaults ?? NaN) / r.requests)),
+    // Involuntary context switches per request: the client preempted (by nginx woken on its CPU, or anything else).
+    preemptionsPerReq: median(rs.map((r) => (r.involuntarySwitches ?? NaN) / r.requests)),
     // Client CPU time over wall time (1.0 = one core busy; the 2-core machine also runs nginx), nginx's likewise.
     clientCpuShare: median(rs.map((r) => r.cpuUs / 1e6 / r.seconds)),
     nginxCpuUsPerReq: median(rs.map((r) => r.nginxCpuUs / r.requests)),
@@ -182,10 +196,10 @@ const meta = { node: process.version, cpus: cpus().length, nginx: nginx.version,
 writeFileSync(OUT, JSON.stringify({ meta, summary, rounds }, null, 2) + '\n');
 const f = (x, d = 0) => (Number.isFinite(x) ? x.toFixed(d) : '–');
 console.log(`\n${meta.requests} GETs per client and round, ${meta.conns} connections, ${meta.rounds} rounds (median), ${meta.node}, ${meta.nginx}${TASKSET ? ', pinned to CPU 0' : ''}\n`);
-console.log('| client | req/s | vs undici Pool | CPU µs/req | CPU vs undici Pool | of which system µs/req | client CPU/wall | nginx CPU µs/req | nginx CPU/wall | p50 ms | p99 ms | peak RSS MiB | RSS at 10% → end MiB | failed |');
-console.log('|---|---|---|---|---|---|---|---|---|---|---|---|---|---|');
+console.log('| client | req/s | vs undici Pool | CPU µs/req | CPU vs undici Pool | of which system µs/req | page faults/req | preemptions/req | client CPU/wall | nginx CPU µs/req | nginx CPU/wall | p50 ms | p99 ms | peak RSS MiB | RSS at 10% → end MiB | failed |');
+console.log('|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|');
 for (const [name, s] of Object.entries(summary)) {
   console.log(
-    `| ${name} | ${f(s.reqPerSec)} | ${f(s.vsUndiciPool, 2)}x | ${f(s.cpuUsPerReq)} | ${f(s.cpuVsUndiciPool, 2)}x | ${f(s.systemUsPerReq)} | ${f(s.clientCpuShare, 2)} | ${f(s.nginxCpuUsPerReq)} | ${f(s.nginxCpuShare, 2)} | ${f(s.p50, 2)} | ${f(s.p99, 2)} | ${f(s.maxRssMiB, 1)} | ${f(s.rssEarlyMiB, 1)} → ${f(s.rssEndMiB, 1)} | ${s.failed} |`,
+    `| ${name} | ${f(s.reqPerSec)} | ${f(s.vsUndiciPool, 2)}x | ${f(s.cpuUsPerReq)} | ${f(s.cpuVsUndiciPool, 2)}x | ${f(s.systemUsPerReq)} | ${f(s.faultsPerReq, 1)} | ${f(s.preemptionsPerReq, 2)} | ${f(s.clientCpuShare, 2)} | ${f(s.nginxCpuUsPerReq)} | ${f(s.nginxCpuShare, 2)} | ${f(s.p50, 2)} | ${f(s.p99, 2)} | ${f(s.maxRssMiB, 1)} | ${f(s.rssEarlyMiB, 1)} → ${f(s.rssEndMiB, 1)} | ${s.failed} |`,
   );
 }

@@ -108,8 +108,14 @@ runtime.transportAlive = (t) => (socketOf(t) === null ? true : (t as NodeTranspo
 // until the pool next looks at it: the transport's flag, set while idle.
 // (Idle sockets are already unreferenced by the transport: they never keep
 // the process alive.)
+// A connection of the pool writes its requests batched at the end of the
+// event loop's turn (NodeTransport.batchWrites: the server woken by a
+// request then runs when the client's turn is done, not in the middle of it).
 runtime.setIdle = (t, idle) => {
-  if (socketOf(t) !== null) (t as NodeTransport).closeOnPeerEnd = idle;
+  if (socketOf(t) === null) return;
+  const n = t as NodeTransport;
+  n.closeOnPeerEnd = idle;
+  n.batchWrites = true;
 };
 
 // assert_fingerprint's digests, MD5 included (Web Crypto has none).
