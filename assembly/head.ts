@@ -354,6 +354,27 @@ function parseHeaderLines(start: i32, end: i32): void {
   flushPending();
 }
 
+/** Line ends (the CR) of a clean response head's header lines, found by the first pass. */
+const LINE_ENDS: usize = memory.data(CLEAN_MAX_HEADERS << 2, 16);
+
+/** Bit i set when byte `vb + i` of the input is CR or LF. Reads 16 bytes. */
+// @ts-ignore: decorator
+@inline function lineEndMask(vb: i32): i32 {
+  const v = v128.load(INPUT + <usize>vb);
+  return i8x16.bitmask(v128.or(i8x16.eq(v, i8x16.splat(0x0a)), i8x16.eq(v, i8x16.splat(0x0d))));
+}
+
+/** Header `index` of a clean response head: its entry, and the framing headers' spans. */
+// @ts-ignore: decorator
+@inline function cleanField(index: i32, ns: i32, ne: i32, vs: i32, ve: i32): void {
+  const at = <usize>getSlot(Slot.ENTRIES_PTR) + (<usize>index << 4);
+  store<i32>(at, ns);
+  store<i32>(at, ne, 4);
+  store<i32>(at, vs, 8);
+  store<i32>(at, ve, 12);
+  noteSpecialCall(ns, ne, vs, ve);
+}
+
 /**
  * The header block of a clean response head, from `start` (just after the
  * status line) in [0, total): lines `name ":" OWS value CRLF`, the name of
@@ -368,37 +389,78 @@ function parseHeaderLines(start: i32, end: i32): void {
  */
 function parseCleanHeaders(start: i32, total: i32): i32 {
   const end = INPUT + <usize>total;
-  const entries = <usize>getSlot(Slot.ENTRIES_PTR);
   const cap = min(getSlot(Slot.ENTRY_CAPACITY), CLEAN_MAX_HEADERS);
   let count = 0;
   let p = start;
-  for (;;) {
-    if (p + 2 > total) return 0;
-    if (byteAt(p) == 0x0d) {
-      if (byteAt(p + 1) != 0x0a) return 0;
-      p += 2;
-      break;
+  if (ASC_FEATURE_SIMD) {
+    // Two passes, so that no line waits for the one before it (as for
+    // requests, assembly/request.ts): the line ends first, each the
+    // line's first CR or LF (a clean line has none before its CRLF), from
+    // 16-byte masks; then each line's name and value.
+    let lines = 0;
+    let ls = p;
+    let vb = p & ~15;
+    let m = lineEndMask(vb) & (-1 << (p - vb));
+    for (;;) {
+      while (m == 0) {
+        vb += 16;
+        if (vb >= total) return 0;
+        m = lineEndMask(vb);
+      }
+      const cr = vb + <i32>ctz(m);
+      if (cr + 1 >= total || load<u16>(INPUT + <usize>cr) != CRLF) return 0;
+      const next = cr + 2;
+      if (cr == ls) break; // the blank line
+      if (next - ls > Limit.MAX_LINE || lines >= cap) return 0;
+      store<i32>(LINE_ENDS + (<usize>lines << 2), cr);
+      lines++;
+      ls = next;
+      if (next >= vb + 16) {
+        vb = next & ~15;
+        m = lineEndMask(vb);
+      }
+      m &= -1 << (next - vb);
     }
-    // A continuation line, an empty name or a `From ` line stops here.
-    const q = <i32>(findNonName(INPUT + <usize>p, end) - INPUT);
-    if (q == p || q >= total || byteAt(q) != 0x3a) return 0;
-    let v = q + 1;
-    while (v < total) {
-      const b = byteAt(v);
-      if (b != 0x20 && b != 0x09) break;
-      v++;
+    const headEnd = ls + 2;
+    ls = p;
+    for (let i = 0; i < lines; i++) {
+      const e = load<i32>(LINE_ENDS + (<usize>i << 2));
+      // A continuation line, an empty name or a `From ` line stops here.
+      const q = <i32>(findNonName(INPUT + <usize>ls, INPUT + <usize>e) - INPUT);
+      if (q == ls || q >= e || byteAt(q) != 0x3a) return 0;
+      let v = q + 1;
+      while (v < e) {
+        const b = byteAt(v);
+        if (b != 0x20 && b != 0x09) break;
+        v++;
+      }
+      cleanField(count++, ls, q, v, e);
+      ls = e + 2;
     }
-    const e = <i32>(findCRLF(INPUT + <usize>v, end) - INPUT);
-    if (e + 1 >= total || load<u16>(INPUT + <usize>e) != CRLF) return 0;
-    if (e + 2 - p > Limit.MAX_LINE || count >= cap) return 0;
-    const at = entries + (<usize>count << 4);
-    store<i32>(at, p);
-    store<i32>(at, q, 4);
-    store<i32>(at, v, 8);
-    store<i32>(at, e, 12);
-    count++;
-    noteSpecialCall(p, q, v, e);
-    p = e + 2;
+    p = headEnd;
+  } else {
+    for (;;) {
+      if (p + 2 > total) return 0;
+      if (byteAt(p) == 0x0d) {
+        if (byteAt(p + 1) != 0x0a) return 0;
+        p += 2;
+        break;
+      }
+      // A continuation line, an empty name or a `From ` line stops here.
+      const q = <i32>(findNonName(INPUT + <usize>p, end) - INPUT);
+      if (q == p || q >= total || byteAt(q) != 0x3a) return 0;
+      let v = q + 1;
+      while (v < total) {
+        const b = byteAt(v);
+        if (b != 0x20 && b != 0x09) break;
+        v++;
+      }
+      const e = <i32>(findCRLF(INPUT + <usize>v, end) - INPUT);
+      if (e + 1 >= total || load<u16>(INPUT + <usize>e) != CRLF) return 0;
+      if (e + 2 - p > Limit.MAX_LINE || count >= cap) return 0;
+      cleanField(count++, p, q, v, e);
+      p = e + 2;
+    }
   }
   setSlot(Slot.HEADER_COUNT, count);
   return p;
