@@ -381,7 +381,8 @@ const LINE_ENDS: usize = memory.data(CLEAN_MAX_HEADERS << 2, 16);
  * email name bytes, no CR or LF inside a line, no continuation line, then
  * CRLF; well within the line and header limits. Such a head has a single
  * reading (its framing lines and email lines are the same lines), taken
- * here in one tight pass: each line's name scanned once, its value once.
+ * here directly: each line's end found once, its name scanned once, no
+ * pending-header slots.
  * Writes the entries, HEADER_COUNT and the framing headers' spans and
  * returns the head end; or returns 0 for anything else, which the general
  * loop of `parseFused` (or the exact reading) then reads from the start.

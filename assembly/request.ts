@@ -3,9 +3,10 @@
 // mode accepts: `token SP target SP HTTP/1.x CRLF`, then `token ":" OWS
 // value CRLF` lines (no obs-fold, no control bytes but HTAB), then CRLF.
 // For such a head CPython's reading (parse_request's words, the email
-// parser's lines, begin()'s framing) has one answer, read here in a single
-// pass of SIMD scans; anything else goes to the exact two-pass reading in
-// head.ts, which names the error CPython would raise.
+// parser's lines, begin()'s framing) has one answer, read here directly
+// (in the SIMD build the header lines' ends first, then their names and
+// values); anything else goes to the exact two-pass reading in head.ts,
+// which names the error CPython would raise.
 import { InFlag, Limit, RequestFields, Slot } from "../src/abi/index";
 import { INPUT, getSlot, inputCapacity, setSlot } from "./layout";
 import { findCtl } from "./scan";
@@ -127,7 +128,7 @@ const LINE_ENDS: usize = memory.data(CLEAN_MAX_HEADERS << 2, 16);
 }
 
 /**
- * A clean request head complete in [0, total), read in one pass: the
+ * A clean request head complete in [0, total), read directly: the
  * slots and entries `parseRequestHead` writes, and its length. Returns 0
  * when the head is not clean, not complete, or near a limit: the caller
  * then reads it the exact way (which gives the same result for every head
