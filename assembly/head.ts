@@ -43,6 +43,8 @@ const FROM_SP: u64 = 0x206d6f7246;
 const HTTP_1_1: u64 = 0x312e312f50545448;
 /** CRLF as a little-endian u16. */
 const CRLF: u16 = 0x0a0d;
+/** Bit n set when a framing header's name (see `noteSpecial`) has n bytes: 10, 14, 16, 17. */
+const FRAMING_LENGTHS: i32 = (1 << 10) | (1 << 14) | (1 << 16) | (1 << 17);
 /** Header lines a clean response head may have: well below CPython's limit of 100. */
 const CLEAN_MAX_HEADERS = 90;
 
@@ -372,7 +374,9 @@ const LINE_ENDS: usize = memory.data(CLEAN_MAX_HEADERS << 2, 16);
   store<i32>(at, ne, 4);
   store<i32>(at, vs, 8);
   store<i32>(at, ve, 12);
-  noteSpecialCall(ns, ne, vs, ve);
+  // Only names of 10, 14, 16 or 17 bytes can be framing headers.
+  const len = ne - ns;
+  if (len < 18 && ((FRAMING_LENGTHS >> len) & 1)) noteSpecialCall(ns, ne, vs, ve);
 }
 
 /**
