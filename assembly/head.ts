@@ -40,6 +40,13 @@ const HTTP_1_DOT: u64 = 0x2e312f50545448;
 const HTTP_1_0: u64 = 0x302e312f50545448;
 const HTTP_0_9: u64 = 0x392e302f50545448;
 const FROM_SP: u64 = 0x206d6f7246;
+const HTTP_1_1: u64 = 0x312e312f50545448;
+/** CRLF as a little-endian u16. */
+const CRLF: u16 = 0x0a0d;
+/** Bit n set when a framing header's name (see `noteSpecial`) has n bytes: 10, 14, 16, 17. */
+const FRAMING_LENGTHS: i32 = (1 << 10) | (1 << 14) | (1 << 16) | (1 << 17);
+/** Header lines a clean response head may have: well below CPython's limit of 100. */
+const CLEAN_MAX_HEADERS = 90;
 
 /**
  * Checks the status line [0, end) as `_read_status` and `begin` do and
@@ -47,6 +54,30 @@ const FROM_SP: u64 = 0x206d6f7246;
  * Returns 0 or BAD_STATUS_LINE / UNKNOWN_PROTOCOL.
  */
 function parseStatusLine(end: i32): i32 {
+  // The usual line, `HTTP/1.x DDD reason`, read directly: the same fields
+  // as the general reading below, which every other line takes.
+  if (end > 13 && byteAt(8) == 0x20 && byteAt(12) == 0x20) {
+    const word = load<u64>(INPUT);
+    const d0 = byteAt(9) - 0x30, d1 = byteAt(10) - 0x30, d2 = byteAt(11) - 0x30;
+    if ((word == HTTP_1_1 || word == HTTP_1_0) && d0 - 1 < 9 && d1 < 10 && d2 < 10) {
+      let rs = 13;
+      while (rs < end && is(byteAt(rs), SPLIT_WS)) rs++;
+      if (rs < end) {
+        // A reason follows (else the status field is read with the line's
+        // trailing whitespace: the general reading decides).
+        let re = end;
+        while (re > rs && is(byteAt(re - 1), SPLIT_WS)) re--;
+        setSlot(Slot.STATUS, <i32>(d0 * 100 + d1 * 10 + d2));
+        setSlot(Slot.VERSION, word == HTTP_1_1 ? 11 : 10);
+        setSlot(Slot.VERSION_START, 0);
+        setSlot(Slot.VERSION_END, 8);
+        setSlot(Slot.REASON_START, rs);
+        setSlot(Slot.REASON_END, re);
+        setSlot(Slot.STATUS_LINE_END, end);
+        return 0;
+      }
+    }
+  }
   // str.split(None, 2): three whitespace-separated fields.
   let p = 0;
   while (p < end && is(byteAt(p), SPLIT_WS)) p++;
@@ -229,6 +260,11 @@ function contains(s: i32, e: i32, needle: string): bool {
   }
 }
 
+/** `noteSpecial` as a call: one copy of its code for both header loops. */
+function noteSpecialCall(ns: i32, ne: i32, vs: i32, ve: i32): void {
+  noteSpecial(ns, ne, vs, ve);
+}
+
 /** Appends a header entry (counted past the table's capacity, for NEED_ENTRIES). */
 function addHeader(ns: i32, ne: i32, vs: i32, lastLineEnd: i32): void {
   // header_source_parse: value.rstrip('\r\n') over the joined lines.
@@ -247,7 +283,7 @@ function addHeader(ns: i32, ne: i32, vs: i32, lastLineEnd: i32): void {
     store<i32>(e, ve, 12);
   }
   setSlot(Slot.HEADER_COUNT, count + 1);
-  noteSpecial(ns, ne, vs, ve);
+  noteSpecialCall(ns, ne, vs, ve);
 }
 
 // The email header section being read: a header waiting for its
@@ -320,6 +356,121 @@ function parseHeaderLines(start: i32, end: i32): void {
   flushPending();
 }
 
+/** Line ends (the CR) of a clean response head's header lines, found by the first pass. */
+const LINE_ENDS: usize = memory.data(CLEAN_MAX_HEADERS << 2, 16);
+
+/** Bit i set when byte `vb + i` of the input is CR or LF. Reads 16 bytes. */
+// @ts-ignore: decorator
+@inline function lineEndMask(vb: i32): i32 {
+  const v = v128.load(INPUT + <usize>vb);
+  return i8x16.bitmask(v128.or(i8x16.eq(v, i8x16.splat(0x0a)), i8x16.eq(v, i8x16.splat(0x0d))));
+}
+
+/** Header `index` of a clean response head: its entry, and the framing headers' spans. */
+// @ts-ignore: decorator
+@inline function cleanField(index: i32, ns: i32, ne: i32, vs: i32, ve: i32): void {
+  const at = <usize>getSlot(Slot.ENTRIES_PTR) + (<usize>index << 4);
+  store<i32>(at, ns);
+  store<i32>(at, ne, 4);
+  store<i32>(at, vs, 8);
+  store<i32>(at, ve, 12);
+  // Only names of 10, 14, 16 or 17 bytes can be framing headers.
+  const len = ne - ns;
+  if (len < 18 && ((FRAMING_LENGTHS >> len) & 1)) noteSpecialCall(ns, ne, vs, ve);
+}
+
+/**
+ * The header block of a clean response head, from `start` (just after the
+ * status line) in [0, total): lines `name ":" OWS value CRLF`, the name of
+ * email name bytes, no CR or LF inside a line, no continuation line, then
+ * CRLF; well within the line and header limits. Such a head has a single
+ * reading (its framing lines and email lines are the same lines), taken
+ * here directly: each line's end found once, its name scanned once, no
+ * pending-header slots.
+ * Writes the entries, HEADER_COUNT and the framing headers' spans and
+ * returns the head end; or returns 0 for anything else, which the general
+ * loop of `parseFused` (or the exact reading) then reads from the start.
+ * Call `beginHeaders` first.
+ */
+function parseCleanHeaders(start: i32, total: i32): i32 {
+  const end = INPUT + <usize>total;
+  const cap = min(getSlot(Slot.ENTRY_CAPACITY), CLEAN_MAX_HEADERS);
+  let count = 0;
+  let p = start;
+  if (ASC_FEATURE_SIMD) {
+    // Two passes, so that no line waits for the one before it (as for
+    // requests, assembly/request.ts): the line ends first, each the
+    // line's first CR or LF (a clean line has none before its CRLF), from
+    // 16-byte masks; then each line's name and value.
+    let lines = 0;
+    let ls = p;
+    let vb = p & ~15;
+    let m = lineEndMask(vb) & (-1 << (p - vb));
+    for (;;) {
+      while (m == 0) {
+        vb += 16;
+        if (vb >= total) return 0;
+        m = lineEndMask(vb);
+      }
+      const cr = vb + <i32>ctz(m);
+      if (cr + 1 >= total || load<u16>(INPUT + <usize>cr) != CRLF) return 0;
+      const next = cr + 2;
+      if (cr == ls) break; // the blank line
+      if (next - ls > Limit.MAX_LINE || lines >= cap) return 0;
+      store<i32>(LINE_ENDS + (<usize>lines << 2), cr);
+      lines++;
+      ls = next;
+      if (next >= vb + 16) {
+        vb = next & ~15;
+        m = lineEndMask(vb);
+      }
+      m &= -1 << (next - vb);
+    }
+    const headEnd = ls + 2;
+    ls = p;
+    for (let i = 0; i < lines; i++) {
+      const e = load<i32>(LINE_ENDS + (<usize>i << 2));
+      // A continuation line, an empty name or a `From ` line stops here.
+      const q = <i32>(findNonName(INPUT + <usize>ls, INPUT + <usize>e) - INPUT);
+      if (q == ls || q >= e || byteAt(q) != 0x3a) return 0;
+      let v = q + 1;
+      while (v < e) {
+        const b = byteAt(v);
+        if (b != 0x20 && b != 0x09) break;
+        v++;
+      }
+      cleanField(count++, ls, q, v, e);
+      ls = e + 2;
+    }
+    p = headEnd;
+  } else {
+    for (;;) {
+      if (p + 2 > total) return 0;
+      if (byteAt(p) == 0x0d) {
+        if (byteAt(p + 1) != 0x0a) return 0;
+        p += 2;
+        break;
+      }
+      // A continuation line, an empty name or a `From ` line stops here.
+      const q = <i32>(findNonName(INPUT + <usize>p, end) - INPUT);
+      if (q == p || q >= total || byteAt(q) != 0x3a) return 0;
+      let v = q + 1;
+      while (v < total) {
+        const b = byteAt(v);
+        if (b != 0x20 && b != 0x09) break;
+        v++;
+      }
+      const e = <i32>(findCRLF(INPUT + <usize>v, end) - INPUT);
+      if (e + 1 >= total || load<u16>(INPUT + <usize>e) != CRLF) return 0;
+      if (e + 2 - p > Limit.MAX_LINE || count >= cap) return 0;
+      cleanField(count++, p, q, v, e);
+      p = e + 2;
+    }
+  }
+  setSlot(Slot.HEADER_COUNT, count);
+  return p;
+}
+
 /**
  * The common case in one pass: a head that is complete in [0, total) and
  * within every limit, read as framing lines and email lines together.
@@ -334,7 +485,12 @@ function parseFused(total: i32, flags: i32): i32 {
   const statusEnd = nl + 1;
   const r = parseStartLine(statusEnd, flags);
   if (r < 0) return r;
-  if (!(flags & InFlag.REQUEST) && getSlot(Slot.STATUS) == 100) return 0;
+  if (!(flags & InFlag.REQUEST)) {
+    if (getSlot(Slot.STATUS) == 100) return 0;
+    beginHeaders();
+    const clean = parseCleanHeaders(statusEnd, total);
+    if (clean > 0) return clean;
+  }
   beginHeaders();
   let open = true; // the email section has not ended
   let p = statusEnd;

@@ -112,6 +112,8 @@ export class ReceiveBuffer {
 
   /** A view of the unconsumed bytes: valid until the next push or consume. */
   view(): Uint8Array {
+    // A chunk read whole (the usual read) is its own view: no new array.
+    if (this.start === 0 && this.end === this.buf.length) return this.buf;
     return this.buf.subarray(this.start, this.end);
   }
 
