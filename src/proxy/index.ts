@@ -505,50 +505,63 @@ export function createProxy(options: ProxyOptions = {}): Proxy {
     // bytes, and pauses above it until the reader needs bytes again: memory
     // stays bounded without a pause and resume (two epoll changes) per read.
     const highWater = Math.max(chunkSize, 65536);
-    let wake: (() => void) | null = null;
     let ended = false;
+    /** The read waiting for an event (one at most: events are pulled one at a time). */
+    let waiting: ((ev: RequestEvent) => void) | null = null;
+    /** No more bytes will come: the socket is destroyed, or ended and read to its end. */
+    const done = (): boolean => sock.destroyed || (ended && !sock.readable);
+    /** The event once no more bytes will come: `closed`, or the reader's last word after EOF. */
+    const last = (): RequestEvent => {
+      if (!ended) return { type: 'closed' };
+      const again = reader.next(chunkSize);
+      return again.type === 'need-more' ? { type: 'closed' } : again;
+    };
+    /**
+     * Settles the waiting read with the reader's next event when it has one
+     * (a partial head or body piece does not wake the reader's caller), or
+     * with `last()` once no more bytes will come.
+     */
+    const settle = (): void => {
+      if (waiting === null) return;
+      let ev = reader.next(chunkSize);
+      if (ev.type === 'need-more') {
+        if (!done()) return;
+        ev = last();
+      }
+      const resolve = waiting;
+      waiting = null;
+      resolve(ev);
+    };
     sock.on('data', (chunk: Buffer) => {
       seen.tick = tick;
       reader.feed(chunk);
       if (reader.buffered > highWater) sock.pause();
-      wake?.();
+      settle();
     });
     sock.on('end', () => {
       ended = true;
       reader.end();
-      wake?.();
+      settle();
     });
     sock.on('close', () => {
       ended = true;
-      wake?.();
+      settle();
     });
     sock.on('error', () => {});
 
     /**
      * The next event: at once when the reader has it (the usual case: a
-     * whole request came in one read), else a promise of it, reading from
-     * the socket while the reader needs more.
+     * whole request came in one read), else a promise of it, settled from
+     * the socket's events (the socket resumed if it was paused).
      */
     const next = (): RequestEvent | Promise<RequestEvent> => {
       const ev = reader.next(chunkSize);
-      return ev.type === 'need-more' ? read() : ev;
-    };
-    const read = async (): Promise<RequestEvent> => {
-      for (;;) {
-        const ev = reader.next(chunkSize);
-        if (ev.type !== 'need-more') return ev;
-        if (sock.destroyed || (ended && !sock.readable)) {
-          if (!ended) return { type: 'closed' };
-          // EOF was fed: the reader decides on the next call.
-          const again = reader.next(chunkSize);
-          return again.type === 'need-more' ? { type: 'closed' } : again;
-        }
-        await new Promise<void>((resolve) => {
-          wake = resolve;
-          if (sock.isPaused()) sock.resume();
-        });
-        wake = null;
-      }
+      if (ev.type !== 'need-more') return ev;
+      if (done()) return last();
+      return new Promise<RequestEvent>((resolve) => {
+        waiting = resolve;
+        if (sock.isPaused()) sock.resume();
+      });
     };
 
     for (;;) {
