@@ -831,53 +831,63 @@ export function createProxy(options: ProxyOptions = {}): Proxy {
     if (close) out += 'Connection: close\r\n';
     out += '\r\n';
     countAnswer(status);
-    // The head goes out with the body's first piece, in one write (as
-    // node:http sends its head with its first chunk): nginx sends a file's
-    // head and body as two segments, and a head written alone costs a second
-    // write here and a second wake-up at the client. A body not there yet
-    // (by this turn's check phase) holds the head back HEAD_HOLD_MS at most.
-    let corked = true;
-    let hold: ReturnType<typeof setTimeout> | undefined;
-    const uncork = () => {
-      if (corked) {
-        corked = false;
+    let ok = true;
+    if (noBody) {
+      ok = send(sock, out);
+      await raw.read();
+    } else {
+      // The head goes out with the body's first piece, in one write (as
+      // node:http sends its head with its first chunk): nginx sends a file's
+      // head and body as two segments, and a head written alone costs a
+      // second write here and a second wake-up at the client. A body not
+      // there yet (by this turn's check phase) holds the head back
+      // HEAD_HOLD_MS at most.
+      let head: string | null = out;
+      let hold: ReturnType<typeof setTimeout> | undefined;
+      /** Hands the head to the socket if it has not gone yet (alone, or corked with what follows). */
+      const headOut = (): void => {
+        if (head === null) return;
         if (hold !== undefined) clearTimeout(hold);
-        sock.uncork();
-      }
-    };
-    sock.cork();
-    setImmediate(() => {
-      if (corked) hold = setTimeout(uncork, HEAD_HOLD_MS);
-    });
-    let ok = send(sock, out);
-    if (!noBody) {
+        const text = head;
+        head = null;
+        if (!sock.destroyed) send(sock, text);
+      };
+      setImmediate(() => {
+        if (head !== null) hold = setTimeout(headOut, HEAD_HOLD_MS);
+      });
       const framed = rechunk && !close;
       for (;;) {
-        if (!ok) {
-          uncork();
-          await drained(sock);
-        }
+        if (!ok) await drained(sock);
         const piece = await raw.read1(chunkSize);
         if (piece.length === 0) break;
-        if (framed) {
-          // Size line, piece and CRLF as one write.
-          sock.cork();
-          send(sock, `${piece.length.toString(16)}\r\n`);
-          send(sock, piece);
-          ok = send(sock, CRLF);
-          sock.uncork();
+        if (head !== null && !framed && piece.length <= JOIN_MAX) {
+          // Head and a small piece as one buffer: one plain write, no cork and writev of a string and a buffer.
+          if (hold !== undefined) clearTimeout(hold);
+          const buf = Buffer.allocUnsafe(head.length + piece.length);
+          buf.write(head, 0, 'latin1');
+          buf.set(piece, head.length);
+          head = null;
+          ok = send(sock, buf);
         } else {
-          ok = send(sock, piece);
+          sock.cork();
+          headOut();
+          if (framed) {
+            // Size line, piece and CRLF as one write.
+            send(sock, `${piece.length.toString(16)}\r\n`);
+            send(sock, piece);
+            ok = send(sock, CRLF);
+          } else {
+            ok = send(sock, piece);
+          }
+          sock.uncork();
         }
-        uncork();
         // A body of known length read to its end closes the response: no read for its end.
         if (raw.isclosed()) break;
       }
+      sock.cork();
+      headOut();
       if (framed) ok = send(sock, LAST_CHUNK);
-      uncork();
-    } else {
-      uncork();
-      await raw.read();
+      sock.uncork();
     }
     if (!ok) await drained(sock);
     return !close;
@@ -921,6 +931,8 @@ const ABSOLUTE_HTTP = /^http:\/\/(\[[0-9A-Fa-f:.]+\]|[^/?#@:[\]]+)(?::([0-9]{1,5
 const CRLF = Buffer.from('\r\n');
 /** How long a response head waits for its body's first piece once the turn it came in is over (ms). */
 const HEAD_HOLD_MS = 1;
+/** A first body piece up to this size is copied behind the head, for one plain write. */
+const JOIN_MAX = 16384;
 /** `stats().answered` keys by status / 100 (made once, not per answer). */
 const STATUS_CLASS = ['0xx', '1xx', '2xx', '3xx', '4xx', '5xx'];
 const LAST_CHUNK = Buffer.from('0\r\n\r\n');
