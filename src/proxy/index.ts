@@ -42,7 +42,7 @@ export interface ProxyOptions {
   strict?: boolean;
   /** Seconds for upstream connect and each upstream read or write (default 30); a timeout answers 504. */
   timeout?: number;
-  /** Seconds a client connection may sit idle between requests (default 60). */
+  /** Seconds a client connection may sit idle (nothing read or written) before it is closed (default 60; 0: never). Checked by a sweep every eighth of it (at most every second): closed up to two sweeps late, never early. */
   idleTimeout?: number;
   /** Idle keep-alive connections kept per origin: each origin's pool `maxsize` (default 8). */
   maxIdlePerOrigin?: number;
@@ -426,8 +426,8 @@ export function createProxy(options: ProxyOptions = {}): Proxy {
   // Idle clients are found by a sweep, not by a socket timeout: Node
   // re-arms a socket's timer on every read and write (two timer-list moves
   // per request); here a read or write stores the sweep's tick number. A
-  // client with neither for `idleMs` is closed at the sweep after (late by
-  // one sweep step at most, never early). The sweep runs while clients are
+  // client with neither for `idleMs` is closed by a later sweep (up to two
+  // sweep steps late, never early). The sweep runs while clients are
   // watched, and does not keep the process alive.
   const idleStep = Math.min(1000, Math.max(1, Math.floor(idleMs / 8)));
   const idleTicks = Math.ceil(idleMs / idleStep);
