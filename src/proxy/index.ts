@@ -107,13 +107,10 @@ function addTokens(out: Set<string>, value: string): void {
 /** The lengths of the HOP_BY_HOP names: a name of another length is none of them (no lowercase copy needed). */
 const HOP_LENGTHS = new Set([...HOP_BY_HOP].map((h) => h.length));
 
-/** The lowercase names the Connection fields among `names` list, or null when there is no Connection field. */
-function connectionListed(names: string[], values: string[]): string[] | null {
+/** The lowercase names the Connection fields among `fields` list, or null when there is no Connection field. */
+function connectionListed(fields: [string, string][]): string[] | null {
   let listed: Set<string> | null = null;
-  for (let i = 0; i < names.length; i++) {
-    const k = names[i]!;
-    if (k.length === 10 && k.toLowerCase() === 'connection') addTokens((listed ??= new Set()), values[i]!);
-  }
+  for (const [k, v] of fields) if (k.length === 10 && k.toLowerCase() === 'connection') addTokens((listed ??= new Set()), v);
   return listed === null ? null : [...listed];
 }
 
@@ -132,10 +129,7 @@ function hopByHop(name: string, listed: string[] | null): boolean {
 
 /** [name, value] pairs without hop-by-hop fields and those named in Connection. */
 function endToEnd(fields: [string, string][]): [string, string][] {
-  const listed = connectionListed(
-    fields.map(([k]) => k),
-    fields.map(([, v]) => v),
-  );
+  const listed = connectionListed(fields);
   return fields.filter(([k]) => !hopByHop(k, listed));
 }
 
@@ -805,25 +799,22 @@ export function createProxy(options: ProxyOptions = {}): Proxy {
     const raw = res._fp!;
     const status = res.status;
     const noBody = head.method === 'HEAD' || status === 204 || status === 304 || (status >= 100 && status < 200);
-    // The fields read in place, two lists (no [name, value] pair per field),
-    // hop-by-hop ones left out as the head is written.
-    const names = raw.headers.keys();
-    const values = raw.headers.values();
-    const listed = connectionListed(names, values);
+    // Hop-by-hop fields are left out as the head is written (no filtered copy of the list).
+    const fields = raw.getheaders();
+    const listed = connectionListed(fields);
     // Until-close bodies are sent chunked, so the client connection lives on.
     const lengthKnown = !raw.chunked && raw.length !== null;
     const rechunk = !noBody && !lengthKnown;
     const close = head.closeConnection || (rechunk && head.version !== 11);
     let out = `HTTP/1.1 ${status} ${res.reason}\r\n`;
     let sawVia = false;
-    for (let i = 0; i < names.length; i++) {
-      const k = names[i]!;
+    for (const [k, v] of fields) {
       if (hopByHop(k, listed)) continue;
       if (k.length === 3 && k.toLowerCase() === 'via') {
-        out += `${k}: ${values[i]!}, ${via}\r\n`;
+        out += `${k}: ${v}, ${via}\r\n`;
         sawVia = true;
       } else {
-        out += `${k}: ${values[i]!}\r\n`;
+        out += `${k}: ${v}\r\n`;
       }
     }
     if (!sawVia) out += viaLine;
