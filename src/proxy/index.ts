@@ -822,63 +822,86 @@ export function createProxy(options: ProxyOptions = {}): Proxy {
     if (close) out += 'Connection: close\r\n';
     out += '\r\n';
     countAnswer(status);
+    // What this turn writes goes out at its check phase, with the other
+    // clients' answers of the same poll (as the cork until setImmediate
+    // before), and the head goes out with the body's first piece: nginx
+    // sends a file's head and body as two segments, and a head written
+    // alone costs a second write here and a second wake-up at the client. A
+    // body not there by the check phase holds the head back HEAD_HOLD_MS at
+    // most; a piece that comes after the check phase goes out at once.
+    let pendingHead: string | null = noBody ? null : out;
+    let corked = true;
+    let held = false;
+    let hold: ReturnType<typeof setTimeout> | undefined;
+    /** Hands the head, if still held, to the socket alone, and uncorks. */
+    const flush = (): void => {
+      if (pendingHead !== null) {
+        const text = pendingHead;
+        pendingHead = null;
+        if (!sock.destroyed) send(sock, text);
+      }
+      if (corked) {
+        corked = false;
+        if (hold !== undefined) clearTimeout(hold);
+        sock.uncork();
+      }
+    };
+    sock.cork();
+    setImmediate(() => {
+      if (!corked) return;
+      if (pendingHead === null) flush();
+      else {
+        held = true;
+        hold = setTimeout(flush, HEAD_HOLD_MS);
+      }
+    });
     let ok = true;
     if (noBody) {
       ok = send(sock, out);
       await raw.read();
     } else {
-      // The head goes out with the body's first piece, in one write (as
-      // node:http sends its head with its first chunk): nginx sends a file's
-      // head and body as two segments, and a head written alone costs a
-      // second write here and a second wake-up at the client. A body not
-      // there yet (by this turn's check phase) holds the head back
-      // HEAD_HOLD_MS at most.
-      let head: string | null = out;
-      let hold: ReturnType<typeof setTimeout> | undefined;
-      /** Hands the head to the socket if it has not gone yet (alone, or corked with what follows). */
-      const headOut = (): void => {
-        if (head === null) return;
-        if (hold !== undefined) clearTimeout(hold);
-        const text = head;
-        head = null;
-        if (!sock.destroyed) send(sock, text);
-      };
-      setImmediate(() => {
-        if (head !== null) hold = setTimeout(headOut, HEAD_HOLD_MS);
-      });
       const framed = rechunk && !close;
       for (;;) {
-        if (!ok) await drained(sock);
+        if (!ok) {
+          flush();
+          await drained(sock);
+        }
         const piece = await raw.read1(chunkSize);
         if (piece.length === 0) break;
-        if (head !== null && !framed && piece.length <= JOIN_MAX) {
-          // Head and a small piece as one buffer: one plain write, no cork and writev of a string and a buffer.
-          if (hold !== undefined) clearTimeout(hold);
-          const buf = Buffer.allocUnsafe(head.length + piece.length);
-          buf.write(head, 0, 'latin1');
-          buf.set(piece, head.length);
-          head = null;
+        if (pendingHead !== null && !framed && piece.length <= JOIN_MAX) {
+          // Head and a small piece as one buffer: one plain write, not a writev of a string and a buffer.
+          const buf = Buffer.allocUnsafe(pendingHead.length + piece.length);
+          buf.write(pendingHead, 0, 'latin1');
+          buf.set(piece, pendingHead.length);
+          pendingHead = null;
           ok = send(sock, buf);
         } else {
-          sock.cork();
-          headOut();
+          if (pendingHead !== null) {
+            send(sock, pendingHead);
+            pendingHead = null;
+          }
           if (framed) {
             // Size line, piece and CRLF as one write.
+            sock.cork();
             send(sock, `${piece.length.toString(16)}\r\n`);
             send(sock, piece);
             ok = send(sock, CRLF);
+            sock.uncork();
           } else {
             ok = send(sock, piece);
           }
-          sock.uncork();
         }
+        // Past the check phase there is nothing to wait for.
+        if (held) flush();
         // A body of known length read to its end closes the response: no read for its end.
         if (raw.isclosed()) break;
       }
-      sock.cork();
-      headOut();
+      if (pendingHead !== null) {
+        send(sock, pendingHead);
+        pendingHead = null;
+      }
       if (framed) ok = send(sock, LAST_CHUNK);
-      sock.uncork();
+      if (held) flush();
     }
     if (!ok) await drained(sock);
     return !close;
