@@ -123,7 +123,9 @@ try {
       for (const kind of order) {
         const proxy = await startProxy(kind);
         try {
-          results[`${kind}/${conns}`].push(await measure(proxy, conns, nginx.port));
+          const r = await measure(proxy, conns, nginx.port);
+          results[`${kind}/${conns}`].push(r);
+          console.error(`round ${round + 1} conns ${conns} ${kind}: ${Math.round(r.rps)} req/s, ${r.cpuPerRequest.toFixed(1)} µs CPU/req, p99 ${r.p99.toFixed(2)} ms`);
         } finally {
           await proxy.stop();
         }

@@ -1,9 +1,10 @@
 // Syscalls per request of a proxy: the proxy process (httpwire from this
 // tree's dist, or from --alt DIST) under `strace -c -f`, N requests
 // (default 20,000) of GET /100b through it to nginx over 50 keep-alive
-// client connections; strace's summary table printed. Linux with strace only.
+// client connections (--conns N), or the node:http + undici proxy with
+// --node-undici; strace's summary table printed. Linux with strace only.
 //
-//   node bench/proxy/syscalls.mjs [--alt /path/to/dist] [--requests 20000]
+//   node bench/proxy/syscalls.mjs [--alt /path/to/dist | --node-undici] [--requests 20000] [--conns 50]
 import { spawn } from 'node:child_process';
 import * as net from 'node:net';
 import { resolve } from 'node:path';
@@ -11,12 +12,12 @@ import { createInterface } from 'node:readline';
 import { startNginx, stopChild } from '../e2e/servers.mjs';
 
 const at = (name) => process.argv.indexOf(`--${name}`);
-const dist = at('alt') < 0 ? [] : [resolve(process.argv[at('alt') + 1])];
+const kind = process.argv.includes('--node-undici') ? ['node-undici'] : ['httpwire', ...(at('alt') < 0 ? [] : [resolve(process.argv[at('alt') + 1])])];
 const REQUESTS = at('requests') < 0 ? 20_000 : Number(process.argv[at('requests') + 1]);
-const CONNS = 50;
+const CONNS = at('conns') < 0 ? 50 : Number(process.argv[at('conns') + 1]);
 
 const nginx = await startNginx();
-const child = spawn('strace', ['-c', '-f', '-o', '/dev/stderr', process.execPath, new URL('./proxy-server.mjs', import.meta.url).pathname, 'httpwire', ...dist], {
+const child = spawn('strace', ['-c', '-f', '-o', '/dev/stderr', process.execPath, new URL('./proxy-server.mjs', import.meta.url).pathname, ...kind], {
   stdio: ['pipe', 'pipe', 'inherit'],
 });
 try {

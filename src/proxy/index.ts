@@ -42,7 +42,7 @@ export interface ProxyOptions {
   strict?: boolean;
   /** Seconds for upstream connect and each upstream read or write (default 30); a timeout answers 504. */
   timeout?: number;
-  /** Seconds a client connection may sit idle between requests (default 60). */
+  /** Seconds a client connection may sit idle (nothing read or written) before it is closed (default 60; 0: never). Checked by a sweep every eighth of it (at most every second): closed up to two sweeps late, never early. */
   idleTimeout?: number;
   /** Idle keep-alive connections kept per origin: each origin's pool `maxsize` (default 8). */
   maxIdlePerOrigin?: number;
@@ -104,20 +104,33 @@ function addTokens(out: Set<string>, value: string): void {
   }
 }
 
-/**
- * [name, value] pairs without hop-by-hop fields and those named in
- * Connection. One pass for the Connection tokens and one for the fields,
- * no intermediate lists (it runs on every response).
- */
-function endToEnd(fields: [string, string][]): [string, string][] {
+/** The lengths of the HOP_BY_HOP names: a name of another length is none of them (no lowercase copy needed). */
+const HOP_LENGTHS = new Set([...HOP_BY_HOP].map((h) => h.length));
+
+/** The lowercase names the Connection fields among `fields` list, or null when there is no Connection field. */
+function connectionListed(fields: [string, string][]): string[] | null {
   let listed: Set<string> | null = null;
   for (const [k, v] of fields) if (k.length === 10 && k.toLowerCase() === 'connection') addTokens((listed ??= new Set()), v);
-  const out: [string, string][] = [];
-  for (const field of fields) {
-    const lower = field[0].toLowerCase();
-    if (!HOP_BY_HOP.has(lower) && !listed?.has(lower)) out.push(field);
-  }
-  return out;
+  return listed === null ? null : [...listed];
+}
+
+/**
+ * Whether a field is hop-by-hop: one of HOP_BY_HOP or named in Connection
+ * (`listed`). A name is lowercased only when its length matches one of
+ * them (names are Latin-1 text, whose lowercase has the same length).
+ */
+function hopByHop(name: string, listed: string[] | null): boolean {
+  const n = name.length;
+  let lower: string | null = null;
+  if (HOP_LENGTHS.has(n) && HOP_BY_HOP.has((lower = name.toLowerCase()))) return true;
+  if (listed !== null) for (const t of listed) if (t.length === n && (lower ??= name.toLowerCase()) === t) return true;
+  return false;
+}
+
+/** [name, value] pairs without hop-by-hop fields and those named in Connection. */
+function endToEnd(fields: [string, string][]): [string, string][] {
+  const listed = connectionListed(fields);
+  return fields.filter(([k]) => !hopByHop(k, listed));
 }
 
 /**
@@ -386,6 +399,7 @@ export function createProxy(options: ProxyOptions = {}): Proxy {
   const timeout = options.timeout ?? 30;
   const idleMs = (options.idleTimeout ?? 60) * 1000;
   const via = `1.1 ${options.via ?? 'httpwire'}`;
+  const viaLine = `Via: ${via}\r\n`;
   const chunkSize = options.chunkSize ?? 65536;
   const allow = options.allow ?? (() => true);
   const pools = new UpstreamPools(
@@ -403,18 +417,58 @@ export function createProxy(options: ProxyOptions = {}): Proxy {
     answered[cls] = (answered[cls] ?? 0) + 1;
   };
 
+  // Idle clients are found by a sweep, not by a socket timeout: Node
+  // re-arms a socket's timer on every read and write (two timer-list moves
+  // per request); here a read or write stores the sweep's tick number. A
+  // client with neither for `idleMs` is closed by a later sweep (up to two
+  // sweep steps late, never early). The sweep runs while clients are
+  // watched, and does not keep the process alive.
+  const idleStep = Math.min(1000, Math.max(1, Math.floor(idleMs / 8)));
+  const idleTicks = Math.ceil(idleMs / idleStep);
+  /** Client connections under the idle watch (not tunnels), with the tick of their last read or write. */
+  const watched = new Map<Socket, { tick: number }>();
+  let tick = 0;
+  let sweep: ReturnType<typeof setInterval> | null = null;
+  const sweepIdle = () => {
+    tick++;
+    for (const [sock, seen] of watched) if (tick - seen.tick > idleTicks) sock.destroy();
+    if (watched.size === 0 && sweep !== null) {
+      clearInterval(sweep);
+      sweep = null;
+    }
+  };
+
   const server = createServer({ noDelay: true }, (sock) => {
     clients.add(sock);
-    sock.once('close', () => clients.delete(sock));
-    sock.setTimeout(idleMs, () => sock.destroy());
-    void serveClient(sock).catch(() => sock.destroy());
+    const seen = { tick };
+    if (idleMs > 0 && Number.isFinite(idleMs)) {
+      watched.set(sock, seen);
+      sweep ??= setInterval(sweepIdle, idleStep).unref();
+    }
+    sock.once('close', () => {
+      clients.delete(sock);
+      watched.delete(sock);
+    });
+    void serveClient(sock, seen).catch(() => sock.destroy());
   });
 
   /** Writes `data` (text as Latin-1) to `sock`, resolving once it may take more (backpressure). */
   function write(sock: Socket, data: Uint8Array | string): Promise<void> {
     if (sock.destroyed) return Promise.reject(new Error('client gone'));
+    return send(sock, data) ? Promise.resolve() : drained(sock);
+  }
+
+  /** Hands `data` (text as Latin-1) to `sock`; false when it should drain before more. Throws when the client is gone. */
+  function send(sock: Socket, data: Uint8Array | string): boolean {
+    if (sock.destroyed) throw new Error('client gone');
+    const seen = watched.get(sock);
+    if (seen !== undefined) seen.tick = tick;
     // Text goes out as Latin-1 (heads are; the rest is ASCII): no Buffer made here for it.
-    if (typeof data === 'string' ? sock.write(data, 'latin1') : sock.write(data)) return Promise.resolve();
+    return typeof data === 'string' ? sock.write(data, 'latin1') : sock.write(data);
+  }
+
+  /** Resolves on `sock`'s next drain; rejects if it closes first. */
+  function drained(sock: Socket): Promise<void> {
     return new Promise((resolve, reject) => {
       const done = (err?: Error) => {
         sock.off('drain', ok);
@@ -439,51 +493,74 @@ export function createProxy(options: ProxyOptions = {}): Proxy {
     if (close) sock.end();
   }
 
-  async function serveClient(sock: Socket): Promise<void> {
+  async function serveClient(sock: Socket, seen: { tick: number }): Promise<void> {
     const reader = new RequestReader({ strict });
     // The socket flows while the reader holds less than `highWater` unread
     // bytes, and pauses above it until the reader needs bytes again: memory
     // stays bounded without a pause and resume (two epoll changes) per read.
     const highWater = Math.max(chunkSize, 65536);
-    let wake: (() => void) | null = null;
     let ended = false;
+    /** The read waiting for an event (one at most: events are pulled one at a time). */
+    let waiting: ((ev: RequestEvent) => void) | null = null;
+    /** No more bytes will come: the socket is destroyed, or ended and read to its end. */
+    const done = (): boolean => sock.destroyed || (ended && !sock.readable);
+    /** The event once no more bytes will come: `closed`, or the reader's last word after EOF. */
+    const last = (): RequestEvent => {
+      if (!ended) return { type: 'closed' };
+      const again = reader.next(chunkSize);
+      return again.type === 'need-more' ? { type: 'closed' } : again;
+    };
+    /**
+     * Settles the waiting read with the reader's next event when it has one
+     * (a partial head or body piece does not wake the reader's caller), or
+     * with `last()` once no more bytes will come.
+     */
+    const settle = (): void => {
+      if (waiting === null) return;
+      let ev = reader.next(chunkSize);
+      if (ev.type === 'need-more') {
+        if (!done()) return;
+        ev = last();
+      }
+      const resolve = waiting;
+      waiting = null;
+      resolve(ev);
+    };
     sock.on('data', (chunk: Buffer) => {
+      seen.tick = tick;
       reader.feed(chunk);
       if (reader.buffered > highWater) sock.pause();
-      wake?.();
+      settle();
     });
     sock.on('end', () => {
       ended = true;
       reader.end();
-      wake?.();
+      settle();
     });
     sock.on('close', () => {
       ended = true;
-      wake?.();
+      settle();
     });
     sock.on('error', () => {});
 
-    /** The next event, reading from the socket while the reader needs more. */
-    const next = async (): Promise<RequestEvent> => {
-      for (;;) {
-        const ev = reader.next(chunkSize);
-        if (ev.type !== 'need-more') return ev;
-        if (sock.destroyed || (ended && !sock.readable)) {
-          if (!ended) return { type: 'closed' };
-          // EOF was fed: the reader decides on the next call.
-          const again = reader.next(chunkSize);
-          return again.type === 'need-more' ? { type: 'closed' } : again;
-        }
-        await new Promise<void>((resolve) => {
-          wake = resolve;
-          if (sock.isPaused()) sock.resume();
-        });
-        wake = null;
-      }
+    /**
+     * The next event: at once when the reader has it (the usual case: a
+     * whole request came in one read), else a promise of it, settled from
+     * the socket's events (the socket resumed if it was paused).
+     */
+    const next = (): RequestEvent | Promise<RequestEvent> => {
+      const ev = reader.next(chunkSize);
+      if (ev.type !== 'need-more') return ev;
+      if (done()) return last();
+      return new Promise<RequestEvent>((resolve) => {
+        waiting = resolve;
+        if (sock.isPaused()) sock.resume();
+      });
     };
 
     for (;;) {
-      const ev = await next();
+      let ev = next();
+      if (ev instanceof Promise) ev = await ev;
       if (ev.type === 'closed') {
         sock.end();
         return;
@@ -554,7 +631,7 @@ export function createProxy(options: ProxyOptions = {}): Proxy {
     sock.pause();
     sock.removeAllListeners('data');
     sock.removeAllListeners('end');
-    sock.setTimeout(0);
+    watched.delete(sock);
     return reader.detach();
   }
 
@@ -604,7 +681,7 @@ export function createProxy(options: ProxyOptions = {}): Proxy {
    * the client connection stays open for the next request, or the upstream
    * connection to tunnel to after a 101.
    */
-  async function forward(sock: Socket, head: RequestHead, next: () => Promise<RequestEvent>): Promise<boolean | Upgraded> {
+  async function forward(sock: Socket, head: RequestHead, next: () => RequestEvent | Promise<RequestEvent>): Promise<boolean | Upgraded> {
     // The path goes on as sent: a URL parser would re-encode it and
     // resolve dot segments, which is the origin's business.
     const m = ABSOLUTE_HTTP.exec(head.target);
@@ -626,7 +703,10 @@ export function createProxy(options: ProxyOptions = {}): Proxy {
     const bodyless = head.bodyKind === BodyKind.NONE;
     const upgrade = upgradeAsked(head);
     // A request without a body has nothing more to read: its end is taken now.
-    if (bodyless) await next();
+    if (bodyless) {
+      const end = next();
+      if (end instanceof Promise) await end;
+    }
     if (head.expectContinue) {
       // The client waits for 100 before its body; the proxy says it (as
       // http.server's handle_expect_100) and sends the body on unasked.
@@ -719,7 +799,9 @@ export function createProxy(options: ProxyOptions = {}): Proxy {
     const raw = res._fp!;
     const status = res.status;
     const noBody = head.method === 'HEAD' || status === 204 || status === 304 || (status >= 100 && status < 200);
-    const fields = endToEnd(raw.getheaders());
+    // Hop-by-hop fields are left out as the head is written (no filtered copy of the list).
+    const fields = raw.getheaders();
+    const listed = connectionListed(fields);
     // Until-close bodies are sent chunked, so the client connection lives on.
     const lengthKnown = !raw.chunked && raw.length !== null;
     const rechunk = !noBody && !lengthKnown;
@@ -727,41 +809,106 @@ export function createProxy(options: ProxyOptions = {}): Proxy {
     let out = `HTTP/1.1 ${status} ${res.reason}\r\n`;
     let sawVia = false;
     for (const [k, v] of fields) {
-      if (k.toLowerCase() === 'via') {
+      if (hopByHop(k, listed)) continue;
+      if (k.length === 3 && k.toLowerCase() === 'via') {
         out += `${k}: ${v}, ${via}\r\n`;
         sawVia = true;
       } else {
         out += `${k}: ${v}\r\n`;
       }
     }
-    if (!sawVia) out += `Via: ${via}\r\n`;
+    if (!sawVia) out += viaLine;
     if (rechunk && !close) out += 'Transfer-Encoding: chunked\r\n';
     if (close) out += 'Connection: close\r\n';
     out += '\r\n';
     countAnswer(status);
-    // Head and a body already buffered go out in one write; a body that is
-    // not there yet does not hold the head back (uncorked on the next turn).
+    // What this turn writes goes out at its check phase, with the other
+    // clients' answers of the same poll (as the cork until setImmediate
+    // before), and the head goes out with the body's first piece: nginx
+    // sends a file's head and body as two segments, and a head written
+    // alone costs a second write here and a second wake-up at the client. A
+    // body not there by the check phase holds the head back HEAD_HOLD_MS at
+    // most; a piece that comes after the check phase goes out at once.
+    let pendingHead: string | null = noBody ? null : out;
+    let corked = true;
+    let held = false;
+    let hold: ReturnType<typeof setTimeout> | undefined;
+    /** Hands the head, if still held, to the socket alone, and uncorks. */
+    const flush = (): void => {
+      if (pendingHead !== null) {
+        const text = pendingHead;
+        pendingHead = null;
+        if (!sock.destroyed) send(sock, text);
+      }
+      if (corked) {
+        corked = false;
+        if (hold !== undefined) clearTimeout(hold);
+        sock.uncork();
+      }
+    };
     sock.cork();
-    setImmediate(() => sock.uncork());
-    await write(sock, out);
-    if (!noBody) {
+    setImmediate(() => {
+      if (!corked) return;
+      if (pendingHead === null) flush();
+      else {
+        held = true;
+        hold = setTimeout(flush, HEAD_HOLD_MS);
+      }
+    });
+    let ok = true;
+    if (noBody) {
+      ok = send(sock, out);
+      await raw.read();
+    } else {
       const framed = rechunk && !close;
       for (;;) {
+        if (!ok) {
+          flush();
+          await drained(sock);
+        }
         const piece = await raw.read1(chunkSize);
         if (piece.length === 0) break;
-        if (framed) await write(sock, `${piece.length.toString(16)}\r\n`);
-        await write(sock, piece);
-        if (framed) await write(sock, CRLF);
+        if (pendingHead !== null && !framed && piece.length <= JOIN_MAX) {
+          // Head and a small piece as one buffer: one plain write, not a writev of a string and a buffer.
+          const buf = Buffer.allocUnsafe(pendingHead.length + piece.length);
+          buf.write(pendingHead, 0, 'latin1');
+          buf.set(piece, pendingHead.length);
+          pendingHead = null;
+          ok = send(sock, buf);
+        } else {
+          if (pendingHead !== null) {
+            send(sock, pendingHead);
+            pendingHead = null;
+          }
+          if (framed) {
+            // Size line, piece and CRLF as one write.
+            sock.cork();
+            send(sock, `${piece.length.toString(16)}\r\n`);
+            send(sock, piece);
+            ok = send(sock, CRLF);
+            sock.uncork();
+          } else {
+            ok = send(sock, piece);
+          }
+        }
+        // Past the check phase there is nothing to wait for.
+        if (held) flush();
+        // A body of known length read to its end closes the response: no read for its end.
+        if (raw.isclosed()) break;
       }
-      if (framed) await write(sock, LAST_CHUNK);
-    } else {
-      await raw.read();
+      if (pendingHead !== null) {
+        send(sock, pendingHead);
+        pendingHead = null;
+      }
+      if (framed) ok = send(sock, LAST_CHUNK);
+      if (held) flush();
     }
+    if (!ok) await drained(sock);
     return !close;
   }
 
   /** Reads and drops the current request's body (before an answer of our own). */
-  async function drainBody(next: () => Promise<RequestEvent>): Promise<void> {
+  async function drainBody(next: () => RequestEvent | Promise<RequestEvent>): Promise<void> {
     for (;;) {
       const ev = await next();
       if (ev.type !== 'data') return;
@@ -774,6 +921,8 @@ export function createProxy(options: ProxyOptions = {}): Proxy {
     close: () =>
       new Promise<void>((resolve) => {
         server.close(() => resolve());
+        if (sweep !== null) clearInterval(sweep);
+        sweep = null;
         for (const c of clients) c.destroy();
         for (const t of tunnels) t.destroy();
         pools.clear();
@@ -782,7 +931,7 @@ export function createProxy(options: ProxyOptions = {}): Proxy {
 }
 
 /** The client's request body, piece by piece as the pool sends it (each piece sent before the next is read). */
-async function* clientBody(next: () => Promise<RequestEvent>): AsyncGenerator<Uint8Array> {
+async function* clientBody(next: () => RequestEvent | Promise<RequestEvent>): AsyncGenerator<Uint8Array> {
   for (;;) {
     const ev = await next();
     if (ev.type === 'end') return;
@@ -794,6 +943,10 @@ async function* clientBody(next: () => Promise<RequestEvent>): AsyncGenerator<Ui
 /** `http://host[:port][/path?query]`: host (a name or a bracketed IPv6), port, the rest. No userinfo. */
 const ABSOLUTE_HTTP = /^http:\/\/(\[[0-9A-Fa-f:.]+\]|[^/?#@:[\]]+)(?::([0-9]{1,5}))?([/?].*)?$/i;
 const CRLF = Buffer.from('\r\n');
+/** How long a response head waits for its body's first piece once the turn it came in is over (ms). */
+const HEAD_HOLD_MS = 1;
+/** A first body piece up to this size is copied behind the head, for one plain write. */
+const JOIN_MAX = 16384;
 /** `stats().answered` keys by status / 100 (made once, not per answer). */
 const STATUS_CLASS = ['0xx', '1xx', '2xx', '3xx', '4xx', '5xx'];
 const LAST_CHUNK = Buffer.from('0\r\n\r\n');

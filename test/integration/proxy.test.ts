@@ -393,6 +393,62 @@ describe('sent on with the pool', () => {
   });
 });
 
+describe('response heads and idle clients', () => {
+  it('a head whose body is late goes out without waiting for it; the body follows on the same connection', async () => {
+    let headSeen: () => void = () => {};
+    const seen = new Promise<void>((resolve) => (headSeen = resolve));
+    // The origin sends the body only once the client has the head: a proxy holding the head for its body would never answer.
+    const origin = await startRawServer([
+      (socket) => {
+        socket.write('HTTP/1.1 200 OK\r\nContent-Length: 4\r\n\r\n');
+        void seen.then(() => socket.write('late'));
+      },
+    ]);
+    try {
+      const out = await new Promise<string>((resolve, reject) => {
+        const s = net.connect(proxyPort, '127.0.0.1', () => s.write(`GET http://127.0.0.1:${origin.port}/ HTTP/1.1\r\nHost: a\r\n\r\n`));
+        let text = '';
+        s.on('data', (d) => {
+          text += d.toString('latin1');
+          if (text.includes('\r\n\r\n')) headSeen();
+          if (text.endsWith('\r\n\r\nlate')) {
+            s.end();
+            resolve(text);
+          }
+        });
+        s.on('error', reject);
+      });
+      expect(out).toMatch(/^HTTP\/1\.1 200 OK\r\nContent-Length: 4\r\nVia: 1\.1 httpwire\r\n\r\nlate$/);
+      await settled();
+    } finally {
+      await origin.stop();
+    }
+  });
+
+  it('a client connection idle for idleTimeout is closed: one that never sent a request, and one after its answer', async () => {
+    const p = createProxy({ idleTimeout: 0.2 });
+    await new Promise<void>((resolve) => p.server.listen(0, '127.0.0.1', resolve));
+    const port = (p.server.address() as net.AddressInfo).port;
+    try {
+      const closedBy = (request: string | null) =>
+        new Promise<string>((resolve, reject) => {
+          const s = net.connect(port, '127.0.0.1', () => request !== null && s.write(request));
+          let text = '';
+          s.on('data', (d) => (text += d.toString('latin1')));
+          s.on('close', () => resolve(text));
+          s.on('error', reject);
+        });
+      expect(await closedBy(null)).toBe('');
+      const answered = await closedBy(`GET http://127.0.0.1:${nginx.httpPort}/small.txt HTTP/1.1\r\nHost: a\r\n\r\n`);
+      expect(answered).toMatch(/^HTTP\/1\.1 200 OK\r\n/);
+      expect(answered.endsWith(textOf(file('/small.txt')))).toBe(true);
+      await poll('idle clients gone', async () => (p.stats().clients === 0 ? true : null));
+    } finally {
+      await p.close();
+    }
+  });
+});
+
 describe('Upgrade through the proxy', () => {
   it('a 101 from a real upgrading server (node:http) turns the exchange into a tunnel: bytes both ways, early bytes kept', async () => {
     const seen: string[] = [];
