@@ -529,8 +529,11 @@ export function createProxy(options: ProxyOptions = {}): Proxy {
     sock.on('data', (chunk: Buffer) => {
       seen.tick = tick;
       reader.feed(chunk);
-      if (reader.buffered > highWater) sock.pause();
       settle();
+      // A read still waiting needs more bytes (a head over highWater, up to
+      // the reader's own limits): the socket flows on for it, or nothing
+      // would resume it. Otherwise the bytes wait for the next read.
+      if (waiting === null && reader.buffered > highWater) sock.pause();
     });
     sock.on('end', () => {
       ended = true;

@@ -1,0 +1,112 @@
+// httpwire/proxy at the edges of a request head: request heads above the
+// socket's 64 KiB high-water mark. Real sockets on
+// 127.0.0.1; every wait is bounded, and the assertions say what the client
+// got and who closed the connection, never how long it took.
+import { createServer as createHttpServer } from 'node:http';
+import * as net from 'node:net';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createProxy, type Proxy } from '../../src/proxy/index.js';
+import { poll } from '../support/servers.js';
+
+let proxy: Proxy;
+let proxyPort = 0;
+beforeAll(async () => {
+  // The idle timeout (60 s) is far past every bounded wait below: a client left waiting shows as `closedByProxy: false`.
+  proxy = createProxy({ timeout: 5 });
+  await new Promise<void>((resolve) => proxy.server.listen(0, '127.0.0.1', resolve));
+  proxyPort = (proxy.server.address() as net.AddressInfo).port;
+});
+afterAll(async () => {
+  await proxy.close();
+});
+
+/** The timer functions as they were at load (a test may fake setTimeout). */
+const realSetTimeout = globalThis.setTimeout;
+const realClearTimeout = globalThis.clearTimeout;
+
+/**
+ * One exchange with the proxy: `request` written, then everything read
+ * until the proxy closes the connection, or `wait` ms pass (then the
+ * client closes it: `closedByProxy` false).
+ */
+function exchange(request: string, wait = 5000): Promise<{ text: string; closedByProxy: boolean; error: string | null }> {
+  return new Promise((resolve) => {
+    const s = net.connect(proxyPort, '127.0.0.1', () => s.write(Buffer.from(request, 'latin1')));
+    const parts: Buffer[] = [];
+    let closedByProxy = true;
+    let error: string | null = null;
+    const timer = realSetTimeout(() => {
+      closedByProxy = false;
+      s.destroy();
+    }, wait);
+    s.on('data', (d) => parts.push(d));
+    s.on('error', (e: NodeJS.ErrnoException) => (error = e.code ?? e.message));
+    s.on('close', () => {
+      realClearTimeout(timer);
+      resolve({ text: Buffer.concat(parts).toString('latin1'), closedByProxy, error });
+    });
+  });
+}
+
+/** Waits until the proxy holds no client, upstream request or tunnel. */
+async function settled(): Promise<void> {
+  await poll('proxy settles', async () => {
+    const s = proxy.stats();
+    return s.clients === 0 && s.upstreamActive === 0 && s.tunnels === 0 ? true : null;
+  });
+}
+
+describe('request heads above 64 KiB', () => {
+  it("are read up to CPython's limits (lines of 40,000 bytes, 240 KB in all, in one write and in pieces); past them 431 as before", async () => {
+    const origin = createHttpServer({ maxHeaderSize: 16 << 20 }, (req, res) => {
+      res.end(`origin saw ${Object.keys(req.headers).filter((k) => k.startsWith('x-big-')).length} big fields\n`);
+    });
+    await new Promise<void>((resolve) => origin.listen(0, '127.0.0.1', resolve));
+    const port = (origin.address() as net.AddressInfo).port;
+    try {
+      let head = `GET http://127.0.0.1:${port}/ HTTP/1.1\r\nHost: a\r\nConnection: close\r\n`;
+      for (let i = 0; i < 6; i++) head += `X-Big-${i}: ${'a'.repeat(40000)}\r\n`;
+      head += '\r\n';
+      const whole = await exchange(head);
+      expect(whole.closedByProxy).toBe(true);
+      expect(whole.text).toMatch(/^HTTP\/1\.1 200 OK\r\n[^]*\r\n\r\norigin saw 6 big fields\n$/);
+
+      // In pieces: the head crosses the high-water mark while still incomplete.
+      const pieces = await new Promise<string>((resolve) => {
+        const s = net.connect(proxyPort, '127.0.0.1');
+        let text = '';
+        const timer = realSetTimeout(() => s.destroy(), 5000);
+        s.on('data', (d) => (text += d.toString('latin1')));
+        s.on('error', () => {});
+        s.on('close', () => {
+          realClearTimeout(timer);
+          resolve(text);
+        });
+        s.on('connect', () => {
+          const step = 30000;
+          let at = 0;
+          const more = () => {
+            if (at >= head.length) return;
+            const piece = head.slice(at, (at += step));
+            s.write(Buffer.from(piece, 'latin1'), () => setImmediate(more));
+          };
+          more();
+        });
+      });
+      expect(pieces).toMatch(/^HTTP\/1\.1 200 OK\r\n[^]*\r\n\r\norigin saw 6 big fields\n$/);
+
+      // Past the limits: the reader's answers, as before.
+      let tooMany = `GET http://127.0.0.1:${port}/ HTTP/1.1\r\nHost: a\r\n`;
+      for (let i = 0; i < 101; i++) tooMany += `X-${i}: ${'b'.repeat(2000)}\r\n`;
+      const many = await exchange(tooMany + '\r\n');
+      expect(many.closedByProxy).toBe(true);
+      expect(many.text).toMatch(/^HTTP\/1\.1 431 Too many headers\r\n/);
+      const long = await exchange(`GET http://127.0.0.1:${port}/ HTTP/1.1\r\nHost: a\r\nX-A: ${'c'.repeat(70000)}\r\n\r\n`);
+      expect(long.closedByProxy).toBe(true);
+      expect(long.text).toMatch(/^HTTP\/1\.1 431 Line too long\r\n/);
+    } finally {
+      await new Promise<void>((resolve) => origin.close(() => resolve()));
+    }
+    await settled();
+  });
+});
