@@ -827,15 +827,15 @@ export function createProxy(options: ProxyOptions = {}): Proxy {
     countAnswer(status);
     // What this turn writes goes out at its check phase, with the other
     // clients' answers of the same poll (as the cork until setImmediate
-    // before), and the head goes out with the body's first piece: nginx
-    // sends a file's head and body as two segments, and a head written
-    // alone costs a second write here and a second wake-up at the client. A
-    // body not there by the check phase holds the head back HEAD_HOLD_MS at
-    // most; a piece that comes after the check phase goes out at once.
+    // before), and the head goes out with the body's first piece when that
+    // piece is there by then: nginx sends a file's head and body as two
+    // segments, and a head written alone costs a second write here and a
+    // second wake-up at the client. A body not there by the check phase
+    // does not hold the head back (no timer: a late body is an SSE stream,
+    // a long poll or a slow handler, whose client should see the head at
+    // once); a piece after the check phase goes out at once.
     let pendingHead: string | null = noBody ? null : out;
     let corked = true;
-    let held = false;
-    let hold: ReturnType<typeof setTimeout> | undefined;
     /** Hands the head, if still held, to the socket alone, and uncorks. */
     const flush = (): void => {
       if (pendingHead !== null) {
@@ -845,19 +845,11 @@ export function createProxy(options: ProxyOptions = {}): Proxy {
       }
       if (corked) {
         corked = false;
-        if (hold !== undefined) clearTimeout(hold);
         sock.uncork();
       }
     };
     sock.cork();
-    setImmediate(() => {
-      if (!corked) return;
-      if (pendingHead === null) flush();
-      else {
-        held = true;
-        hold = setTimeout(flush, HEAD_HOLD_MS);
-      }
-    });
+    setImmediate(flush);
     let ok = true;
     if (noBody) {
       ok = send(sock, out);
@@ -894,8 +886,6 @@ export function createProxy(options: ProxyOptions = {}): Proxy {
             ok = send(sock, piece);
           }
         }
-        // Past the check phase there is nothing to wait for.
-        if (held) flush();
         // A body of known length read to its end closes the response: no read for its end.
         if (raw.isclosed()) break;
       }
@@ -904,7 +894,6 @@ export function createProxy(options: ProxyOptions = {}): Proxy {
         pendingHead = null;
       }
       if (framed) ok = send(sock, LAST_CHUNK);
-      if (held) flush();
     }
     if (!ok) await drained(sock);
     return !close;
@@ -946,8 +935,6 @@ async function* clientBody(next: () => RequestEvent | Promise<RequestEvent>): As
 /** `http://host[:port][/path?query]`: host (a name or a bracketed IPv6), port, the rest. No userinfo. */
 const ABSOLUTE_HTTP = /^http:\/\/(\[[0-9A-Fa-f:.]+\]|[^/?#@:[\]]+)(?::([0-9]{1,5}))?([/?].*)?$/i;
 const CRLF = Buffer.from('\r\n');
-/** How long a response head waits for its body's first piece once the turn it came in is over (ms). */
-const HEAD_HOLD_MS = 1;
 /** A first body piece up to this size is copied behind the head, for one plain write. */
 const JOIN_MAX = 16384;
 /** `stats().answered` keys by status / 100 (made once, not per answer). */

@@ -1,12 +1,13 @@
-// httpwire/proxy at the edges of a request head: request heads above the
-// socket's 64 KiB high-water mark. Real sockets on
+// httpwire/proxy at the edges of a response and of a request head: a
+// response head whose body is late, and request heads above the socket's
+// 64 KiB high-water mark. Real sockets on
 // 127.0.0.1; every wait is bounded, and the assertions say what the client
 // got and who closed the connection, never how long it took.
 import { createServer as createHttpServer } from 'node:http';
 import * as net from 'node:net';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { createProxy, type Proxy } from '../../src/proxy/index.js';
-import { poll } from '../support/servers.js';
+import { poll, startRawServer } from '../support/servers.js';
 
 let proxy: Proxy;
 let proxyPort = 0;
@@ -20,7 +21,7 @@ afterAll(async () => {
   await proxy.close();
 });
 
-/** The timer functions as they were at load (a test may fake setTimeout). */
+/** The timer functions as they were at load (a test below fakes setTimeout). */
 const realSetTimeout = globalThis.setTimeout;
 const realClearTimeout = globalThis.clearTimeout;
 
@@ -55,6 +56,43 @@ async function settled(): Promise<void> {
     return s.clients === 0 && s.upstreamActive === 0 && s.tunnels === 0 ? true : null;
   });
 }
+
+describe('a response head whose body is late', () => {
+  it('goes out at the end of the turn it came in, with no timer (setTimeout stopped: the head still comes before the body)', async () => {
+    let headSeen: () => void = () => {};
+    const seen = new Promise<void>((resolve) => (headSeen = resolve));
+    const origin = await startRawServer([
+      (socket) => {
+        socket.write('HTTP/1.1 200 OK\r\nContent-Length: 4\r\n\r\n');
+        void seen.then(() => socket.write('late'));
+      },
+    ]);
+    // Timers set with setTimeout never fire while faked: a head held on one would wait for the body, which waits for the head.
+    vi.useFakeTimers({ toFake: ['setTimeout', 'clearTimeout'] });
+    try {
+      const out = await new Promise<string>((resolve) => {
+        const s = net.connect(proxyPort, '127.0.0.1', () => s.write(`GET http://127.0.0.1:${origin.port}/ HTTP/1.1\r\nHost: a\r\n\r\n`));
+        let text = '';
+        const timer = realSetTimeout(() => s.destroy(), 5000);
+        s.on('data', (d) => {
+          text += d.toString('latin1');
+          if (text.includes('\r\n\r\n')) headSeen();
+          if (text.endsWith('\r\n\r\nlate')) s.end();
+        });
+        s.on('error', () => {});
+        s.on('close', () => {
+          realClearTimeout(timer);
+          resolve(text);
+        });
+      });
+      expect(out).toMatch(/^HTTP\/1\.1 200 OK\r\nContent-Length: 4\r\nVia: 1\.1 httpwire\r\n\r\nlate$/);
+    } finally {
+      vi.useRealTimers();
+      await origin.stop();
+    }
+    await settled();
+  });
+});
 
 describe('request heads above 64 KiB', () => {
   it("are read up to CPython's limits (lines of 40,000 bytes, 240 KB in all, in one write and in pieces); past them 431 as before", async () => {
