@@ -221,6 +221,13 @@ const upstreamPools = new WeakSet<HTTPConnectionPool>();
  */
 const UPSTREAM_RETRY = new Retry({ total: 1, connect: 1, read: 0, redirect: false, status: 0, other: 0, respect_retry_after_header: false });
 
+/** An origin's body of known length that ended before its length (the origin closed early). */
+class UpstreamBodyCut extends Error {
+  constructor() {
+    super('the origin closed before the end of its body');
+  }
+}
+
 /** A client's request body that could not be read to its end (cut, refused, or the client left). */
 class ClientBodyFailed extends Error {
   constructor(readonly event: RequestEvent) {
@@ -784,10 +791,13 @@ export function createProxy(options: ProxyOptions = {}): Proxy {
     try {
       return await relayResponse(sock, head, res);
     } catch {
-      // The head was sent: a cut body is all the client can be told. The
+      // The head went out (relayResponse hands it to the socket before it
+      // throws): a cut body is all the client can be told, so the client
+      // connection ends after what was written (FIN, then closed), and the
+      // client sees an incomplete body, not a missing response. The
       // upstream connection goes back closed (the pool reconnects it).
       res.connection?.close();
-      sock.destroy();
+      sock.destroySoon();
       return false;
     } finally {
       res.release_conn();
@@ -851,49 +861,60 @@ export function createProxy(options: ProxyOptions = {}): Proxy {
     sock.cork();
     setImmediate(flush);
     let ok = true;
-    if (noBody) {
-      ok = send(sock, out);
-      await raw.read();
-    } else {
-      const framed = rechunk && !close;
-      for (;;) {
-        if (!ok) {
-          flush();
-          await drained(sock);
-        }
-        const piece = await raw.read1(chunkSize);
-        if (piece.length === 0) break;
-        if (pendingHead !== null && !framed && piece.length <= JOIN_MAX) {
-          // Head and a small piece as one buffer: one plain write, not a writev of a string and a buffer.
-          const buf = Buffer.allocUnsafe(pendingHead.length + piece.length);
-          buf.write(pendingHead, 0, 'latin1');
-          buf.set(piece, pendingHead.length);
-          pendingHead = null;
-          ok = send(sock, buf);
-        } else {
-          if (pendingHead !== null) {
-            send(sock, pendingHead);
+    try {
+      if (noBody) {
+        ok = send(sock, out);
+        await raw.read();
+      } else {
+        const framed = rechunk && !close;
+        for (;;) {
+          if (!ok) {
+            flush();
+            await drained(sock);
+          }
+          const piece = await raw.read1(chunkSize);
+          if (piece.length === 0) break;
+          if (pendingHead !== null && !framed && piece.length <= JOIN_MAX) {
+            // Head and a small piece as one buffer: one plain write, not a writev of a string and a buffer.
+            const buf = Buffer.allocUnsafe(pendingHead.length + piece.length);
+            buf.write(pendingHead, 0, 'latin1');
+            buf.set(piece, pendingHead.length);
             pendingHead = null;
-          }
-          if (framed) {
-            // Size line, piece and CRLF as one write.
-            sock.cork();
-            send(sock, `${piece.length.toString(16)}\r\n`);
-            send(sock, piece);
-            ok = send(sock, CRLF);
-            sock.uncork();
+            ok = send(sock, buf);
           } else {
-            ok = send(sock, piece);
+            if (pendingHead !== null) {
+              send(sock, pendingHead);
+              pendingHead = null;
+            }
+            if (framed) {
+              // Size line, piece and CRLF as one write.
+              sock.cork();
+              send(sock, `${piece.length.toString(16)}\r\n`);
+              send(sock, piece);
+              ok = send(sock, CRLF);
+              sock.uncork();
+            } else {
+              ok = send(sock, piece);
+            }
           }
+          // A body of known length read to its end closes the response: no read for its end.
+          if (raw.isclosed()) break;
         }
-        // A body of known length read to its end closes the response: no read for its end.
-        if (raw.isclosed()) break;
+        // A body of known length that ended short (the origin closed early)
+        // is cut, not complete: the client must not wait for the rest.
+        if (lengthKnown && raw.length !== null && raw.length > 0) throw new UpstreamBodyCut();
+        if (pendingHead !== null) {
+          send(sock, pendingHead);
+          pendingHead = null;
+        }
+        if (framed) ok = send(sock, LAST_CHUNK);
       }
-      if (pendingHead !== null) {
-        send(sock, pendingHead);
-        pendingHead = null;
-      }
-      if (framed) ok = send(sock, LAST_CHUNK);
+    } catch (e) {
+      // The head goes out before the caller cuts the connection: a client
+      // that saw no response at all would take it for the keep-alive race
+      // and might send again a request the origin answered.
+      if (!sock.destroyed) flush();
+      throw e;
     }
     if (!ok) await drained(sock);
     return !close;

@@ -1,13 +1,15 @@
-// httpwire/proxy at the edges of a response and of a request head: a
-// response head whose body is late, and request heads above the socket's
-// 64 KiB high-water mark. Real sockets on
+// httpwire/proxy at the edges of a response and of a request head: an
+// origin that fails right after its head, one that closes before its body's
+// end (Content-Length or chunked), a response head whose body is late, and
+// request heads above the socket's 64 KiB high-water mark. Real sockets on
 // 127.0.0.1; every wait is bounded, and the assertions say what the client
 // got and who closed the connection, never how long it took.
 import { createServer as createHttpServer } from 'node:http';
 import * as net from 'node:net';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { createProxy, type Proxy } from '../../src/proxy/index.js';
-import { poll, startRawServer } from '../support/servers.js';
+import { runCPython } from '../support/client.js';
+import { poll, raw, startRawServer } from '../support/servers.js';
 
 let proxy: Proxy;
 let proxyPort = 0;
@@ -56,6 +58,82 @@ async function settled(): Promise<void> {
     return s.clients === 0 && s.upstreamActive === 0 && s.tunnels === 0 ? true : null;
   });
 }
+
+describe('an origin that fails mid-response', () => {
+  it('a reset right after the head: the client gets the head, then the cut (never no response)', async () => {
+    const head = 'HTTP/1.1 200 OK\r\nContent-Length: 1000\r\n\r\n';
+    const runs = 10;
+    const origin = await startRawServer(Array.from({ length: runs }, () => raw.reset(head)));
+    try {
+      for (let i = 0; i < runs; i++) {
+        const got = await exchange(`GET http://127.0.0.1:${origin.port}/ HTTP/1.1\r\nHost: a\r\n\r\n`);
+        expect(got.closedByProxy).toBe(true);
+        expect(got.text).toMatch(/^HTTP\/1\.1 200 OK\r\nContent-Length: 1000\r\nVia: 1\.1 httpwire\r\n\r\n$/);
+      }
+    } finally {
+      await origin.stop();
+    }
+    await settled();
+  });
+
+  it("CPython's http.client sees IncompleteRead for a POST the origin answered and reset, not RemoteDisconnected (which a client may retry)", async () => {
+    const runs = 5;
+    const origin = await startRawServer(Array.from({ length: runs }, () => raw.reset('HTTP/1.1 201 Created\r\nContent-Length: 1000\r\n\r\n')));
+    try {
+      const result = await runCPython(
+        `
+import http.client, json, sys
+a = json.loads(sys.argv[1])
+out = []
+for i in range(a['runs']):
+    c = http.client.HTTPConnection('127.0.0.1', a['proxy'], timeout=10)
+    c.request('POST', 'http://127.0.0.1:%d/order' % a['origin'], body=b'x')
+    try:
+        r = c.getresponse()
+        r.read()
+        out.append('complete')
+    except Exception as e:
+        out.append(type(e).__name__ + (' %d' % r.status if type(e).__name__ == 'IncompleteRead' else ''))
+    c.close()
+print(json.dumps(out))
+`,
+        { proxy: proxyPort, origin: origin.port, runs },
+      );
+      expect(result).toEqual(Array(runs).fill('IncompleteRead 201'));
+    } finally {
+      await origin.stop();
+    }
+    await settled();
+  });
+
+  it('a body shorter than its Content-Length, or a chunked body cut mid-chunk or between chunks: the client connection is closed at once after what came', async () => {
+    const origin = await startRawServer([
+      raw.sendAndClose('HTTP/1.1 200 OK\r\nContent-Length: 100000\r\n\r\n0123456789'),
+      raw.sendAndClose('HTTP/1.1 200 OK\r\nContent-Length: 100000\r\n\r\n'),
+      raw.sendAndClose('HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\na\r\n01234'),
+      raw.sendAndClose('HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\na\r\n0123456789\r\n'),
+    ]);
+    const get = `GET http://127.0.0.1:${origin.port}/ HTTP/1.1\r\nHost: a\r\n\r\n`;
+    try {
+      const short = await exchange(get);
+      expect(short.closedByProxy).toBe(true);
+      expect(short.text).toMatch(/^HTTP\/1\.1 200 OK\r\nContent-Length: 100000\r\nVia: 1\.1 httpwire\r\n\r\n0123456789$/);
+      const none = await exchange(get);
+      expect(none.closedByProxy).toBe(true);
+      expect(none.text).toMatch(/^HTTP\/1\.1 200 OK\r\nContent-Length: 100000\r\nVia: 1\.1 httpwire\r\n\r\n$/);
+      // Chunked: re-chunked to the client; a cut piece is not passed on as a whole chunk, and no last chunk follows.
+      const midChunk = await exchange(get);
+      expect(midChunk.closedByProxy).toBe(true);
+      expect(midChunk.text).toMatch(/^HTTP\/1\.1 200 OK\r\nVia: 1\.1 httpwire\r\nTransfer-Encoding: chunked\r\n\r\n(?:5\r\n01234\r\n)?$/);
+      const betweenChunks = await exchange(get);
+      expect(betweenChunks.closedByProxy).toBe(true);
+      expect(betweenChunks.text).toMatch(/^HTTP\/1\.1 200 OK\r\nVia: 1\.1 httpwire\r\nTransfer-Encoding: chunked\r\n\r\na\r\n0123456789\r\n$/);
+    } finally {
+      await origin.stop();
+    }
+    await settled();
+  });
+});
 
 describe('a response head whose body is late', () => {
   it('goes out at the end of the turn it came in, with no timer (setTimeout stopped: the head still comes before the body)', async () => {
