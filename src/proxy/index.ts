@@ -221,6 +221,13 @@ const upstreamPools = new WeakSet<HTTPConnectionPool>();
  */
 const UPSTREAM_RETRY = new Retry({ total: 1, connect: 1, read: 0, redirect: false, status: 0, other: 0, respect_retry_after_header: false });
 
+/** An origin's body of known length that ended before its length (the origin closed early). */
+class UpstreamBodyCut extends Error {
+  constructor() {
+    super('the origin closed before the end of its body');
+  }
+}
+
 /** A client's request body that could not be read to its end (cut, refused, or the client left). */
 class ClientBodyFailed extends Error {
   constructor(readonly event: RequestEvent) {
@@ -529,8 +536,11 @@ export function createProxy(options: ProxyOptions = {}): Proxy {
     sock.on('data', (chunk: Buffer) => {
       seen.tick = tick;
       reader.feed(chunk);
-      if (reader.buffered > highWater) sock.pause();
       settle();
+      // A read still waiting needs more bytes (a head over highWater, up to
+      // the reader's own limits): the socket flows on for it, or nothing
+      // would resume it. Otherwise the bytes wait for the next read.
+      if (waiting === null && reader.buffered > highWater) sock.pause();
     });
     sock.on('end', () => {
       ended = true;
@@ -781,10 +791,13 @@ export function createProxy(options: ProxyOptions = {}): Proxy {
     try {
       return await relayResponse(sock, head, res);
     } catch {
-      // The head was sent: a cut body is all the client can be told. The
+      // The head went out (relayResponse hands it to the socket before it
+      // throws): a cut body is all the client can be told, so the client
+      // connection ends after what was written (FIN, then closed), and the
+      // client sees an incomplete body, not a missing response. The
       // upstream connection goes back closed (the pool reconnects it).
       res.connection?.close();
-      sock.destroy();
+      sock.destroySoon();
       return false;
     } finally {
       res.release_conn();
@@ -824,15 +837,15 @@ export function createProxy(options: ProxyOptions = {}): Proxy {
     countAnswer(status);
     // What this turn writes goes out at its check phase, with the other
     // clients' answers of the same poll (as the cork until setImmediate
-    // before), and the head goes out with the body's first piece: nginx
-    // sends a file's head and body as two segments, and a head written
-    // alone costs a second write here and a second wake-up at the client. A
-    // body not there by the check phase holds the head back HEAD_HOLD_MS at
-    // most; a piece that comes after the check phase goes out at once.
+    // before), and the head goes out with the body's first piece when that
+    // piece is there by then: nginx sends a file's head and body as two
+    // segments, and a head written alone costs a second write here and a
+    // second wake-up at the client. A body not there by the check phase
+    // does not hold the head back (no timer: a late body is an SSE stream,
+    // a long poll or a slow handler, whose client should see the head at
+    // once); a piece after the check phase goes out at once.
     let pendingHead: string | null = noBody ? null : out;
     let corked = true;
-    let held = false;
-    let hold: ReturnType<typeof setTimeout> | undefined;
     /** Hands the head, if still held, to the socket alone, and uncorks. */
     const flush = (): void => {
       if (pendingHead !== null) {
@@ -842,66 +855,66 @@ export function createProxy(options: ProxyOptions = {}): Proxy {
       }
       if (corked) {
         corked = false;
-        if (hold !== undefined) clearTimeout(hold);
         sock.uncork();
       }
     };
     sock.cork();
-    setImmediate(() => {
-      if (!corked) return;
-      if (pendingHead === null) flush();
-      else {
-        held = true;
-        hold = setTimeout(flush, HEAD_HOLD_MS);
-      }
-    });
+    setImmediate(flush);
     let ok = true;
-    if (noBody) {
-      ok = send(sock, out);
-      await raw.read();
-    } else {
-      const framed = rechunk && !close;
-      for (;;) {
-        if (!ok) {
-          flush();
-          await drained(sock);
-        }
-        const piece = await raw.read1(chunkSize);
-        if (piece.length === 0) break;
-        if (pendingHead !== null && !framed && piece.length <= JOIN_MAX) {
-          // Head and a small piece as one buffer: one plain write, not a writev of a string and a buffer.
-          const buf = Buffer.allocUnsafe(pendingHead.length + piece.length);
-          buf.write(pendingHead, 0, 'latin1');
-          buf.set(piece, pendingHead.length);
-          pendingHead = null;
-          ok = send(sock, buf);
-        } else {
-          if (pendingHead !== null) {
-            send(sock, pendingHead);
+    try {
+      if (noBody) {
+        ok = send(sock, out);
+        await raw.read();
+      } else {
+        const framed = rechunk && !close;
+        for (;;) {
+          if (!ok) {
+            flush();
+            await drained(sock);
+          }
+          const piece = await raw.read1(chunkSize);
+          if (piece.length === 0) break;
+          if (pendingHead !== null && !framed && piece.length <= JOIN_MAX) {
+            // Head and a small piece as one buffer: one plain write, not a writev of a string and a buffer.
+            const buf = Buffer.allocUnsafe(pendingHead.length + piece.length);
+            buf.write(pendingHead, 0, 'latin1');
+            buf.set(piece, pendingHead.length);
             pendingHead = null;
-          }
-          if (framed) {
-            // Size line, piece and CRLF as one write.
-            sock.cork();
-            send(sock, `${piece.length.toString(16)}\r\n`);
-            send(sock, piece);
-            ok = send(sock, CRLF);
-            sock.uncork();
+            ok = send(sock, buf);
           } else {
-            ok = send(sock, piece);
+            if (pendingHead !== null) {
+              send(sock, pendingHead);
+              pendingHead = null;
+            }
+            if (framed) {
+              // Size line, piece and CRLF as one write.
+              sock.cork();
+              send(sock, `${piece.length.toString(16)}\r\n`);
+              send(sock, piece);
+              ok = send(sock, CRLF);
+              sock.uncork();
+            } else {
+              ok = send(sock, piece);
+            }
           }
+          // A body of known length read to its end closes the response: no read for its end.
+          if (raw.isclosed()) break;
         }
-        // Past the check phase there is nothing to wait for.
-        if (held) flush();
-        // A body of known length read to its end closes the response: no read for its end.
-        if (raw.isclosed()) break;
+        // A body of known length that ended short (the origin closed early)
+        // is cut, not complete: the client must not wait for the rest.
+        if (lengthKnown && raw.length !== null && raw.length > 0) throw new UpstreamBodyCut();
+        if (pendingHead !== null) {
+          send(sock, pendingHead);
+          pendingHead = null;
+        }
+        if (framed) ok = send(sock, LAST_CHUNK);
       }
-      if (pendingHead !== null) {
-        send(sock, pendingHead);
-        pendingHead = null;
-      }
-      if (framed) ok = send(sock, LAST_CHUNK);
-      if (held) flush();
+    } catch (e) {
+      // The head goes out before the caller cuts the connection: a client
+      // that saw no response at all would take it for the keep-alive race
+      // and might send again a request the origin answered.
+      if (!sock.destroyed) flush();
+      throw e;
     }
     if (!ok) await drained(sock);
     return !close;
@@ -943,8 +956,6 @@ async function* clientBody(next: () => RequestEvent | Promise<RequestEvent>): As
 /** `http://host[:port][/path?query]`: host (a name or a bracketed IPv6), port, the rest. No userinfo. */
 const ABSOLUTE_HTTP = /^http:\/\/(\[[0-9A-Fa-f:.]+\]|[^/?#@:[\]]+)(?::([0-9]{1,5}))?([/?].*)?$/i;
 const CRLF = Buffer.from('\r\n');
-/** How long a response head waits for its body's first piece once the turn it came in is over (ms). */
-const HEAD_HOLD_MS = 1;
 /** A first body piece up to this size is copied behind the head, for one plain write. */
 const JOIN_MAX = 16384;
 /** `stats().answered` keys by status / 100 (made once, not per answer). */
