@@ -10,7 +10,7 @@
 // as the `InFlag.REQUEST` bit of `flags`.
 import { Code, DecimalFlag, HeadFlag, InFlag, Limit, LineKind, RequestLineError, Slot } from "../src/abi/index";
 import { INPUT, getSlot, inputCapacity, setSlot, setSlotF64 } from "./layout";
-import { findCRLF, findLF, findNonName } from "./scan";
+import { CLEAN_MAX_HEADERS, LINE_ENDS, cleanLineEnds, findCRLF, findLF, findNonName } from "./scan";
 import { is, SPLIT_WS } from "./tables";
 import { parseDecimal } from "./numbers";
 
@@ -45,8 +45,6 @@ const HTTP_1_1: u64 = 0x312e312f50545448;
 const CRLF: u16 = 0x0a0d;
 /** Bit n set when a framing header's name (see `noteSpecial`) has n bytes: 10, 14, 16, 17. */
 const FRAMING_LENGTHS: i32 = (1 << 10) | (1 << 14) | (1 << 16) | (1 << 17);
-/** Header lines a clean response head may have: well below CPython's limit of 100. */
-const CLEAN_MAX_HEADERS = 90;
 
 /**
  * Checks the status line [0, end) as `_read_status` and `begin` do and
@@ -356,16 +354,6 @@ function parseHeaderLines(start: i32, end: i32): void {
   flushPending();
 }
 
-/** Line ends (the CR) of a clean response head's header lines, found by the first pass. */
-const LINE_ENDS: usize = memory.data(CLEAN_MAX_HEADERS << 2, 16);
-
-/** Bit i set when byte `vb + i` of the input is CR or LF. Reads 16 bytes. */
-// @ts-ignore: decorator
-@inline function lineEndMask(vb: i32): i32 {
-  const v = v128.load(INPUT + <usize>vb);
-  return i8x16.bitmask(v128.or(i8x16.eq(v, i8x16.splat(0x0a)), i8x16.eq(v, i8x16.splat(0x0d))));
-}
-
 /** Header `index` of a clean response head: its entry, and the framing headers' spans. */
 // @ts-ignore: decorator
 @inline function cleanField(index: i32, ns: i32, ne: i32, vs: i32, ve: i32): void {
@@ -398,36 +386,13 @@ function parseCleanHeaders(start: i32, total: i32): i32 {
   let count = 0;
   let p = start;
   if (ASC_FEATURE_SIMD) {
-    // Two passes, so that no line waits for the one before it (as for
-    // requests, assembly/request.ts): the line ends first, each the
-    // line's first CR or LF (a clean line has none before its CRLF), from
-    // 16-byte masks; then each line's name and value.
-    let lines = 0;
+    // Two passes (as for requests): the line ends first, each the line's
+    // first CR or LF (a clean line has none before its CRLF), then each
+    // line's name and value.
+    const lines = cleanLineEnds(INPUT, p, total, cap, false, Limit.MAX_LINE + 1);
+    if (lines < 0) return 0;
+    const headEnd = load<i32>(LINE_ENDS + (<usize>lines << 2)) + 2;
     let ls = p;
-    let vb = p & ~15;
-    let m = lineEndMask(vb) & (-1 << (p - vb));
-    for (;;) {
-      while (m == 0) {
-        vb += 16;
-        if (vb >= total) return 0;
-        m = lineEndMask(vb);
-      }
-      const cr = vb + <i32>ctz(m);
-      if (cr + 1 >= total || load<u16>(INPUT + <usize>cr) != CRLF) return 0;
-      const next = cr + 2;
-      if (cr == ls) break; // the blank line
-      if (next - ls > Limit.MAX_LINE || lines >= cap) return 0;
-      store<i32>(LINE_ENDS + (<usize>lines << 2), cr);
-      lines++;
-      ls = next;
-      if (next >= vb + 16) {
-        vb = next & ~15;
-        m = lineEndMask(vb);
-      }
-      m &= -1 << (next - vb);
-    }
-    const headEnd = ls + 2;
-    ls = p;
     for (let i = 0; i < lines; i++) {
       const e = load<i32>(LINE_ENDS + (<usize>i << 2));
       // A continuation line, an empty name or a `From ` line stops here.

@@ -9,7 +9,7 @@
 // which names the error CPython would raise.
 import { InFlag, Limit, RequestFields, Slot } from "../src/abi/index";
 import { INPUT, getSlot, inputCapacity, setSlot } from "./layout";
-import { findCtl } from "./scan";
+import { CLEAN_MAX_HEADERS, LINE_ENDS, cleanLineEnds, findCtl } from "./scan";
 import { is, TCHAR } from "./tables";
 import { finishHead, parseAnyHead } from "./head";
 import { checkHeadStrict } from "./strict";
@@ -24,11 +24,6 @@ const HTTP_1_1: u64 = 0x312e312f50545448;
 const HTTP_1_0: u64 = 0x302e312f50545448;
 const CRLF: u16 = 0x0a0d;
 
-/**
- * Headers a clean head may have here: below CPython's 100-line limit with
- * room to spare, so that the limit itself is always judged by head.ts.
- */
-const CLEAN_MAX_HEADERS = 90;
 
 /**
  * First byte in [p, end) that is not an RFC 9110 `tchar` (`token`), or
@@ -73,20 +68,6 @@ function nameIs(s: i32, lower: string): bool {
     if ((byteAt(s + i) | 0x20) != <u32>lower.charCodeAt(i)) return false;
   }
   return true;
-}
-
-/** Line ends (the CR) of a clean request head's header lines, found by the first pass. */
-const LINE_ENDS: usize = memory.data(CLEAN_MAX_HEADERS << 2, 16);
-
-/**
- * Bit i set when byte `vb + i` of the input is a control byte other than
- * HTAB (< 0x20 or 0x7f): where a clean line ends. Reads 16 bytes.
- */
-// @ts-ignore: decorator
-@inline function ctlMask(vb: i32): i32 {
-  const v = v128.load(INPUT + <usize>vb);
-  const ctl = v128.or(i8x16.lt_u(v, i8x16.splat(0x20)), i8x16.eq(v, i8x16.splat(0x7f)));
-  return i8x16.bitmask(v128.andnot(ctl, i8x16.eq(v, i8x16.splat(0x09))));
 }
 
 /**
@@ -155,38 +136,13 @@ function parseCleanRequest(total: i32): i32 {
   setSlot(Slot.REQUEST_FIELDS, 0);
   let count = 0;
   if (ASC_FEATURE_SIMD) {
-    // Two passes, so that no line waits for the one before it: first the
-    // line ends, each the line's first control byte (a clean line has
-    // none before its CR), found in 16-byte masks of the head; then each
-    // line's name and value, lines independent of each other. One pass
-    // doing both per line spent ~14 ns a line in a chain of dependent
-    // scans, however short the line.
-    let lines = 0;
+    // Two passes: the line ends first, each the line's first control byte
+    // (a clean line has none before its CR), then each line's name and
+    // value, lines independent of each other.
+    const lines = cleanLineEnds(INPUT, p, total, cap, true, Limit.MAX_LINE);
+    if (lines < 0) return 0;
+    const headEnd = load<i32>(LINE_ENDS + (<usize>lines << 2)) + 2;
     let ls = p;
-    let vb = p & ~15;
-    let m = ctlMask(vb) & (-1 << (p - vb));
-    for (;;) {
-      while (m == 0) {
-        vb += 16;
-        if (vb >= total) return 0;
-        m = ctlMask(vb);
-      }
-      const cr = vb + <i32>ctz(m);
-      if (cr + 1 >= total || load<u16>(INPUT + <usize>cr) != CRLF) return 0;
-      const next = cr + 2;
-      if (cr == ls) break; // the blank line
-      if (next - ls >= Limit.MAX_LINE || lines >= cap) return 0;
-      store<i32>(LINE_ENDS + (<usize>lines << 2), cr);
-      lines++;
-      ls = next;
-      if (next >= vb + 16) {
-        vb = next & ~15;
-        m = ctlMask(vb);
-      }
-      m &= -1 << (next - vb);
-    }
-    const headEnd = ls + 2;
-    ls = p;
     for (let i = 0; i < lines; i++) {
       const ve = load<i32>(LINE_ENDS + (<usize>i << 2));
       const ne = <i32>(findOutside(INPUT + <usize>ls, INPUT + <usize>ve, true) - INPUT);
